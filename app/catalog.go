@@ -1,0 +1,308 @@
+package app
+
+import (
+	"math"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// WorkType is a kind of complaint with its normative deadlines.
+type WorkType struct {
+	Code          string  `json:"code"`
+	Category      string  `json:"category"`
+	Name          string  `json:"name"`
+	CategoryEN    string  `json:"category_en,omitempty"`
+	NameEN        string  `json:"name_en,omitempty"`
+	Emergency     bool    `json:"emergency"`
+	FederalHours  float64 `json:"-"` // 0: no federal figure
+	LocalHours    float64 `json:"-"` // the municipality's own norm where there is no federal one
+	AcceptHours   float64 `json:"accept_hours"`
+	Note          string  `json:"deadline_note"`
+	Source        string  `json:"-"`
+	Supplier      bool    `json:"supplier"` // routed to the building's resource supplier
+	Keywords      string  `json:"-"`
+	Active        bool    `json:"active"`
+	DeadlineHours float64 `json:"deadline_hours"`
+	DeadlineKind  string  `json:"deadline_source"` // "federal" or "local"
+}
+
+// Defaults for deadlines the catalogue does not give.
+const (
+	EmergencyAcceptHours = 0.5 // ПП № 416, п. 13: localisation within 30 minutes
+	DefaultAcceptHours   = 24  // municipal default for taking a request into work
+	FallbackHours        = 72  // no federal and no local norm at all
+)
+
+// Resolve fills DeadlineHours/DeadlineKind and AcceptHours from the catalogue
+// figures; defaultAccept is the municipality's acceptance norm.
+func (w *WorkType) Resolve(defaultAccept float64) {
+	switch {
+	case w.FederalHours > 0:
+		w.DeadlineHours, w.DeadlineKind = w.FederalHours, "federal"
+	case w.LocalHours > 0:
+		w.DeadlineHours, w.DeadlineKind = w.LocalHours, "local"
+	default:
+		w.DeadlineHours, w.DeadlineKind = FallbackHours, "local"
+	}
+	if w.AcceptHours <= 0 {
+		if w.Emergency {
+			w.AcceptHours = EmergencyAcceptHours
+		} else {
+			w.AcceptHours = defaultAccept
+		}
+	}
+}
+
+// DeadlineTitle says the deadline as a person reads it, and whose norm it is.
+func (w *WorkType) DeadlineTitle() string {
+	s := HumanHours(w.DeadlineHours)
+	if w.DeadlineKind == "local" {
+		return s + " (местный норматив)"
+	}
+	return s
+}
+
+func hoursDur(h float64) time.Duration {
+	return time.Duration(math.Round(h*3600)) * time.Second
+}
+
+// Deadlines are fixed at registration and never move afterwards.
+type Deadlines struct {
+	AcceptDueAt   time.Time
+	DueAt         time.Time
+	LocalizeDueAt time.Time
+}
+
+// DeadlinesFor computes the deadlines of a ticket of work type w registered at at:
+// the clock starts at registration (ПП № 416: «с момента регистрации заявки»).
+func DeadlinesFor(w *WorkType, at time.Time) Deadlines {
+	d := Deadlines{AcceptDueAt: at.Add(hoursDur(w.AcceptHours)), DueAt: at.Add(hoursDur(w.DeadlineHours))}
+	if w.Emergency {
+		d.LocalizeDueAt = at.Add(30 * time.Minute)
+		if d.AcceptDueAt.After(d.LocalizeDueAt) {
+			d.AcceptDueAt = d.LocalizeDueAt
+		}
+	}
+	if d.AcceptDueAt.After(d.DueAt) {
+		d.AcceptDueAt = d.DueAt
+	}
+	return d
+}
+
+// HumanHours writes a duration in hours the way the norms do: «30 мин», «4 ч», «3 сут».
+func HumanHours(h float64) string {
+	d := hoursDur(h)
+	switch {
+	case d < time.Hour:
+		return itoa(int(d.Minutes())) + " мин"
+	case d%(24*time.Hour) == 0:
+		return itoa(int(d.Hours()/24)) + " сут"
+	case d%time.Hour == 0:
+		return itoa(int(d.Hours())) + " ч"
+	}
+	return itoa(int(d.Hours())) + " ч " + itoa(int(d.Minutes())%60) + " мин"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// OrgKind is what an organisation is to the centre.
+type OrgKind string
+
+const (
+	OrgManagement OrgKind = "management" // управляющая организация
+	OrgSupplier   OrgKind = "supplier"   // ресурсоснабжающая организация
+	OrgContractor OrgKind = "contractor" // подрядчик
+)
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool {
+	return k == OrgManagement || k == OrgSupplier || k == OrgContractor
+}
+
+// Title is the Russian name of the kind.
+func (k OrgKind) Title() string {
+	switch k {
+	case OrgManagement:
+		return "Управляющая организация"
+	case OrgSupplier:
+		return "Ресурсоснабжающая организация"
+	case OrgContractor:
+		return "Подрядчик"
+	}
+	return string(k)
+}
+
+// Organization is a management organisation, a resource supplier or a contractor.
+type Organization struct {
+	ID     int64   `json:"id"`
+	Name   string  `json:"name"`
+	Kind   OrgKind `json:"kind"`
+	INN    string  `json:"inn"`
+	Phone  string  `json:"phone"`
+	Active bool    `json:"-"`
+}
+
+// Validate normalises and checks o.
+func (o *Organization) Validate() error {
+	fe := FieldErrors{}
+	o.Name = strings.TrimSpace(o.Name)
+	o.INN = strings.TrimSpace(o.INN)
+	if o.Name == "" {
+		fe.Add("name", "Укажите название организации.")
+	} else if utf8.RuneCountInString(o.Name) > 300 {
+		fe.Add("name", "Название — не длиннее 300 символов.")
+	}
+	if o.Kind == "" {
+		o.Kind = OrgManagement
+	}
+	if !o.Kind.Valid() {
+		fe.Add("kind", "Тип организации: management (УО), supplier (РСО) или contractor (подрядчик).")
+	}
+	if o.INN != "" && !ValidINN(o.INN) {
+		fe.Add("inn", "ИНН неверен: 10 или 12 цифр с верными контрольными цифрами.")
+	}
+	if strings.TrimSpace(o.Phone) != "" {
+		p, err := NormalizePhone(o.Phone)
+		if err != nil {
+			fe.Add("phone", err.Error())
+		}
+		o.Phone = p
+	}
+	return fe.Err()
+}
+
+// ValidINN checks a Russian taxpayer number (ИНН) with its check digits: 10 digits
+// for an organisation, 12 for an individual entrepreneur.
+func ValidINN(s string) bool {
+	d := make([]int, 0, 12)
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+		d = append(d, int(r-'0'))
+	}
+	check := func(w []int) int {
+		sum := 0
+		for i, k := range w {
+			sum += k * d[i]
+		}
+		return sum % 11 % 10
+	}
+	switch len(d) {
+	case 10:
+		return check([]int{2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[9]
+	case 12:
+		return check([]int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[10] &&
+			check([]int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[11]
+	}
+	return false
+}
+
+// Building is an apartment block (многоквартирный дом).
+type Building struct {
+	ID             int64   `json:"id"`
+	Address        string  `json:"address"`
+	OrganizationID int64   `json:"organization_id"`
+	SupplierID     int64   `json:"supplier_id,omitempty"`
+	Apartments     int     `json:"apartments"`
+	AreaM2         float64 `json:"area_m2"`
+	YearBuilt      int     `json:"year_built,omitempty"`
+	OrgName        string  `json:"-"`
+}
+
+// Validate normalises and checks b.
+func (b *Building) Validate() error {
+	fe := FieldErrors{}
+	b.Address = strings.Join(strings.Fields(b.Address), " ")
+	if b.Address == "" {
+		fe.Add("address", "Укажите адрес.")
+	} else if utf8.RuneCountInString(b.Address) > 300 {
+		fe.Add("address", "Адрес — не длиннее 300 символов.")
+	}
+	if b.OrganizationID <= 0 {
+		fe.Add("organization_id", "Укажите управляющую организацию.")
+	}
+	if b.Apartments < 0 || b.Apartments > 10000 {
+		fe.Add("apartments", "Число квартир — от 0 до 10000.")
+	}
+	if b.AreaM2 < 0 || b.AreaM2 > 1e7 {
+		fe.Add("area_m2", "Площадь — от 0 до 10 000 000 м².")
+	}
+	if b.YearBuilt != 0 && (b.YearBuilt < 1700 || b.YearBuilt > 2100) {
+		fe.Add("year_built", "Год постройки — от 1700 до 2100.")
+	}
+	return fe.Err()
+}
+
+// addressNoise are the words of an address that carry no meaning for matching:
+// «ул. Ленина, д. 5» and «ленина 5» are the same house.
+var addressNoise = map[string]bool{
+	"ул": true, "улица": true, "д": true, "дом": true, "г": true, "город": true,
+	"пр": true, "пр-т": true, "проспект": true, "пер": true, "переулок": true,
+	"пл": true, "площадь": true, "б-р": true, "бульвар": true, "ш": true, "шоссе": true,
+	"наб": true, "набережная": true, "мкр": true, "микрорайон": true, "пос": true, "п": true,
+	"проезд": true, "туп": true, "тупик": true,
+}
+
+// addressMarks are words that stand for a part of a number: «корп. 2» is «к2».
+var addressMarks = map[string]string{"корп": "к", "корпус": "к", "к": "к", "стр": "с", "строение": "с", "с": "с", "лит": "л", "литера": "л"}
+
+// AddressTokens splits an address into normalised tokens for matching: lower case,
+// ё → е, punctuation and noise words dropped, «корп. 2» → «к2», «5а» kept whole.
+func AddressTokens(s string) []string {
+	s = strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "ё", "е"), "Ё", "Е"))
+	words := strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '/')
+	})
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := strings.Trim(words[i], "-/")
+		if w == "" || addressNoise[w] {
+			continue
+		}
+		if m, ok := addressMarks[w]; ok && i+1 < len(words) && isDigits(words[i+1]) {
+			out = append(out, m+words[i+1])
+			i++
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AddressKey is the normalised form under which an address is unique.
+func AddressKey(s string) string { return strings.Join(AddressTokens(s), " ") }

@@ -1,0 +1,118 @@
+package app
+
+import "time"
+
+// TicketJSON is the ticket as the contract's JSON API and the registry export show
+// it. Reporter is set only for those allowed to see it; Municipality only in the
+// registry export.
+type TicketJSON struct {
+	Municipality  string          `json:"municipality,omitempty"`
+	Number        string          `json:"number"`
+	Status        Status          `json:"status"`
+	Source        Source          `json:"source"`
+	WorkType      WorkTypeRef     `json:"work_type"`
+	Building      BuildingRef     `json:"building"`
+	Apartment     string          `json:"apartment"`
+	Description   string          `json:"description"`
+	Reporter      *ReporterJSON   `json:"reporter,omitempty"`
+	Organization  *OrganizationRf `json:"organization"`
+	Parent        *string         `json:"parent"`
+	CreatedAt     string          `json:"created_at"`
+	AcceptDueAt   string          `json:"accept_due_at"`
+	DueAt         string          `json:"due_at"`
+	LocalizeDueAt *string         `json:"localize_due_at"`
+	AcceptedAt    *string         `json:"accepted_at"`
+	DoneAt        *string         `json:"done_at"`
+	ClosedAt      *string         `json:"closed_at"`
+	Overdue       bool            `json:"overdue"`
+	DoneOnTime    *bool           `json:"done_on_time"`
+	ReopenCount   int             `json:"reopen_count"`
+	CallAttempts  int             `json:"call_attempts"`
+	Version       int64           `json:"version"`
+	UpdatedAt     string          `json:"updated_at"`
+}
+
+// WorkTypeRef is the work type as embedded in a ticket.
+type WorkTypeRef struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Category  string `json:"category"`
+	Emergency bool   `json:"emergency"`
+}
+
+// BuildingRef is the building as embedded in a ticket.
+type BuildingRef struct {
+	ID      int64  `json:"id"`
+	Address string `json:"address"`
+}
+
+// OrganizationRf is the organisation as embedded in a ticket.
+type OrganizationRf struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// ReporterJSON is who called.
+type ReporterJSON struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// FormatTime writes t as RFC 3339 in loc; the zero time is "".
+func FormatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.RFC3339)
+}
+
+func optTime(t time.Time, loc *time.Location) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := FormatTime(t, loc)
+	return &s
+}
+
+// JSON shows t as of now in loc; withReporter adds the reporter's name and phone.
+func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) TicketJSON {
+	j := TicketJSON{
+		Number:        t.Number,
+		Status:        t.Status,
+		Source:        t.Source,
+		WorkType:      WorkTypeRef{Code: t.WorkType.Code, Name: t.WorkType.Name, Category: t.WorkType.Category, Emergency: t.WorkType.Emergency},
+		Building:      BuildingRef{ID: t.BuildingID, Address: t.Address},
+		Apartment:     t.Apartment,
+		Description:   t.Description,
+		CreatedAt:     FormatTime(t.CreatedAt, loc),
+		AcceptDueAt:   FormatTime(t.AcceptDueAt, loc),
+		DueAt:         FormatTime(t.DueAt, loc),
+		LocalizeDueAt: optTime(t.LocalizeDueAt, loc),
+		AcceptedAt:    optTime(t.AcceptedAt, loc),
+		DoneAt:        optTime(t.DoneAt, loc),
+		ClosedAt:      optTime(t.ClosedAt, loc),
+		Overdue:       t.Overdue(now),
+		DoneOnTime:    t.DoneOnTime,
+		ReopenCount:   t.ReopenCount,
+		CallAttempts:  t.CallAttempts,
+		Version:       t.Version,
+		UpdatedAt:     FormatTime(t.UpdatedAt, loc),
+	}
+	if t.OrganizationID != 0 {
+		j.Organization = &OrganizationRf{ID: t.OrganizationID, Name: t.OrgName}
+	}
+	if t.ParentNumber != "" {
+		p := t.ParentNumber
+		j.Parent = &p
+	}
+	if withReporter {
+		j.Reporter = &ReporterJSON{Name: t.ReporterName, Phone: t.ReporterPhone}
+	}
+	return j
+}
+
+// SeesReporter reports whether u may see who filed t: the centre, the organisation
+// doing the work (it has to reach the flat), and the resident themself.
+func SeesReporter(u *User, t *Ticket) bool {
+	return u != nil && CanSee(u, t)
+}

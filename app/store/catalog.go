@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"strings"
+
+	"github.com/ecoz/ecoz/app"
+)
+
+// Organizations lists organisations by name; kind "" lists all kinds.
+func (s *Store) Organizations(ctx context.Context, kind app.OrgKind) ([]*app.Organization, error) {
+	q := "SELECT id, name, kind, inn, phone, active FROM organizations"
+	var args []any
+	if kind != "" {
+		q += " WHERE kind = ?"
+		args = append(args, kind)
+	}
+	rows, err := s.r.QueryContext(ctx, q+" ORDER BY name", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Organization
+	for rows.Next() {
+		o := &app.Organization{}
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Organization returns one organisation.
+func (s *Store) Organization(ctx context.Context, id int64) (*app.Organization, error) {
+	o := &app.Organization{}
+	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, inn, phone, active FROM organizations WHERE id = ?", id).Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active)
+	if err == sql.ErrNoRows {
+		return nil, app.Errorf(app.ENOTFOUND, "Организация %d не найдена.", id)
+	}
+	return o, err
+}
+
+// SaveOrganization validates o and inserts it (ID 0) or updates it.
+func (tx *Tx) SaveOrganization(o *app.Organization) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.ID == 0 {
+		res, err := tx.exec("INSERT INTO organizations(name, kind, inn, phone, active) VALUES (?,?,?,?,?)", o.Name, o.Kind, o.INN, o.Phone, true)
+		if err != nil {
+			return translate(err)
+		}
+		o.ID, err = res.LastInsertId()
+		o.Active = true
+		return err
+	}
+	res, err := tx.exec("UPDATE organizations SET name = ?, kind = ?, inn = ?, phone = ?, active = ? WHERE id = ?", o.Name, o.Kind, o.INN, o.Phone, o.Active, o.ID)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return app.Errorf(app.ENOTFOUND, "Организация %d не найдена.", o.ID)
+	}
+	tx.dropBuildings = true
+	return nil
+}
+
+// SaveOrganization is Tx.SaveOrganization in its own transaction.
+func (s *Store) SaveOrganization(ctx context.Context, o *app.Organization) error {
+	return s.Write(ctx, func(tx *Tx) error { return tx.SaveOrganization(o) })
+}
+
+// buildingEntry is a building held in memory for search as you type.
+type buildingEntry struct {
+	b      app.Building
+	tokens []string
+}
+
+func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
+	s.mu.RLock()
+	idx := s.buildings
+	s.mu.RUnlock()
+	if idx != nil {
+		return idx, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), b.apartments, b.area_m2, b.year_built, o.name
+		FROM buildings b JOIN organizations o ON o.id = b.organization_id ORDER BY b.address`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	idx = []buildingEntry{}
+	for rows.Next() {
+		var e buildingEntry
+		b := &e.b
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &b.OrgName); err != nil {
+			return nil, err
+		}
+		e.tokens = app.AddressTokens(b.Address)
+		idx = append(idx, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.buildings = idx
+	s.mu.Unlock()
+	return idx, nil
+}
+
+// Building returns one building.
+func (s *Store) Building(ctx context.Context, id int64) (*app.Building, error) {
+	idx, err := s.buildingIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range idx {
+		if idx[i].b.ID == id {
+			b := idx[i].b
+			return &b, nil
+		}
+	}
+	return nil, app.Errorf(app.ENOTFOUND, "Дом %d не найден.", id)
+}
+
+// Buildings lists all buildings by address, or those of one organisation.
+func (s *Store) Buildings(ctx context.Context, orgID int64) ([]app.Building, error) {
+	idx, err := s.buildingIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []app.Building
+	for _, e := range idx {
+		if orgID == 0 || e.b.OrganizationID == orgID {
+			out = append(out, e.b)
+		}
+	}
+	return out, nil
+}
+
+// SearchBuildings finds buildings by a typed address: «ленина 5» finds «ул. Ленина,
+// д. 5». Every word typed must start a word of the address; whole-word matches and
+// an exact house number rank first.
+func (s *Store) SearchBuildings(ctx context.Context, q string, limit int) ([]app.Building, error) {
+	idx, err := s.buildingIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	words := app.AddressTokens(q)
+	if len(words) == 0 {
+		return []app.Building{}, nil
+	}
+	type hit struct {
+		b     app.Building
+		score int
+	}
+	var hits []hit
+	for _, e := range idx {
+		score := 0
+		for _, w := range words {
+			best := 0
+			for _, t := range e.tokens {
+				if t == w {
+					best = 3
+					break
+				}
+				if strings.HasPrefix(t, w) {
+					best = max(best, 1)
+				}
+			}
+			if best == 0 {
+				score = -1
+				break
+			}
+			score += best
+		}
+		if score > 0 {
+			if len(e.tokens) == len(words) {
+				score++
+			}
+			hits = append(hits, hit{e.b, score})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
+	if limit <= 0 || limit > 50 {
+		limit = 20
+	}
+	out := make([]app.Building, 0, min(limit, len(hits)))
+	for i := 0; i < len(hits) && i < limit; i++ {
+		out = append(out, hits[i].b)
+	}
+	return out, nil
+}
+
+// SaveBuilding validates b and inserts it (ID 0) or updates it. An address is unique
+// in its normalised form.
+func (tx *Tx) SaveBuilding(b *app.Building) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	var kind string
+	err := tx.queryRow("SELECT kind FROM organizations WHERE id = ?", b.OrganizationID).Scan(&kind)
+	if err == sql.ErrNoRows {
+		return &app.Error{Code: app.EINVALID, Message: "Управляющая организация не найдена.", Fields: map[string]string{"organization_id": "Нет такой организации."}}
+	} else if err != nil {
+		return err
+	}
+	if b.SupplierID != 0 {
+		if err := tx.queryRow("SELECT kind FROM organizations WHERE id = ?", b.SupplierID).Scan(&kind); err == sql.ErrNoRows {
+			return &app.Error{Code: app.EINVALID, Message: "Ресурсоснабжающая организация не найдена.", Fields: map[string]string{"supplier_id": "Нет такой организации."}}
+		} else if err != nil {
+			return err
+		}
+	}
+	key := app.AddressKey(b.Address)
+	tx.dropBuildings = true
+	if b.ID == 0 {
+		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, apartments, area_m2, year_built) VALUES (?,?,?,?,?,?,?)",
+			b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt)
+		if err != nil {
+			return fieldConflict(translate(err), "address")
+		}
+		b.ID, err = res.LastInsertId()
+		return err
+	}
+	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, apartments = ?, area_m2 = ?, year_built = ? WHERE id = ?",
+		b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, b.ID)
+	if err != nil {
+		return fieldConflict(translate(err), "address")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return app.Errorf(app.ENOTFOUND, "Дом %d не найден.", b.ID)
+	}
+	return nil
+}
+
+// SaveBuilding is Tx.SaveBuilding in its own transaction.
+func (s *Store) SaveBuilding(ctx context.Context, b *app.Building) error {
+	return s.Write(ctx, func(tx *Tx) error { return tx.SaveBuilding(b) })
+}
+
+// fieldConflict names the field of a unique violation, for the form.
+func fieldConflict(err error, field string) error {
+	if app.ErrorCode(err) == app.ECONFLICT {
+		return &app.Error{Code: app.ECONFLICT, Message: app.ErrorMessage(err), Fields: map[string]string{field: app.ErrorMessage(err)}}
+	}
+	return err
+}

@@ -1,0 +1,240 @@
+// Package store keeps ecoz's data in one SQLite file: opening and migrating it,
+// one transaction per exported method, and translating driver errors into app errors.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Store is the database of one municipal centre.
+type Store struct {
+	Path string
+	// Now is the clock; tests freeze it.
+	Now func() time.Time
+
+	w *sql.DB // the one writer: writes are serialised
+	r *sql.DB // readers, concurrent under WAL
+
+	mu        sync.RWMutex
+	settings  map[string]string
+	workTypes map[string]*app.WorkType
+	buildings []buildingEntry
+}
+
+// DSN returns the connection string with the pragmas every pooled connection needs:
+// WAL, foreign keys, a busy timeout, synchronous=FULL (an acknowledged write
+// survives a power cut) and immediate transactions (read-then-write transactions
+// never fail with "database is locked" midway).
+func DSN(path string, readOnly bool) string {
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+	if readOnly {
+		q += "&_pragma=query_only(1)"
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
+}
+
+// Open opens (creating if need be) the database at path and brings its schema up to
+// date. A database written by a newer ecoz is refused.
+func Open(path, schema string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("не удалось создать папку данных %s: %w", dir, err)
+		}
+	}
+	if err := checkWritable(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", DSN(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{Path: path, Now: time.Now, w: w}
+	if err := s.migrate(context.Background(), schema); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", DSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s.r = r
+	return s, nil
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".ecoz-write-check-*")
+	if err != nil {
+		return fmt.Errorf("папка данных %s недоступна для записи: %v; укажите другую через --data или выдайте права на запись", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// Close closes the database cleanly, checkpointing the WAL.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if _, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, s.w.Close())
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+}
+
+// Tx is one write transaction; the domain operations hang off it so that a caller
+// (the demo loader, an import) can make many of them in one commit.
+type Tx struct {
+	tx   *sql.Tx
+	s    *Store
+	ctx  context.Context
+	now  time.Time
+	user *app.User
+	// dirty caches to drop after commit
+	dropSettings, dropWorkTypes, dropBuildings bool
+}
+
+// Write runs fn in one immediate transaction, committing when it returns nil.
+func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	tx := &Tx{tx: sqlTx, s: s, ctx: ctx, now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(ctx)}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		if tx.dropSettings || tx.dropWorkTypes || tx.dropBuildings {
+			s.dropCaches(true, true, true)
+		}
+		return translate(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		s.dropCaches(true, true, true)
+		return translate(err)
+	}
+	s.dropCaches(tx.dropSettings, tx.dropWorkTypes, tx.dropBuildings)
+	return nil
+}
+
+// SetNow moves the transaction's clock; the demo loader writes history with it.
+func (tx *Tx) SetNow(t time.Time) { tx.now = t.UTC().Truncate(time.Second) }
+
+// SetUser changes who the transaction acts as.
+func (tx *Tx) SetUser(u *app.User) { tx.user = u }
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, q, args...)
+}
+
+func (s *Store) dropCaches(settings, workTypes, buildings bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if settings {
+		s.settings = nil
+	}
+	if workTypes {
+		s.workTypes = nil
+	}
+	if buildings {
+		s.buildings = nil
+	}
+}
+
+// translate turns driver errors into app errors once, here.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &app.Error{Code: app.ECONFLICT, Message: "Такая запись уже есть: " + uniqueWhat(se.Error())}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &app.Error{Code: app.EINVALID, Message: "Ссылка на несуществующую запись (организацию, дом, вид работ или пользователя)."}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &app.Error{Code: app.EINVALID, Message: "Недопустимое значение поля."}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &app.Error{Code: app.EINTERNAL, Message: "База данных занята; повторите попытку."}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return err
+}
+
+func uniqueWhat(msg string) string {
+	switch {
+	case strings.Contains(msg, "users.login"):
+		return "пользователь с таким логином."
+	case strings.Contains(msg, "buildings.address_key"):
+		return "дом с таким адресом."
+	case strings.Contains(msg, "organizations.name"):
+		return "организация с таким названием."
+	case strings.Contains(msg, "work_types.code"):
+		return "вид работ с таким кодом."
+	}
+	return "значение должно быть уникальным."
+}
+
+func unix(t time.Time) int64 { return t.UTC().Unix() }
+
+func nullUnix(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Unix()
+}
+
+func fromUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(n.Int64, 0).UTC()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,635 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+)
+
+const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.name, t.category, t.emergency,
+ t.building_id, b.address, t.apartment, t.description, t.reporter_name, t.reporter_phone,
+ COALESCE(t.resident_id, 0), COALESCE(t.organization_id, 0), COALESCE(o.name, ''),
+ COALESCE(t.parent_id, 0), COALESCE(p.number, ''), COALESCE(p.status, ''),
+ t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.accepted_at, t.done_at, t.closed_at, t.done_on_time,
+ t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at
+FROM tickets t
+JOIN work_types w ON w.code = t.work_type
+JOIN buildings b ON b.id = t.building_id
+LEFT JOIN organizations o ON o.id = t.organization_id
+LEFT JOIN tickets p ON p.id = t.parent_id`
+
+// openStatusSQL must stay identical to the WHERE of the partial indexes in
+// schema.sql, or SQLite will not use them.
+const openStatusSQL = "t.status IN ('new','routed','accepted','reopened')"
+
+func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
+	t := &app.Ticket{}
+	var created, acceptDue, due, updated int64
+	var localize, accepted, done, closed, onTime sql.NullInt64
+	err := sc.Scan(&t.ID, &t.Number, &t.Status, &t.Source, &t.WorkType.Code, &t.WorkType.Name, &t.WorkType.Category, &t.WorkType.Emergency,
+		&t.BuildingID, &t.Address, &t.Apartment, &t.Description, &t.ReporterName, &t.ReporterPhone,
+		&t.ResidentID, &t.OrganizationID, &t.OrgName, &t.ParentID, &t.ParentNumber, &t.ParentStatus,
+		&created, &acceptDue, &due, &localize, &accepted, &done, &closed, &onTime,
+		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated)
+	if err != nil {
+		return nil, err
+	}
+	t.CreatedAt = time.Unix(created, 0).UTC()
+	t.AcceptDueAt = time.Unix(acceptDue, 0).UTC()
+	t.DueAt = time.Unix(due, 0).UTC()
+	t.UpdatedAt = time.Unix(updated, 0).UTC()
+	t.LocalizeDueAt = fromUnix(localize)
+	t.AcceptedAt = fromUnix(accepted)
+	t.DoneAt = fromUnix(done)
+	t.ClosedAt = fromUnix(closed)
+	if onTime.Valid {
+		b := onTime.Int64 == 1
+		t.DoneOnTime = &b
+	}
+	return t, nil
+}
+
+// scope limits a ticket query to what u may see: an organisation its own tickets,
+// a resident their own, nobody (nil) nothing.
+func scope(u *app.User) (string, []any) {
+	switch {
+	case u == nil:
+		return "0", nil
+	case u.SeesAllTickets():
+		return "1", nil
+	case u.Role == app.RoleOrg:
+		return "t.organization_id = ?", []any{u.OrganizationID}
+	case u.Role == app.RoleResident:
+		return "t.resident_id = ?", []any{u.ID}
+	}
+	return "0", nil
+}
+
+func notFound(number string) error {
+	return app.Errorf(app.ENOTFOUND, "Заявка %s не найдена.", number)
+}
+
+// Ticket returns the ticket with number as the user in ctx may see it.
+func (s *Store) Ticket(ctx context.Context, number string) (*app.Ticket, error) {
+	where, args := scope(app.UserFrom(ctx))
+	t, err := scanTicket(s.r.QueryRowContext(ctx, ticketSelect+" WHERE t.number = ? AND "+where, append([]any{strings.ToUpper(strings.TrimSpace(number))}, args...)...))
+	if err == sql.ErrNoRows {
+		return nil, notFound(number)
+	}
+	return t, err
+}
+
+func (tx *Tx) ticketBy(where string, args ...any) (*app.Ticket, error) {
+	return scanTicket(tx.queryRow(ticketSelect+" WHERE "+where, args...))
+}
+
+// TicketFilter selects tickets for a list; zero fields do not filter.
+type TicketFilter struct {
+	Statuses       []app.Status
+	OrganizationID int64
+	BuildingID     int64
+	WorkType       string
+	Category       string
+	Overdue        bool
+	Phone          string // E.164
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	Limit          int
+	After          string // cursor: list tickets older than this
+}
+
+// where builds the conditions of f, scoped to the user in ctx.
+func (s *Store) where(ctx context.Context, f TicketFilter) (string, []any, error) {
+	where, args := scope(app.UserFrom(ctx))
+	conds := []string{where}
+	in := func(col string, vals []app.Status) {
+		ph := make([]string, len(vals))
+		for i, v := range vals {
+			ph[i] = "?"
+			args = append(args, v)
+		}
+		conds = append(conds, col+" IN ("+strings.Join(ph, ",")+")")
+	}
+	if isOpenSet(f.Statuses) || f.Overdue {
+		conds = append(conds, openStatusSQL)
+		if !isOpenSet(f.Statuses) && len(f.Statuses) > 0 {
+			in("t.status", f.Statuses)
+		}
+	} else if len(f.Statuses) > 0 {
+		in("t.status", f.Statuses)
+	}
+	add := func(cond string, v any) {
+		conds = append(conds, cond)
+		args = append(args, v)
+	}
+	if f.Overdue {
+		add("t.due_at < ?", s.Now().Unix())
+	}
+	if f.OrganizationID != 0 {
+		add("t.organization_id = ?", f.OrganizationID)
+	}
+	if f.BuildingID != 0 {
+		add("t.building_id = ?", f.BuildingID)
+	}
+	if f.WorkType != "" {
+		add("t.work_type = ?", strings.ToUpper(f.WorkType))
+	}
+	if f.Category != "" {
+		add("t.category = ?", f.Category)
+	}
+	if f.Phone != "" {
+		add("t.reporter_phone = ?", f.Phone)
+	}
+	if !f.CreatedFrom.IsZero() {
+		add("t.created_at >= ?", f.CreatedFrom.Unix())
+	}
+	if !f.CreatedTo.IsZero() {
+		add("t.created_at < ?", f.CreatedTo.Unix())
+	}
+	if f.After != "" {
+		id, err := strconv.ParseInt(f.After, 10, 64)
+		if err != nil || id <= 0 {
+			return "", nil, &app.Error{Code: app.EINVALID, Message: "Неверный курсор списка.", Fields: map[string]string{"after": "Неверное значение."}}
+		}
+		add("t.id < ?", id)
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// Tickets lists the tickets the user in ctx may see, newest first, with the cursor
+// of the next page ("" on the last one).
+func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*app.Ticket, string, error) {
+	where, args, err := s.where(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	q := ticketSelect + " WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	out := make([]*app.Ticket, 0, limit)
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = strconv.FormatInt(out[limit-1].ID, 10)
+	}
+	return out, next, nil
+}
+
+func isOpenSet(st []app.Status) bool {
+	if len(st) != len(app.OpenStatuses) {
+		return false
+	}
+	seen := map[app.Status]bool{}
+	for _, s := range st {
+		seen[s] = true
+	}
+	for _, s := range app.OpenStatuses {
+		if !seen[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// CountTickets counts what Tickets would list, all pages together.
+func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
+	f.After = ""
+	where, args, err := s.where(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where, args...).Scan(&n)
+	return n, err
+}
+
+// Event actors: the system when no user acts.
+func (tx *Tx) actor() (any, string) {
+	if tx.user == nil {
+		return nil, "система"
+	}
+	return tx.user.ID, tx.user.Login
+}
+
+func (tx *Tx) nextSeq() (int64, error) {
+	var n int64
+	err := tx.queryRow("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets").Scan(&n)
+	return n, err
+}
+
+// CreateTicket registers a ticket filed by the user of the transaction: an
+// operator's goes at once to the organisation that serves the building, a
+// resident's waits as new for an operator.
+func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
+	u := tx.user
+	if u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident) {
+		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
+	}
+	if u.Role == app.RoleResident {
+		if strings.TrimSpace(n.ReporterName) == "" {
+			n.ReporterName = u.Name
+		}
+		if strings.TrimSpace(n.ReporterPhone) == "" {
+			n.ReporterPhone = u.Phone
+		}
+	}
+	fe := n.Normalize()
+	var b app.Building
+	if n.BuildingID > 0 {
+		err := tx.queryRow("SELECT id, address, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", n.BuildingID).Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID)
+		if err == sql.ErrNoRows {
+			fe.Add("building_id", "Дом не найден; выберите адрес из списка.")
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	var wt *app.WorkType
+	if n.WorkType != "" {
+		w, err := tx.workType(n.WorkType)
+		if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && !w.Active) {
+			fe.Add("work_type", "Вид работ не найден; выберите из списка.")
+		} else if err != nil {
+			return nil, err
+		}
+		wt = w
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	code, err := tx.setting(SetMunicipalityCode)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	if err := tx.queryRow("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&id); err != nil {
+		return nil, err
+	}
+	seq, err := tx.nextSeq()
+	if err != nil {
+		return nil, err
+	}
+	t := &app.Ticket{
+		ID: id, Number: fmt.Sprintf("%s-%06d", code, id), Status: app.StatusNew, WorkType: *wt,
+		BuildingID: b.ID, Address: b.Address, Apartment: n.Apartment, Description: n.Description,
+		ReporterName: n.ReporterName, ReporterPhone: n.ReporterPhone, CreatedAt: tx.now, Version: 1, Seq: seq, UpdatedAt: tx.now,
+	}
+	t.Source = app.SourcePhone
+	if u.Role == app.RoleResident {
+		t.Source, t.ResidentID = app.SourcePortal, u.ID
+	}
+	d := app.DeadlinesFor(wt, tx.now)
+	t.AcceptDueAt, t.DueAt, t.LocalizeDueAt = d.AcceptDueAt, d.DueAt, d.LocalizeDueAt
+	_, err = tx.exec(`INSERT INTO tickets(id, number, status, source, work_type, category, emergency, building_id, apartment, description,
+		reporter_name, reporter_phone, resident_id, created_at, accept_due_at, due_at, localize_due_at, version, seq, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		t.ID, t.Number, t.Status, t.Source, wt.Code, wt.Category, wt.Emergency, t.BuildingID, t.Apartment, t.Description,
+		t.ReporterName, t.ReporterPhone, nullID(t.ResidentID), unix(t.CreatedAt), unix(t.AcceptDueAt), unix(t.DueAt), nullUnix(t.LocalizeDueAt), t.Version, t.Seq, unix(t.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.event(t.ID, app.ActionCreate, "", app.StatusNew, "", true); err != nil {
+		return nil, err
+	}
+	if u.Role != app.RoleResident {
+		org, name, err := tx.routeTarget(b, wt, 0)
+		if err != nil {
+			return nil, err
+		}
+		t.OrganizationID, t.OrgName, t.Status = org, name, app.StatusRouted
+		if err := tx.update(t, app.ActionRoute, app.StatusNew, "", true); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// routeTarget picks the organisation a ticket goes to: the one given by hand, else
+// the building's resource supplier for a supplier's work type, else the building's
+// management organisation.
+func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
+	if orgID == 0 {
+		orgID = b.OrganizationID
+		if wt.Supplier && b.SupplierID != 0 {
+			orgID = b.SupplierID
+		}
+	}
+	var name string
+	var active bool
+	err := tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", orgID).Scan(&name, &active)
+	if err == sql.ErrNoRows || (err == nil && !active) {
+		return 0, "", &app.Error{Code: app.EINVALID, Message: "Организация для направления не найдена.", Fields: map[string]string{"organization_id": "Нет такой действующей организации."}}
+	}
+	return orgID, name, err
+}
+
+func (tx *Tx) event(ticketID int64, a app.Action, from, to app.Status, note string, public bool) error {
+	actorID, actor := tx.actor()
+	_, err := tx.exec("INSERT INTO ticket_events(ticket_id, at, actor_id, actor, action, from_status, to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?)",
+		ticketID, unix(tx.now), actorID, actor, a, from, to, note, public)
+	return err
+}
+
+// update writes the mutable fields of t as one change (a new version and change
+// sequence) and appends its audit event.
+func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, public bool) error {
+	seq, err := tx.nextSeq()
+	if err != nil {
+		return err
+	}
+	t.Version++
+	t.Seq = seq
+	t.UpdatedAt = tx.now
+	var onTime any
+	if t.DoneOnTime != nil {
+		onTime = *t.DoneOnTime
+	}
+	_, err = tx.exec(`UPDATE tickets SET status = ?, organization_id = ?, parent_id = ?, accepted_at = ?, done_at = ?, closed_at = ?,
+		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ? WHERE id = ?`,
+		t.Status, nullID(t.OrganizationID), nullID(t.ParentID), nullUnix(t.AcceptedAt), nullUnix(t.DoneAt), nullUnix(t.ClosedAt),
+		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), t.ID)
+	if err != nil {
+		return err
+	}
+	return tx.event(t.ID, a, from, t.Status, note, public)
+}
+
+// ActInput is what comes with an action.
+type ActInput struct {
+	Note           string
+	OrganizationID int64  // route: where to (0: by the routing rules)
+	Parent         string // link: the ticket this call is about
+	Version        int64  // the version the person saw; 0: do not check
+	Public         bool   // comment: meant for the resident
+}
+
+// Act takes action a on the ticket with number, as the user of the transaction.
+func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	t, err := tx.ticketBy("t.number = ?", number)
+	if err == sql.ErrNoRows {
+		return nil, notFound(number)
+	} else if err != nil {
+		return nil, err
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	to, err := app.Check(tx.user, t, a, in.Note)
+	if err != nil {
+		return nil, err
+	}
+	if in.Version != 0 && in.Version != t.Version {
+		return nil, app.Errorf(app.ECONFLICT, "Заявка %s изменилась, пока вы её смотрели (сейчас: «%s»). Обновите страницу и проверьте.", t.Number, t.Status.Title())
+	}
+	from := t.Status
+	public := true
+	switch a {
+	case app.ActionComment:
+		if err := tx.event(t.ID, a, from, from, in.Note, in.Public || tx.user.Role == app.RoleResident); err != nil {
+			return nil, err
+		}
+		return t, nil
+	case app.ActionLink:
+		return t, tx.link(t, in)
+	case app.ActionRoute:
+		var b app.Building
+		if err := tx.queryRow("SELECT id, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", t.BuildingID).Scan(&b.ID, &b.OrganizationID, &b.SupplierID); err != nil {
+			return nil, err
+		}
+		wt, err := tx.workType(t.WorkType.Code)
+		if err != nil {
+			return nil, err
+		}
+		if t.OrganizationID, t.OrgName, err = tx.routeTarget(b, wt, in.OrganizationID); err != nil {
+			return nil, err
+		}
+	case app.ActionAccept:
+		if t.AcceptedAt.IsZero() {
+			t.AcceptedAt = tx.now
+		}
+	case app.ActionReturn:
+		t.OrganizationID, t.OrgName = 0, ""
+		public = false
+	case app.ActionDone:
+		t.DoneAt = tx.now
+	case app.ActionConfirm:
+		t.ClosedAt = tx.now
+		onTime := !t.DoneAt.After(t.DueAt)
+		t.DoneOnTime = &onTime
+	case app.ActionReject:
+		t.ReopenCount++
+	case app.ActionCallFailed:
+		t.CallAttempts++
+	}
+	t.Status = to
+	if err := tx.update(t, a, from, in.Note, public); err != nil {
+		return nil, err
+	}
+	if a.Propagates() {
+		if err := tx.carryChildren(t, a, from); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// carryChildren moves the tickets linked to parent that stood where it stood along
+// with it: one outage, many calls, one piece of work.
+func (tx *Tx) carryChildren(parent *app.Ticket, a app.Action, from app.Status) error {
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT t.number FROM tickets t WHERE t.parent_id = ? AND t.status = ?", parent.ID, from)
+	if err != nil {
+		return err
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	for _, n := range numbers {
+		c, err := tx.ticketBy("t.number = ?", n)
+		if err != nil {
+			return err
+		}
+		c.Status, c.OrganizationID = parent.Status, parent.OrganizationID
+		switch a {
+		case app.ActionAccept:
+			if c.AcceptedAt.IsZero() {
+				c.AcceptedAt = tx.now
+			}
+		case app.ActionDone:
+			c.DoneAt = tx.now
+		}
+		if err := tx.update(c, app.ActionFollow, from, fmt.Sprintf("Вместе с заявкой %s: %s", parent.Number, strings.ToLower(a.Title())), true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// link makes t one more call about the incident of in.Parent: it takes the parent's
+// status and organisation and moves with it from then on.
+func (tx *Tx) link(t *app.Ticket, in ActInput) error {
+	pn := strings.ToUpper(strings.TrimSpace(in.Parent))
+	bad := func(msg string) error {
+		return &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{"parent": msg}}
+	}
+	if pn == "" {
+		return bad("Укажите номер основной заявки.")
+	}
+	p, err := tx.ticketBy("t.number = ?", pn)
+	if err == sql.ErrNoRows || (err == nil && !app.CanSee(tx.user, p)) {
+		return bad("Заявка " + pn + " не найдена.")
+	} else if err != nil {
+		return err
+	}
+	if p.ParentID != 0 { // link to the root: one incident, one parent
+		if p, err = tx.ticketBy("t.id = ?", p.ParentID); err != nil {
+			return err
+		}
+	}
+	if p.ID == t.ID {
+		return bad("Заявку нельзя связать с самой собой.")
+	}
+	if p.Status.Final() {
+		return app.Errorf(app.ECONFLICT, "Основная заявка %s уже %s; зарегистрируйте новую.", p.Number, strings.ToLower(p.Status.Title()))
+	}
+	from := t.Status
+	t.ParentID, t.ParentNumber, t.ParentStatus = p.ID, p.Number, p.Status
+	t.Status, t.OrganizationID, t.OrgName = p.Status, p.OrganizationID, p.OrgName
+	if t.AcceptedAt.IsZero() {
+		t.AcceptedAt = p.AcceptedAt
+	}
+	if p.Status == app.StatusDone {
+		t.DoneAt = p.DoneAt
+	}
+	note := "Связана с заявкой " + p.Number
+	if in.Note != "" {
+		note += ": " + in.Note
+	}
+	if err := tx.update(t, app.ActionLink, from, note, true); err != nil {
+		return err
+	}
+	// Calls already linked to t now follow the same parent.
+	_, err = tx.exec("UPDATE tickets SET parent_id = ? WHERE parent_id = ?", p.ID, t.ID)
+	return err
+}
+
+// Act is Tx.Act in its own transaction, as the user in ctx.
+func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInput) (*app.Ticket, error) {
+	var out *app.Ticket
+	err := s.Write(ctx, func(tx *Tx) error {
+		t, err := tx.Act(number, a, in)
+		if err != nil {
+			return err
+		}
+		out, err = tx.ticketBy("t.id = ?", t.ID)
+		return err
+	})
+	return out, err
+}
+
+// CreateTicket is Tx.CreateTicket in its own transaction, as the user in ctx; it
+// also returns the open tickets of the same building and category from the last 7
+// days, so that the operator can link instead of filing twice.
+func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []*app.Ticket, error) {
+	var out *app.Ticket
+	err := s.Write(ctx, func(tx *Tx) error {
+		t, err := tx.CreateTicket(n)
+		if err != nil {
+			return err
+		}
+		out, err = tx.ticketBy("t.id = ?", t.ID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	dups, err := s.Duplicates(ctx, out)
+	return out, dups, err
+}
+
+// Duplicates lists the open tickets of t's building and category from the 7 days
+// before t, that the user in ctx may see.
+func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
+	where, args := scope(app.UserFrom(ctx))
+	q := ticketSelect + " WHERE t.building_id = ? AND t.category = ? AND t.id <> ? AND t.created_at >= ? AND t.status IN ('new','routed','accepted','done','reopened') AND " + where + " ORDER BY t.id DESC LIMIT 10"
+	rows, err := s.r.QueryContext(ctx, q, append([]any{t.BuildingID, t.WorkType.Category, t.ID, t.CreatedAt.Add(-7 * 24 * time.Hour).Unix()}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*app.Ticket{}
+	for rows.Next() {
+		d, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Events returns the audit trail of a ticket the user in ctx may see, oldest
+// first. A resident sees the notes meant for them only.
+func (s *Store) Events(ctx context.Context, number string) ([]app.Event, error) {
+	t, err := s.Ticket(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	u := app.UserFrom(ctx)
+	rows, err := s.r.QueryContext(ctx, "SELECT id, ticket_id, at, COALESCE(actor_id, 0), actor, action, from_status, to_status, note, public FROM ticket_events WHERE ticket_id = ? ORDER BY id", t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []app.Event{}
+	for rows.Next() {
+		var e app.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.TicketID, &at, &e.ActorID, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Public); err != nil {
+			return nil, err
+		}
+		e.At = time.Unix(at, 0).UTC()
+		if u != nil && u.Role == app.RoleResident {
+			if !e.Public {
+				if e.Action == app.ActionComment {
+					continue
+				}
+				e.Note = ""
+			}
+			if e.ActorID != u.ID {
+				e.Actor = "центр"
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

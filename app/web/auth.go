@@ -1,0 +1,168 @@
+package web
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Session lengths.
+const (
+	apiTokenTTL   = 12 * time.Hour
+	webSessionTTL = 12 * time.Hour
+	sessionCookie = "ecoz_session"
+)
+
+// throttle counts failures per key in a sliding window: sign-in attempts per login
+// and address, registrations per address.
+type throttle struct {
+	mu     sync.Mutex
+	limit  int
+	window time.Duration
+	hits   map[string][]time.Time
+}
+
+func newThrottle(limit int, window time.Duration) *throttle {
+	return &throttle{limit: limit, window: window, hits: map[string][]time.Time{}}
+}
+
+// Blocked reports whether key has used up its attempts.
+func (t *throttle) Blocked(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.prune(key, now)) >= t.limit
+}
+
+// Fail records one failed attempt.
+func (t *throttle) Fail(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.hits[key] = append(t.prune(key, now), now)
+	if len(t.hits) > 100000 { // a flood of keys: forget the oldest state rather than grow without end
+		t.hits = map[string][]time.Time{}
+	}
+}
+
+// Reset forgets key's failures after a success.
+func (t *throttle) Reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.hits, key)
+}
+
+func (t *throttle) prune(key string, now time.Time) []time.Time {
+	h := t.hits[key]
+	i := 0
+	for i < len(h) && now.Sub(h[i]) > t.window {
+		i++
+	}
+	h = h[i:]
+	if len(h) == 0 {
+		delete(t.hits, key)
+	} else {
+		t.hits[key] = h
+	}
+	return h
+}
+
+// login checks credentials with throttling per login and address.
+func (s *Server) login(c *fiber.Ctx, login, password string) (*app.User, error) {
+	key := strings.ToLower(strings.TrimSpace(login)) + "|" + c.IP()
+	now := time.Now()
+	if s.throttle.Blocked(key, now) {
+		return nil, app.Errorf(app.ERATELIMITED, "Слишком много неудачных попыток входа; подождите 15 минут.")
+	}
+	u, err := s.Store.Authenticate(c.UserContext(), strings.TrimSpace(login), password)
+	if err != nil {
+		if app.ErrorCode(err) == app.EUNAUTHORIZED {
+			s.throttle.Fail(key, now)
+		}
+		return nil, err
+	}
+	s.throttle.Reset(key)
+	return u, nil
+}
+
+// apiAuth requires a bearer token and puts its user in the request context.
+func (s *Server) apiAuth(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return app.Errorf(app.EUNAUTHORIZED, "Нужна авторизация: заголовок Authorization: Bearer <токен>.")
+	}
+	sess, err := s.Store.SessionUser(c.UserContext(), strings.TrimSpace(token), "api")
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(app.WithUser(c.UserContext(), sess.User))
+	return c.Next()
+}
+
+// webSession loads the signed-in user, if any, from the session cookie; forms
+// posted by a signed-in user must carry the session's CSRF token.
+func (s *Server) webSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		if sess, err := s.Store.SessionUser(c.UserContext(), tok, "web"); err == nil {
+			c.Locals("session", sess)
+			c.SetUserContext(app.WithUser(c.UserContext(), sess.User))
+		}
+	}
+	if c.Method() == fiber.MethodPost {
+		if err := s.checkCSRF(c); err != nil {
+			return err
+		}
+	}
+	return c.Next()
+}
+
+// checkCSRF refuses a POST whose token does not match the session's (signed in) or
+// the pre-session cookie's (sign-in and registration forms).
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	sent := c.FormValue("csrf")
+	if sent == "" {
+		sent = c.Get("X-CSRF-Token")
+	}
+	bad := app.Errorf(app.EFORBIDDEN, "Форма устарела или отправлена не с этой страницы (нет CSRF-токена). Обновите страницу и повторите.")
+	if sess := session(c); sess != nil {
+		if !sess.CheckCSRF(sent) {
+			return bad
+		}
+		return nil
+	}
+	pre := c.Cookies("ecoz_csrf")
+	if pre == "" || sent != pre {
+		return bad
+	}
+	return nil
+}
+
+func session(c *fiber.Ctx) *store.Session {
+	sess, _ := c.Locals("session").(*store.Session)
+	return sess
+}
+
+func currentUser(c *fiber.Ctx) *app.User { return app.UserFrom(c.UserContext()) }
+
+// requireRoles lets through only signed-in users of the given roles (any role
+// when none given). A page asks an anonymous visitor to sign in.
+func requireRoles(roles ...app.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u := currentUser(c)
+		if u == nil {
+			return app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
+		}
+		if len(roles) == 0 {
+			return c.Next()
+		}
+		for _, r := range roles {
+			if u.Role == r {
+				return c.Next()
+			}
+		}
+		return app.Errorf(app.EFORBIDDEN, "Раздел недоступен для роли «%s».", u.Role.Title())
+	}
+}

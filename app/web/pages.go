@@ -1,0 +1,249 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// render fills the data every page needs (who is signed in, the CSRF token, the
+// municipality) and renders view in the main layout.
+func (s *Server) render(c *fiber.Ctx, view string, data fiber.Map) error {
+	if data == nil {
+		data = fiber.Map{}
+	}
+	m := s.Store.Municipality(c.UserContext())
+	data["Municipality"] = m.Name
+	data["Center"] = s.Store.Setting(c.UserContext(), store.SetCenterName)
+	data["CenterPhone"] = app.FormatPhone(s.Store.Setting(c.UserContext(), store.SetCenterPhone))
+	data["User"] = currentUser(c)
+	data["Version"] = s.cfg.Version
+	if sess := session(c); sess != nil {
+		data["CSRF"] = sess.CSRF
+	} else {
+		data["CSRF"] = s.preCSRF(c)
+	}
+	if _, ok := data["Title"]; !ok {
+		data["Title"] = data["Center"]
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Render(view, data)
+}
+
+// preCSRF gives an anonymous visitor a CSRF token in a cookie, for the sign-in form.
+func (s *Server) preCSRF(c *fiber.Ctx) string {
+	if v := c.Cookies("ecoz_csrf"); v != "" {
+		return v
+	}
+	b := make([]byte, 24)
+	rand.Read(b)
+	v := base64.RawURLEncoding.EncodeToString(b)
+	c.Cookie(&fiber.Cookie{Name: "ecoz_csrf", Value: v, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https"})
+	return v
+}
+
+func (s *Server) pageHome(c *fiber.Ctx) error {
+	if u := currentUser(c); u != nil && u.Role != app.RoleResident {
+		return c.Redirect("/work/")
+	}
+	return s.render(c, "home", fiber.Map{})
+}
+
+func (s *Server) pageLogin(c *fiber.Ctx) error {
+	return s.render(c, "login", fiber.Map{"Title": "Вход", "Next": safeNext(c.Query("next"))})
+}
+
+// safeNext keeps a redirect after sign-in on this site.
+func safeNext(n string) string {
+	if u, err := url.Parse(n); err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") {
+		return "/"
+	}
+	return n
+}
+
+func (s *Server) pageLoginPost(c *fiber.Ctx) error {
+	login, next := strings.TrimSpace(c.FormValue("login")), safeNext(c.FormValue("next"))
+	u, err := s.login(c, login, c.FormValue("password"))
+	if err != nil {
+		if code := app.ErrorCode(err); code != app.EUNAUTHORIZED && code != app.ERATELIMITED {
+			return err
+		}
+		c.Status(httpStatus(app.ErrorCode(err)))
+		return s.render(c, "login", fiber.Map{"Title": "Вход", "Error": app.ErrorMessage(err), "Login": login, "Next": next})
+	}
+	sess, err := s.Store.CreateSession(c.UserContext(), u, "web", webSessionTTL)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https", Expires: sess.ExpiresAt})
+	if next == "/" && u.Role != app.RoleResident {
+		next = "/work/"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (s *Server) pageLogout(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		if err := s.Store.DeleteSession(c.UserContext(), tok); err != nil {
+			return err
+		}
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/", Expires: time.Unix(1, 0), HTTPOnly: true})
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// queue is one tab of the workspace.
+type queue struct {
+	Key, Title string
+	Filter     store.TicketFilter
+	Count      int
+}
+
+func queuesFor(u *app.User) []queue {
+	switch u.Role {
+	case app.RoleOrg:
+		return []queue{
+			{Key: "incoming", Title: "Входящие", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusRouted}}},
+			{Key: "work", Title: "В работе", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusAccepted}}},
+			{Key: "reopened", Title: "Открыты повторно", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusReopened}}},
+			{Key: "overdue", Title: "Просрочены", Filter: store.TicketFilter{Overdue: true}},
+			{Key: "done", Title: "Ждут подтверждения", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusDone}}},
+		}
+	}
+	return []queue{
+		{Key: "new", Title: "Новые", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusNew}}},
+		{Key: "routed", Title: "Ждут принятия", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusRouted}}},
+		{Key: "overdue", Title: "Просрочены", Filter: store.TicketFilter{Overdue: true}},
+		{Key: "work", Title: "В работе", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusAccepted}}},
+		{Key: "done", Title: "Обзвон", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusDone}}},
+		{Key: "reopened", Title: "Открыты повторно", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusReopened}}},
+	}
+}
+
+// row is a ticket as a list shows it.
+type row struct {
+	*app.Ticket
+	Overdue       bool
+	AcceptOverdue bool
+	Created, Due  string
+}
+
+func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
+	loc, now := s.loc(c), s.Store.Now()
+	out := make([]row, len(list))
+	for i, t := range list {
+		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now),
+			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: t.DueAt.In(loc).Format("02.01 15:04")}
+	}
+	return out
+}
+
+func (s *Server) pageWork(c *fiber.Ctx) error {
+	u := currentUser(c)
+	qs := queuesFor(u)
+	cur := c.Query("q", qs[0].Key)
+	var active *queue
+	for i := range qs {
+		n, err := s.Store.CountTickets(c.UserContext(), qs[i].Filter)
+		if err != nil {
+			return err
+		}
+		qs[i].Count = n
+		if qs[i].Key == cur {
+			active = &qs[i]
+		}
+	}
+	if active == nil {
+		active = &qs[0]
+	}
+	f := active.Filter
+	f.Limit, f.After = 50, c.Query("after")
+	list, next, err := s.Store.Tickets(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "work", fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next})
+}
+
+type eventView struct {
+	app.Event
+	When string
+}
+
+func (s *Server) pageTicket(c *fiber.Ctx) error {
+	return s.showTicket(c, nil, "")
+}
+
+func (s *Server) showTicket(c *fiber.Ctx, formErr error, note string) error {
+	t, err := s.Store.Ticket(c.UserContext(), c.Params("number"))
+	if err != nil {
+		return err
+	}
+	evs, err := s.Store.Events(c.UserContext(), t.Number)
+	if err != nil {
+		return err
+	}
+	loc := s.loc(c)
+	views := make([]eventView, len(evs))
+	for i, e := range evs {
+		views[i] = eventView{e, e.At.In(loc).Format("02.01.2006 15:04")}
+	}
+	var orgs []*app.Organization
+	if u := currentUser(c); u.Role == app.RoleOperator || u.Role == app.RoleSupervisor {
+		if orgs, err = s.Store.Organizations(c.UserContext(), ""); err != nil {
+			return err
+		}
+	}
+	data := fiber.Map{
+		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
+		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Note": note,
+		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),
+	}
+	if formErr != nil {
+		data["Error"] = app.ErrorMessage(formErr)
+		c.Status(httpStatus(app.ErrorCode(formErr)))
+	}
+	return s.render(c, "ticket", data)
+}
+
+func (s *Server) pageTicketAct(c *fiber.Ctx) error {
+	number, action := c.Params("number"), app.Action(c.Params("action"))
+	if app.FindTransition(action) == nil {
+		return app.Errorf(app.ENOTFOUND, "Неизвестное действие.")
+	}
+	in := store.ActInput{Note: c.FormValue("note"), Parent: c.FormValue("parent"), Public: c.FormValue("public") == "1"}
+	if v := c.FormValue("organization_id"); v != "" {
+		in.OrganizationID = parseID(v)
+	}
+	if v := c.FormValue("version"); v != "" {
+		in.Version = parseID(v)
+	}
+	if _, err := s.Store.Act(c.UserContext(), number, action, in); err != nil {
+		switch app.ErrorCode(err) {
+		case app.EINVALID, app.ECONFLICT, app.EFORBIDDEN:
+			return s.showTicket(c, err, in.Note)
+		}
+		return err
+	}
+	return c.Redirect("/work/tickets/"+strings.ToUpper(number), fiber.StatusSeeOther)
+}
+
+func parseID(s string) int64 {
+	var n int64
+	for _, r := range strings.TrimSpace(s) {
+		if r < '0' || r > '9' {
+			return -1
+		}
+		n = n*10 + int64(r-'0')
+		if n > 1<<50 {
+			return -1
+		}
+	}
+	return n
+}

@@ -1,0 +1,140 @@
+-- ecoz: the whole current schema. Applied to an empty database; later changes are
+-- numbered migrations in app/store/migrate.go, and PRAGMA user_version says which
+-- one a database has.
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE organizations (
+  id     INTEGER PRIMARY KEY,
+  name   TEXT NOT NULL UNIQUE,
+  kind   TEXT NOT NULL DEFAULT 'management' CHECK (kind IN ('management','supplier','contractor')),
+  inn    TEXT NOT NULL DEFAULT '',
+  phone  TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE buildings (
+  id              INTEGER PRIMARY KEY,
+  address         TEXT NOT NULL,
+  address_key     TEXT NOT NULL UNIQUE,  -- normalised address: «ул. Ленина, д. 5» = «ленина 5»
+  organization_id INTEGER NOT NULL REFERENCES organizations(id),
+  supplier_id     INTEGER REFERENCES organizations(id),
+  apartments      INTEGER NOT NULL DEFAULT 0,
+  area_m2         REAL NOT NULL DEFAULT 0,
+  year_built      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX buildings_org ON buildings(organization_id);
+
+CREATE TABLE work_types (
+  code          TEXT PRIMARY KEY,
+  category      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  category_en   TEXT NOT NULL DEFAULT '',
+  name_en       TEXT NOT NULL DEFAULT '',
+  emergency     INTEGER NOT NULL DEFAULT 0,
+  federal_hours REAL NOT NULL DEFAULT 0,   -- 0: no federal figure
+  local_hours   REAL NOT NULL DEFAULT 0,   -- the municipality's own norm
+  accept_hours  REAL NOT NULL DEFAULT 0,   -- 0: the municipal default (emergencies: 30 min)
+  note          TEXT NOT NULL DEFAULT '',
+  source        TEXT NOT NULL DEFAULT '',
+  supplier      INTEGER NOT NULL DEFAULT 0, -- routed to the building's resource supplier
+  keywords      TEXT NOT NULL DEFAULT '',
+  active        INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+
+-- Every edit of a work type's deadlines, so that a changed norm can be traced.
+CREATE TABLE work_type_history (
+  id         INTEGER PRIMARY KEY,
+  code       TEXT NOT NULL REFERENCES work_types(code),
+  changed_at INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  field      TEXT NOT NULL,
+  old_value  TEXT NOT NULL,
+  new_value  TEXT NOT NULL
+);
+
+CREATE TABLE users (
+  id              INTEGER PRIMARY KEY,
+  login           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name            TEXT NOT NULL DEFAULT '',
+  role            TEXT NOT NULL CHECK (role IN ('admin','operator','supervisor','org','resident')),
+  organization_id INTEGER REFERENCES organizations(id),
+  phone           TEXT NOT NULL DEFAULT '',
+  password_hash   TEXT NOT NULL,
+  disabled        INTEGER NOT NULL DEFAULT 0,
+  locale          TEXT NOT NULL DEFAULT 'ru',
+  created_at      INTEGER NOT NULL
+);
+
+-- Sign-in sessions of the web UI and bearer tokens of the API; only hashes are kept.
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL CHECK (kind IN ('web','api')),
+  csrf       TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- Times are Unix seconds (UTC). The ticket id is its sequence number: tickets are
+-- never deleted, so numbers have no gaps and are never reused.
+CREATE TABLE tickets (
+  id              INTEGER PRIMARY KEY,
+  number          TEXT NOT NULL UNIQUE,
+  status          TEXT NOT NULL CHECK (status IN ('new','routed','accepted','done','closed','reopened','cancelled')),
+  source          TEXT NOT NULL CHECK (source IN ('phone','portal')),
+  work_type       TEXT NOT NULL REFERENCES work_types(code),
+  category        TEXT NOT NULL,           -- the work type's category at registration
+  emergency       INTEGER NOT NULL DEFAULT 0,
+  building_id     INTEGER NOT NULL REFERENCES buildings(id),
+  apartment       TEXT NOT NULL DEFAULT '',
+  description     TEXT NOT NULL,
+  reporter_name   TEXT NOT NULL DEFAULT '',
+  reporter_phone  TEXT NOT NULL DEFAULT '',
+  resident_id     INTEGER REFERENCES users(id),
+  organization_id INTEGER REFERENCES organizations(id),
+  parent_id       INTEGER REFERENCES tickets(id),
+  created_at      INTEGER NOT NULL,
+  accept_due_at   INTEGER NOT NULL,
+  due_at          INTEGER NOT NULL,
+  localize_due_at INTEGER,
+  accepted_at     INTEGER,
+  done_at         INTEGER,
+  closed_at       INTEGER,
+  done_on_time    INTEGER,                 -- set at closure
+  reopen_count    INTEGER NOT NULL DEFAULT 0,
+  call_attempts   INTEGER NOT NULL DEFAULT 0,
+  version         INTEGER NOT NULL DEFAULT 1,
+  seq             INTEGER NOT NULL UNIQUE, -- global change sequence, read by the registry export
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX tickets_org ON tickets(organization_id, id);
+CREATE INDEX tickets_building ON tickets(building_id, id);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
+CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
+CREATE INDEX tickets_parent ON tickets(parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX tickets_created ON tickets(created_at);
+-- Open work: the queues and the overdue lists read only these.
+CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
+CREATE INDEX tickets_open_due ON tickets(due_at) WHERE status IN ('new','routed','accepted','reopened');
+
+-- The audit trail: one row per change, appended in the same transaction.
+CREATE TABLE ticket_events (
+  id          INTEGER PRIMARY KEY,
+  ticket_id   INTEGER NOT NULL REFERENCES tickets(id),
+  at          INTEGER NOT NULL,
+  actor_id    INTEGER REFERENCES users(id),
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  from_status TEXT NOT NULL DEFAULT '',
+  to_status   TEXT NOT NULL DEFAULT '',
+  note        TEXT NOT NULL DEFAULT '',
+  public      INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+CREATE INDEX ticket_events_at ON ticket_events(at);
