@@ -238,3 +238,26 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// Raw gives fn a way to run plain SQL inside the transaction: for bulk fixtures
+// in tests and benchmarks, which would take hours through the domain path.
+func (tx *Tx) Raw(fn func(exec func(q string, args ...any) error) error) error {
+	cache := map[string]*sql.Stmt{}
+	defer func() {
+		for _, st := range cache {
+			st.Close()
+		}
+	}()
+	return fn(func(q string, args ...any) error {
+		st, ok := cache[q]
+		if !ok {
+			var err error
+			if st, err = tx.tx.PrepareContext(tx.ctx, q); err != nil {
+				return err
+			}
+			cache[q] = st
+		}
+		_, err := st.ExecContext(tx.ctx, args...)
+		return err
+	})
+}

@@ -62,7 +62,9 @@ func (s *Server) apiLogout(c *fiber.Ctx) error {
 	return writeJSON(c, fiber.StatusOK, fiber.Map{"status": "ok"})
 }
 
-func (s *Server) apiMe(c *fiber.Ctx) error { return writeJSON(c, fiber.StatusOK, userJSON(currentUser(c))) }
+func (s *Server) apiMe(c *fiber.Ctx) error {
+	return writeJSON(c, fiber.StatusOK, userJSON(currentUser(c)))
+}
 
 type workTypeJSON struct {
 	Code           string  `json:"code"`

@@ -81,7 +81,7 @@ func (s *Server) pageLoginPost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https", Expires: sess.ExpiresAt})
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https", MaxAge: int(webSessionTTL.Seconds())})
 	if next == "/" && u.Role != app.RoleResident {
 		next = "/work/"
 	}

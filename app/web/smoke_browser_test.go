@@ -1,0 +1,35 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/ecoz/ecoz/app/apptest"
+)
+
+// TestBrowserSignIn signs an operator in through the real login form and sees the
+// queues with the demo data.
+func TestBrowserSignIn(t *testing.T) {
+	ctx := apptest.Browser(t)
+	s, _ := apptest.Demo(t)
+	base := apptest.Listen(t, apptest.Server(t, s))
+	var tabs string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys("#login", "operator"),
+		chromedp.SendKeys("#password", "operator"),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible(".tabs"),
+		chromedp.Text(".tabs", &tabs),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.Screenshot(t, ctx, "queues")
+	for _, want := range []string{"Новые", "Ждут принятия", "Просрочены", "Обзвон"} {
+		if !strings.Contains(tabs, want) {
+			t.Errorf("queues %q lack %q", tabs, want)
+		}
+	}
+}
