@@ -425,6 +425,7 @@ func serviceConfig(extra []string, user string) *service.Config {
 			"LimitNOFILE":            8192,
 		},
 	}
+	platformService(cfg)
 	return cfg
 }
 

@@ -51,6 +51,11 @@ func DSN(path string, readOnly bool) string {
 // Open opens (creating if need be) the database at path and brings its schema up to
 // date. A database written by a newer ecoz is refused.
 func Open(path, schema string) (*Store, error) {
+	return open(path, schema, migrations)
+}
+
+// open is Open with the list of migration steps given, so that tests can add one.
+func open(path, schema string, steps []string) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("не удалось создать папку данных %s: %w", dir, err)
@@ -68,7 +73,7 @@ func Open(path, schema string) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := &Store{Path: path, Now: time.Now, w: w}
-	if err := s.migrate(context.Background(), schema); err != nil {
+	if err := s.migrate(context.Background(), schema, steps); err != nil {
 		w.Close()
 		return nil, err
 	}
