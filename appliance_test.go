@@ -95,6 +95,13 @@ func (s *syncBuffer) String() string {
 // issue's promise to an office that restarts the PC).
 func startBinary(t testing.TB, dir string, extra ...string) *proc {
 	t.Helper()
+	return startBinaryWithin(t, 2*time.Second, dir, extra...)
+}
+
+// startBinaryWithin is startBinary with another limit: the first start with --demo
+// also writes the demo municipality, which on a busy test machine takes longer.
+func startBinaryWithin(t testing.TB, limit time.Duration, dir string, extra ...string) *proc {
+	t.Helper()
 	p := &proc{addr: freeAddr(t), out: &syncBuffer{}, waited: make(chan struct{})}
 	p.cmd = exec.Command(ecozBin, append([]string{"serve", "--data", dir, "--addr", p.addr}, extra...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -117,8 +124,8 @@ func startBinary(t testing.TB, dir string, extra ...string) *proc {
 			t.Fatalf("ecoz exited before answering /healthz: %v\n%s", p.err, p.out)
 		case <-time.After(10 * time.Millisecond):
 		}
-		if time.Since(start) > 2*time.Second {
-			t.Fatalf("/healthz did not answer 200 within 2 s of start\n%s", p.out)
+		if time.Since(start) > limit {
+			t.Fatalf("/healthz did not answer 200 within %s of start\n%s", limit, p.out)
 		}
 	}
 	t.Logf("/healthz 200 after %s", time.Since(start).Round(time.Millisecond))
@@ -182,7 +189,7 @@ type api struct {
 }
 
 func newAPI(addr string) *api {
-	return &api{base: "http://" + addr, c: &http.Client{Timeout: 30 * time.Second}}
+	return &api{base: "http://" + addr, c: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}}}
 }
 
 func (a *api) do(method, path string, body any, out any) (int, error) {
@@ -255,4 +262,34 @@ func countRows(t testing.TB, db *sql.DB, q string, args ...any) int {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n
+}
+
+var (
+	demoOnce sync.Once
+	demoDB   string
+)
+
+// demoDir returns a new data folder holding a copy of the demo database, made once
+// per package by the real binary (`ecoz --demo`), so that each test that needs
+// accounts, buildings and tickets does not pay for loading the demo again.
+func demoDir(t testing.TB) string {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir := filepath.Join(filepath.Dir(ecozBin), "demo")
+		p := startBinaryWithin(t, time.Minute, dir, "--demo")
+		p.stop(t)
+		demoDB = filepath.Join(dir, "ecoz.db")
+	})
+	if demoDB == "" {
+		t.Fatal("the demo database could not be made (see the first test that asked for it)")
+	}
+	dir := t.TempDir()
+	b, err := os.ReadFile(demoDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ecoz.db"), b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

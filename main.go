@@ -242,11 +242,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cfg := serviceConfig(nil, "")
+	catchStopSignals(cfg)
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	svc, err := service.New(srv, serviceConfig(nil, ""))
+	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()
 		return err
@@ -290,6 +292,11 @@ func prepare(dir, addr string, withDemo bool, stdout, stderr io.Writer) (*server
 	}
 	srv.logFile = lf
 	srv.log = slog.New(slog.NewTextHandler(io.MultiWriter(stderr, lf), nil))
+	// The port first: when it is taken, say so before the database is opened, let
+	// alone filled with the demo. Connections wait in the backlog until Start.
+	if srv.ln, err = net.Listen("tcp", addr); err != nil {
+		return fail(fmt.Errorf("не удалось занять адрес %s (%v): порт занят другой программой или адрес неверен; укажите другой через --addr", addr, err))
+	}
 	if srv.st, err = openStore(dir); err != nil {
 		return fail(err)
 	}
@@ -317,9 +324,6 @@ func prepare(dir, addr string, withDemo bool, stdout, stderr io.Writer) (*server
 	srv.web, err = web.New(web.Config{Store: srv.st, Views: subFS("assets/views"), Static: subFS("assets/static"), Log: srv.log, Version: appVersion()})
 	if err != nil {
 		return fail(err)
-	}
-	if srv.ln, err = net.Listen("tcp", addr); err != nil {
-		return fail(fmt.Errorf("не удалось занять адрес %s (%v): порт занят другой программой или адрес неверен; укажите другой через --addr", addr, err))
 	}
 	url := "http://" + displayAddr(srv.ln.Addr().String())
 	if withDemo {
@@ -373,13 +377,16 @@ func (srv *server) Stop(service.Service) error {
 }
 
 func (srv *server) cleanup() {
+	if srv.ln != nil {
+		srv.ln.Close() // already closed after a shutdown; needed when prepare fails
+	}
 	if srv.st != nil {
 		if err := srv.st.Close(); err != nil && srv.log != nil {
 			srv.log.Error("closing database", "err", err)
 		}
 		srv.st = nil
 	}
-	if srv.log != nil {
+	if srv.log != nil && srv.cancel != nil {
 		srv.log.Info("stopped")
 	}
 	if srv.logFile != nil {
@@ -456,6 +463,9 @@ func cmdService(args []string, stdout, stderr io.Writer) error {
 	switch action {
 	case "status":
 		st, err := svc.Status()
+		if errors.Is(err, service.ErrNotInstalled) {
+			return errors.New("служба ecoz не установлена: ecoz service install")
+		}
 		if err != nil {
 			return fmt.Errorf("служба ecoz: %v", err)
 		}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/kardianos/service"
 )
@@ -61,3 +63,16 @@ func platformService(cfg *service.Config) {
 type detected struct{ service.System }
 
 func (detected) Detect() bool { return true }
+
+// catchStopSignals takes SIGTERM and SIGINT from the start, for kardianos to wait
+// on: it installs its own handler only after the server has started, and a stop
+// that came in between (systemd stopping a service that has just started, a test)
+// killed the process outright instead of shutting it down gracefully.
+func catchStopSignals(cfg *service.Config) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	cfg.Option["RunWait"] = func() {
+		<-sig
+		signal.Stop(sig)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/store"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func fileSum(t *testing.T, path string) [32]byte {
@@ -285,4 +286,14 @@ func TestBackupWhileWriting(t *testing.T) {
 		db.Close()
 	}
 	t.Logf("backups held %v tickets (bounds), %d events per ticket", bounds, perTicket)
+}
+
+// The constant compared against for unknown logins must cost what a real hash costs.
+func TestDummyHashCostsWhatARealOneDoes(t *testing.T) {
+	if cost, err := bcrypt.Cost(store.DummyHash); err != nil || cost != bcrypt.DefaultCost {
+		t.Fatalf("dummy hash cost %d (%v), want %d", cost, err, bcrypt.DefaultCost)
+	}
+	if err := bcrypt.CompareHashAndPassword(store.DummyHash, []byte("ecoz-dummy-password")); err != nil {
+		t.Fatalf("dummy hash is not a bcrypt hash: %v", err)
+	}
 }

@@ -153,6 +153,13 @@ func (s *Store) NightlyBackup(ctx context.Context, dir string, now time.Time, ke
 	if err := s.Backup(ctx, out); err != nil {
 		return "", err
 	}
+	// The whole-file check that start-up leaves out runs here, on the copy, where it
+	// holds no lock on the live database: a damaged database shows up in the log
+	// the morning after, not on the day someone needs the copy.
+	if err := CheckFile(ctx, out); err != nil {
+		os.Rename(out, out+".bad")
+		return "", fmt.Errorf("ночная копия %s не прошла проверку, база может быть повреждена: %w", out, err)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return out, err
