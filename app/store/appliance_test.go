@@ -297,3 +297,41 @@ func TestDummyHashCostsWhatARealOneDoes(t *testing.T) {
 		t.Fatalf("dummy hash is not a bcrypt hash: %v", err)
 	}
 }
+
+// A data folder whose name holds characters that mean something in a URI still
+// backs up and restores.
+func TestBackupAndRestoreWithAwkwardFolderName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "данные #1 ?100% готово")
+	path := filepath.Join(dir, "ecoz.db")
+	s, err := store.Open(path, apptest.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(store.SetMunicipalityName, "Ухта") }); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "copy #1.db")
+	if err := s.Backup(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := store.CheckFile(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := store.Restore(ctx, out, path)
+	if err != nil || kept == "" {
+		t.Fatalf("restore: %q %v", kept, err)
+	}
+	s, err = store.Open(path, apptest.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.Setting(ctx, store.SetMunicipalityName); got != "Ухта" {
+		t.Fatalf("restored database holds %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ecoz.db?_pragma=busy_timeout(10000)")); err == nil {
+		t.Fatal("a stray file named after the URI was created")
+	}
+}

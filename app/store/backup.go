@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,7 +32,7 @@ func BackupFile(ctx context.Context, path, out string) error {
 			return fmt.Errorf("не удалось создать папку %s: %w", dir, err)
 		}
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", fileURI(path, "_pragma=busy_timeout(10000)"))
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func CheckFile(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("файла %s нет", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", fileURI(path, "mode=ro"))
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func Restore(ctx context.Context, from, path string) (kept string, err error) {
 	if _, err := os.Stat(path); err == nil {
 		kept = path + ".before-restore-" + time.Now().UTC().Format("20060102-150405")
 		// Fold the WAL into the old file first so that the kept copy is whole.
-		if db, err := sql.Open("sqlite", "file:"+path); err == nil {
+		if db, err := sql.Open("sqlite", fileURI(path, "_pragma=busy_timeout(10000)")); err == nil {
 			db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 			db.Close()
 		}
@@ -176,4 +177,10 @@ func (s *Store) NightlyBackup(ctx context.Context, dir string, now time.Time, ke
 		names = names[1:]
 	}
 	return out, nil
+}
+
+// fileURI is the SQLite URI of a file with query: the path escaped, as DSN does,
+// so that '?', '#' or '%' in a folder name (or a Windows path) reach SQLite intact.
+func fileURI(path, query string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + query
 }
