@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the municipality's time zone on machines without a zone database (Windows)
 
@@ -273,6 +274,7 @@ type server struct {
 	logFile *logfile.File
 	cancel  context.CancelFunc
 	done    chan struct{}
+	bg      sync.WaitGroup // the nightly backups
 	err     error
 }
 
@@ -348,7 +350,11 @@ func displayAddr(a string) string {
 func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
-	go srv.backups(ctx)
+	srv.bg.Add(1)
+	go func() {
+		defer srv.bg.Done()
+		srv.backups(ctx)
+	}()
 	go func() {
 		defer close(srv.done)
 		if err := srv.web.App.Listener(srv.ln); err != nil && ctx.Err() == nil {
@@ -372,6 +378,7 @@ func (srv *server) Stop(service.Service) error {
 		srv.log.Error("shutdown", "err", err)
 	}
 	<-srv.done
+	srv.bg.Wait() // a nightly copy in progress ends (cancelled) before the database closes
 	srv.cleanup()
 	return nil
 }
@@ -405,6 +412,9 @@ func (srv *server) backups(ctx context.Context) {
 		now := time.Now().In(loc)
 		if now.Hour() >= 3 {
 			if out, err := srv.st.NightlyBackup(ctx, dir, now, 14); err != nil {
+				if ctx.Err() != nil {
+					return // stopped mid-copy: the partial file is gone, the next start copies again
+				}
 				srv.log.Error("nightly backup", "err", err)
 			} else {
 				srv.log.Debug("nightly backup", "file", out)
