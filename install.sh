@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$purge" = 0 ] || [ "$mode" = uninstall ] || die "--purge используется только с --uninstall"
 
-[ "$(id -u)" = 0 ] || die "нужны права root: запустите sudo $0 $*"
+[ "$(id -u)" = 0 ] || die "нужны права root: запустите sudo $0"
 
 # What the previous run chose (address, data folder) stays unless given again.
 prev() { [ -f "$CONF" ] && sed -n "s/^$1=//p" "$CONF" | tail -n 1 || true; }
@@ -114,6 +114,18 @@ printf 'addr=%s\ndata=%s\n' "$addr" "$data" >"$CONF"
 "$bin" service install --data "$data" --addr "$addr" --user "$SVC_USER"
 "$bin" service start
 
-say "ecoz работает: http://$(hostname -f 2>/dev/null || hostname)${addr#"${addr%:*}"}  (адрес $addr)"
+# The service manager reports "started" as soon as the process runs; ask the
+# server itself whether it answers (a port in use shows up here, not next morning).
+host=${addr%:*} port=${addr##*:}
+case $host in "" | 0.0.0.0 | "[::]") host=127.0.0.1 ;; esac
+if command -v curl >/dev/null 2>&1; then
+	ok=0
+	for _ in $(seq 1 75); do
+		if curl -fsS -o /dev/null --max-time 2 "http://$host:$port/healthz" 2>/dev/null; then ok=1; break; fi
+		sleep 0.2
+	done
+	[ "$ok" = 1 ] || die "служба установлена, но не отвечает на http://$host:$port/healthz; причина — в журнале: journalctl -u ecoz или $data/logs/ecoz.log"
+fi
+say "ecoz работает: http://$(hostname -f 2>/dev/null || hostname):$port (адрес $addr)"
 say "данные: $data; журнал: $data/logs/ecoz.log и journalctl -u ecoz"
 say "удаление: sudo $PREFIX/install.sh --uninstall"
