@@ -338,3 +338,39 @@ func TestInstallScriptRefuses(t *testing.T) {
 		})
 	}
 }
+
+// The service commands of the binary, in the sandbox: a second install or an
+// uninstall of nothing says so in Russian, and status tells running from stopped.
+func TestServiceCommandsSayWhatIsWrong(t *testing.T) {
+	m := newMachine(t)
+	data := filepath.Join(m.root, "data")
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(ecozBin, args...)
+		cmd.Env = m.env
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"service", "status"}, 1, "служба ecoz не установлена"},
+		{[]string{"service", "install", "--data", data}, 0, "install — готово"},
+		{[]string{"service", "install", "--data", data}, 1, "служба ecoz уже установлена"},
+		{[]string{"service", "status"}, 0, "остановлена"},
+		{[]string{"service", "uninstall"}, 0, "uninstall — готово"},
+		{[]string{"service", "uninstall"}, 1, "служба ecoz не установлена"},
+	} {
+		code, out := run(c.args...)
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("ecoz %s: exit %d, want %d with %q:\n%s", strings.Join(c.args, " "), code, c.code, c.want, out)
+		}
+	}
+}

@@ -485,8 +485,14 @@ func cmdService(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "install", "uninstall", "start", "stop", "restart":
+		if action != "install" {
+			// The service manager's own answer for a missing service is a bare exit status.
+			if _, err := svc.Status(); errors.Is(err, service.ErrNotInstalled) {
+				return serviceError(action, err)
+			}
+		}
 		if err := service.Control(svc, action); err != nil {
-			return fmt.Errorf("служба ecoz: %s не выполнено: %v (нужны права администратора/root)", action, err)
+			return serviceError(action, err)
 		}
 		fmt.Fprintf(stdout, "служба ecoz: %s — готово\n", action)
 		return nil
