@@ -52,6 +52,11 @@ data=${data:-$(prev data)}
 data=${data:-/var/lib/ecoz}
 addr=${addr:-$(prev addr)}
 addr=${addr:-:8080}
+case $data in
+/) die "папка данных не может быть корнем файловой системы" ;;
+/*) ;;
+*) data="$(pwd)/$data" ;; # the service does not start in this folder
+esac
 
 bin="$PREFIX/ecoz"
 
