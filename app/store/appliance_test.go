@@ -335,3 +335,36 @@ func TestBackupAndRestoreWithAwkwardFolderName(t *testing.T) {
 		t.Fatal("a stray file named after the URI was created")
 	}
 }
+
+// A nightly copy that is stopped half-way leaves nothing behind that looks like a
+// copy; one that completes is verified and the oldest beyond keep are removed.
+func TestNightlyBackup(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(t.TempDir(), "backups")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := f.s.NightlyBackup(ctx, dir, apptest.Now, 3); err == nil {
+		t.Fatal("a cancelled nightly copy reported success")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a cancelled copy left %v", entries)
+	}
+	for d := 0; d < 5; d++ {
+		out, err := f.s.NightlyBackup(context.Background(), dir, apptest.Now.AddDate(0, 0, d), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.CheckFile(context.Background(), out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"ecoz-2026-11-18.db", "ecoz-2026-11-19.db", "ecoz-2026-11-20.db"}
+	if fmt.Sprint(names) != fmt.Sprint(want) {
+		t.Fatalf("kept %v, want %v", names, want)
+	}
+}

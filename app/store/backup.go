@@ -158,6 +158,12 @@ func (s *Store) NightlyBackup(ctx context.Context, dir string, now time.Time, ke
 	// holds no lock on the live database: a damaged database shows up in the log
 	// the morning after, not on the day someone needs the copy.
 	if err := CheckFile(ctx, out); err != nil {
+		if ctx.Err() != nil {
+			// Stopped during the check (it reads the whole copy): the copy is
+			// probably fine, but unverified; the next start makes a new one.
+			os.Remove(out)
+			return "", ctx.Err()
+		}
 		os.Rename(out, out+".bad")
 		return "", fmt.Errorf("ночная копия %s не прошла проверку, база может быть повреждена: %w", out, err)
 	}
