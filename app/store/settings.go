@@ -172,7 +172,7 @@ type Municipality struct {
 // Municipality returns the municipality's name, code and time zone.
 func (s *Store) Municipality(ctx context.Context) Municipality {
 	m := Municipality{Name: s.Setting(ctx, SetMunicipalityName), Code: s.Setting(ctx, SetMunicipalityCode), Location: time.UTC}
-	if loc, err := time.LoadLocation(s.Setting(ctx, SetTimeZone)); err == nil {
+	if loc, err := loadLocation(s.Setting(ctx, SetTimeZone)); err == nil {
 		m.Location = loc
 	}
 	return m

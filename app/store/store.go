@@ -32,6 +32,10 @@ type Store struct {
 	settings  map[string]string
 	workTypes map[string]*app.WorkType
 	buildings []buildingEntry
+
+	wq        writeQueue // group commit, see writer.go
+	stmtCache stmtCache
+	readCache readStmts
 }
 
 // DSN returns the connection string with the pragmas every pooled connection needs:
@@ -43,7 +47,9 @@ func DSN(path string, readOnly bool) string {
 	if readOnly {
 		q += "&_pragma=query_only(1)"
 	} else {
-		q += "&_txlock=immediate"
+		// temp_store(MEMORY): the savepoints of group commit journal in memory, not
+		// in a temporary file written with every statement.
+		q += "&_txlock=immediate&_pragma=temp_store(2)"
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
 }
@@ -124,28 +130,6 @@ type Tx struct {
 	dropSettings, dropWorkTypes, dropBuildings bool
 }
 
-// Write runs fn in one immediate transaction, committing when it returns nil.
-func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
-	}
-	tx := &Tx{tx: sqlTx, s: s, ctx: ctx, now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(ctx)}
-	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
-		if tx.dropSettings || tx.dropWorkTypes || tx.dropBuildings {
-			s.dropCaches(true, true, true)
-		}
-		return translate(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		s.dropCaches(true, true, true)
-		return translate(err)
-	}
-	s.dropCaches(tx.dropSettings, tx.dropWorkTypes, tx.dropBuildings)
-	return nil
-}
-
 // SetNow moves the transaction's clock; the demo loader writes history with it.
 func (tx *Tx) SetNow(t time.Time) { tx.now = t.UTC().Truncate(time.Second) }
 
@@ -153,10 +137,16 @@ func (tx *Tx) SetNow(t time.Time) { tx.now = t.UTC().Truncate(time.Second) }
 func (tx *Tx) SetUser(u *app.User) { tx.user = u }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if st := tx.s.stmt(q); st != nil {
+		return tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, args...)
+	}
 	return tx.tx.ExecContext(tx.ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	if st := tx.s.stmt(q); st != nil {
+		return tx.tx.StmtContext(tx.ctx, st).QueryRowContext(tx.ctx, args...)
+	}
 	return tx.tx.QueryRowContext(tx.ctx, q, args...)
 }
 
