@@ -153,5 +153,3 @@ func TestRandomActionsKeepInvariants(t *testing.T) {
 		}
 	})
 }
-
-
