@@ -54,7 +54,8 @@ func newFixture(tb testing.TB) *fixture {
 		for _, b := range []*app.Building{f.lenina, f.mira,
 			{Address: "ул. Ленина, д. 15", OrganizationID: f.org.ID},
 			{Address: "ул. Парковая, д. 3, стр. 1", OrganizationID: f.org.ID},
-			{Address: "ул. Пионерская, д. 7", OrganizationID: f.org2.ID}} {
+			{Address: "ул. Пионерская, д. 7", OrganizationID: f.org2.ID},
+			{Address: "ул. Берёзовая, д. 2", OrganizationID: f.org2.ID}} {
 			if err := tx.SaveBuilding(b); err != nil {
 				return err
 			}
