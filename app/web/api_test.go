@@ -42,6 +42,28 @@ func TestLogin(t *testing.T) {
 	if n := rawCount(t, f.s.Path, "SELECT count(*) FROM sessions WHERE token_hash = ?", ok.Token); n != 0 {
 		t.Errorf("token stored in the clear")
 	}
+	var me struct {
+		Login string `json:"login"`
+		Role  string `json:"role"`
+	}
+	f.do(t, "fresh", "GET", "/api/v1/me", nil).decode(t, &me)
+	if me.Login != "org" || me.Role != "org" {
+		t.Errorf("me: %+v", me)
+	}
+	// Signing out ends the token.
+	if r := f.do(t, "fresh", "POST", "/api/v1/auth/logout", nil); r.Status != 200 {
+		t.Fatalf("logout: %d %s", r.Status, r.Body)
+	}
+	if r := f.do(t, "fresh", "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Errorf("token after logout: %d", r.Status)
+	}
+	// An expired token is refused.
+	f.clock.Advance(25 * time.Hour)
+	f.tokens["old"] = f.login(t, "operator")
+	f.clock.Advance(13 * time.Hour)
+	if r := f.do(t, "old", "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Errorf("token after 13 hours: %d", r.Status)
+	}
 	f.tokens["bogus"] = "not-a-token"
 	for _, login := range []string{"", "bogus"} {
 		if r := f.do(t, login, "GET", "/api/v1/tickets", nil); r.Status != 401 || r.err(t).Error.Code != "unauthorized" {
@@ -629,4 +651,16 @@ func TestEvents(t *testing.T) {
 			t.Errorf("resident sees an internal comment")
 		}
 	}
+}
+
+// login signs in through the API and returns the token.
+func (f *fixture) login(t *testing.T, login string) string {
+	t.Helper()
+	var ok struct{ Token string }
+	r := f.do(t, "", "POST", "/api/v1/auth/login", map[string]string{"login": login, "password": login + "-pass"})
+	if r.Status != 200 {
+		t.Fatalf("login %s: %d %s", login, r.Status, r.Body)
+	}
+	r.decode(t, &ok)
+	return ok.Token
 }
