@@ -38,7 +38,7 @@ var settingDefaults = map[string]string{
 // Settings returns all settings, defaults filled in.
 func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	s.mu.RLock()
-	m := s.settings
+	m, gen := s.settings, s.cacheGen
 	s.mu.RUnlock()
 	if m != nil {
 		return m, nil
@@ -63,7 +63,9 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	s.settings = m
+	if s.cacheGen == gen { // not dropped by a commit while we read
+		s.settings = m
+	}
 	s.mu.Unlock()
 	return m, nil
 }

@@ -32,6 +32,7 @@ type Store struct {
 	settings  map[string]string
 	workTypes map[string]*app.WorkType
 	buildings []buildingEntry
+	cacheGen  uint64 // bumped by every drop of a cache
 
 	wq        writeQueue // group commit, see writer.go
 	stmtCache stmtCache
@@ -128,6 +129,15 @@ type Tx struct {
 	user *app.User
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
+	// groupDirty: an earlier write of the same group changed a catalogue, so the
+	// caches do not show what this transaction sees
+	groupDirty bool
+}
+
+// cachesValid reports whether the store's catalogue caches show what this
+// transaction sees: nothing in it, or before it in its group, changed them.
+func (tx *Tx) cachesValid() bool {
+	return !(tx.groupDirty || tx.dropSettings || tx.dropWorkTypes || tx.dropBuildings)
 }
 
 // SetNow moves the transaction's clock; the demo loader writes history with it.
@@ -153,6 +163,9 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 func (s *Store) dropCaches(settings, workTypes, buildings bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if settings || workTypes || buildings {
+		s.cacheGen++
+	}
 	if settings {
 		s.settings = nil
 	}

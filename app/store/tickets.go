@@ -294,7 +294,8 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	fe := n.Normalize()
 	var b app.Building
 	if n.BuildingID > 0 {
-		err := tx.queryRow("SELECT id, address, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", n.BuildingID).Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID)
+		var err error
+		b, err = tx.building(n.BuildingID)
 		if err == sql.ErrNoRows {
 			fe.Add("building_id", "Дом не найден; выберите адрес из списка.")
 		} else if err != nil {
@@ -303,7 +304,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	var wt *app.WorkType
 	if n.WorkType != "" {
-		w, err := tx.workType(n.WorkType)
+		w, err := tx.cachedWorkType(n.WorkType)
 		if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && !w.Active) {
 			fe.Add("work_type", "Вид работ не найден; выберите из списка.")
 		} else if err != nil {
@@ -324,7 +325,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 			return nil, err
 		}
 	}
-	code, err := tx.setting(SetMunicipalityCode)
+	code, err := tx.cachedSetting(SetMunicipalityCode)
 	if err != nil {
 		return nil, err
 	}

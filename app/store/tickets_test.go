@@ -22,7 +22,7 @@ type fixture struct {
 	resident *app.User
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	s, clock := apptest.Open(t)
 	f := &fixture{s: s, clock: clock}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -37,6 +38,17 @@ type writeQueue struct {
 	mu      sync.Mutex
 	pending []*writeReq
 	leading bool
+
+	commits, writes atomic.Int64 // for WriteStats
+}
+
+// WriteStats counts the transactions the writer committed (or tried to) and the
+// writes they held: writes per commit shows how much group commit saves.
+type WriteStats struct{ Commits, Writes int64 }
+
+// WriteStats returns the counts since the store was opened.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{s.wq.commits.Load(), s.wq.writes.Load()}
 }
 
 // Write runs fn in one immediate transaction (shared with concurrent writes, each
@@ -83,6 +95,8 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 
 // runGroup runs the writes of group in one transaction and reports to each.
 func (s *Store) runGroup(group []*writeReq) {
+	s.wq.commits.Add(1)
+	s.wq.writes.Add(int64(len(group)))
 	defer func() {
 		for _, r := range group {
 			close(r.done)
@@ -106,7 +120,8 @@ func (s *Store) runGroup(group []*writeReq) {
 		}
 		// The statements run without the request's cancellation: interrupting
 		// SQLite mid-statement would roll back the whole shared transaction.
-		tx := &Tx{tx: sqlTx, s: s, ctx: context.WithoutCancel(r.ctx), now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(r.ctx)}
+		tx := &Tx{tx: sqlTx, s: s, ctx: context.WithoutCancel(r.ctx), now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(r.ctx),
+			groupDirty: drop[0] || drop[1] || drop[2]}
 		if !single {
 			if _, err := sqlTx.Exec("SAVEPOINT w"); err != nil {
 				broken = err

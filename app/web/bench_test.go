@@ -100,6 +100,8 @@ func BenchmarkCreateTicketHTTP(b *testing.B) {
 		b.Fatalf("%d of %d creates failed", n, b.N)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tickets/s")
+	ws := f.s.WriteStats()
+	b.ReportMetric(float64(ws.Writes)/float64(ws.Commits), "writes/commit")
 	lat.report(b)
 	// Every 201 is a ticket with a number in sequence: no gaps, no repeats.
 	n, err := f.s.CountTickets(f.as("operator"), store.TicketFilter{})
