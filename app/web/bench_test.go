@@ -48,10 +48,12 @@ func BenchmarkCreateTicketHTTP(b *testing.B) {
 	f := newFixture(b)
 	base := apptest.Listen(b, f.srv)
 	client := benchClient()
-	// Calls come from many buildings about many things, as in a working centre.
+	// Calls come from many buildings about many things, as in a working centre
+	// (as many buildings as the bulk municipality has): a few are possible
+	// duplicates of one another, most are not.
 	var bodies [][]byte
 	err := f.s.Write(context.Background(), func(tx *store.Tx) error {
-		for i := 0; i < 200; i++ {
+		for i := 0; i < apptest.BulkBuildings; i++ {
 			bl := &app.Building{Address: fmt.Sprintf("ул. Бенчмарковая, д. %d", i+1), OrganizationID: f.org.ID}
 			if err := tx.SaveBuilding(bl); err != nil {
 				return err
