@@ -24,6 +24,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/demo"
+	"github.com/ecoz/ecoz/app/importer"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
@@ -50,6 +51,8 @@ const usage = `ecoz — Единый центр обработки заявок 
   ecoz [serve] [--data DIR] [--addr HOST:PORT] [--demo]   запустить сервер
   ecoz service install|uninstall|start|stop|restart|status [--data DIR] [--addr HOST:PORT] [--user USER]
   ecoz user add --login L --role R [--org ID] [--name N]  пароль читается со стандартного ввода
+  ecoz import buildings|organizations [--data DIR] [--skip-bad] FILE
+                                                           загрузить справочник из CSV (сервер остановлен)
   ecoz backup --out FILE [--data DIR]                      копия базы (сервер может работать)
   ecoz restore [--data DIR] FILE                           вернуть копию (сервер остановлен)
   ecoz version
@@ -74,6 +77,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageError(stderr, "после «user» ожидается «add»")
 		}
 		err = cmdUserAdd(args[1:], stdin, stdout, stderr)
+	case "import":
+		err = cmdImport(args, stdout, stderr)
 	case "backup":
 		err = cmdBackup(args, stdout, stderr)
 	case "restore":
@@ -611,5 +616,58 @@ func cmdRestore(args []string, stdout, stderr io.Writer) error {
 	if kept != "" {
 		fmt.Fprintf(stdout, "прежняя база сохранена как %s\n", kept)
 	}
+	return nil
+}
+
+// cmdImport loads organisations or buildings from a CSV file (see app/importer for
+// the columns). A file with a bad row imports nothing unless --skip-bad.
+func cmdImport(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != string(importer.Buildings) && args[0] != string(importer.Organizations)) {
+		return usageErr{"после «import» ожидается «buildings» или «organizations»"}
+	}
+	kind := importer.Kind(args[0])
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	var cf commonFlags
+	cf.register(fs)
+	skipBad := fs.Bool("skip-bad", false, "импортировать верные строки, пропустив строки с ошибками")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErr{"нужен ровно один файл: ecoz import " + string(kind) + " [--data DIR] [--skip-bad] ФАЙЛ"}
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("не удалось прочитать %s: %w", fs.Arg(0), err)
+	}
+	dir, err := cf.dataDir()
+	if err != nil {
+		return err
+	}
+	// The running server keeps the catalogues in memory: it must not miss the change.
+	lock, err := store.LockDir(dir)
+	if err != nil {
+		return fmt.Errorf("импорт из командной строки невозможен, пока работает сервер (загрузите файл в веб-интерфейсе администратора или остановите сервер): %w", err)
+	}
+	defer lock.Release()
+	st, err := openStore(dir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := importer.Apply(context.Background(), st, kind, data, *skipBad)
+	if p != nil {
+		for _, e := range p.Errors {
+			fmt.Fprintln(stderr, e.String())
+		}
+	}
+	if err != nil {
+		return errors.New(app.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "%s (%s, разделитель «%s»): добавлено %d, обновлено %d", fs.Arg(0), p.Encoding, p.Separator, p.New, p.Updated)
+	if len(p.Errors) > 0 {
+		fmt.Fprintf(stdout, ", пропущено строк с ошибками: %d", len(p.Errors))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

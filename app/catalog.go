@@ -2,6 +2,7 @@ package app
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -287,10 +288,17 @@ func AddressTokens(s string) []string {
 			i++
 			continue
 		}
+		// «12к2», «3стр1», «7корп.1» typed as one word are the house and its part.
+		if p := compactHouse.FindStringSubmatch(w); p != nil {
+			out = append(out, p[1], addressMarks[p[2]]+p[3])
+			continue
+		}
 		out = append(out, w)
 	}
 	return out
 }
+
+var compactHouse = regexp.MustCompile(`^(\d+[а-я]?)(корпус|корп|к|строение|стр|с|литера|лит)(\d+)$`)
 
 func isDigits(s string) bool {
 	if s == "" {

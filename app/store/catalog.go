@@ -81,7 +81,7 @@ type buildingEntry struct {
 
 func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	s.mu.RLock()
-	idx := s.buildings
+	idx, gen := s.buildings, s.cacheGen
 	s.mu.RUnlock()
 	if idx != nil {
 		return idx, nil
@@ -106,7 +106,9 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	s.buildings = idx
+	if s.cacheGen == gen { // not dropped by a commit while we read
+		s.buildings = idx
+	}
 	s.mu.Unlock()
 	return idx, nil
 }

@@ -38,7 +38,7 @@ var settingDefaults = map[string]string{
 // Settings returns all settings, defaults filled in.
 func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	s.mu.RLock()
-	m := s.settings
+	m, gen := s.settings, s.cacheGen
 	s.mu.RUnlock()
 	if m != nil {
 		return m, nil
@@ -63,7 +63,9 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	s.settings = m
+	if s.cacheGen == gen { // not dropped by a commit while we read
+		s.settings = m
+	}
 	s.mu.Unlock()
 	return m, nil
 }
@@ -172,7 +174,7 @@ type Municipality struct {
 // Municipality returns the municipality's name, code and time zone.
 func (s *Store) Municipality(ctx context.Context) Municipality {
 	m := Municipality{Name: s.Setting(ctx, SetMunicipalityName), Code: s.Setting(ctx, SetMunicipalityCode), Location: time.UTC}
-	if loc, err := time.LoadLocation(s.Setting(ctx, SetTimeZone)); err == nil {
+	if loc, err := loadLocation(s.Setting(ctx, SetTimeZone)); err == nil {
 		m.Location = loc
 	}
 	return m

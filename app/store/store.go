@@ -32,6 +32,11 @@ type Store struct {
 	settings  map[string]string
 	workTypes map[string]*app.WorkType
 	buildings []buildingEntry
+	cacheGen  uint64 // bumped by every drop of a cache
+
+	wq        writeQueue // group commit, see writer.go
+	stmtCache stmtCache
+	readCache readStmts
 }
 
 // DSN returns the connection string with the pragmas every pooled connection needs:
@@ -43,7 +48,9 @@ func DSN(path string, readOnly bool) string {
 	if readOnly {
 		q += "&_pragma=query_only(1)"
 	} else {
-		q += "&_txlock=immediate"
+		// temp_store(MEMORY): the savepoints of group commit journal in memory, not
+		// in a temporary file written with every statement.
+		q += "&_txlock=immediate&_pragma=temp_store(2)"
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
 }
@@ -125,32 +132,17 @@ type Tx struct {
 	ctx  context.Context
 	now  time.Time
 	user *app.User
-	// stmts are the statements prepared in this transaction, by text.
-	stmts map[string]*sql.Stmt
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
+	// groupDirty: an earlier write of the same group changed a catalogue, so the
+	// caches do not show what this transaction sees
+	groupDirty bool
 }
 
-// Write runs fn in one immediate transaction, committing when it returns nil.
-func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
-	}
-	tx := &Tx{tx: sqlTx, s: s, ctx: ctx, now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(ctx)}
-	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
-		if tx.dropSettings || tx.dropWorkTypes || tx.dropBuildings {
-			s.dropCaches(true, true, true)
-		}
-		return translate(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		s.dropCaches(true, true, true)
-		return translate(err)
-	}
-	s.dropCaches(tx.dropSettings, tx.dropWorkTypes, tx.dropBuildings)
-	return nil
+// cachesValid reports whether the store's catalogue caches show what this
+// transaction sees: nothing in it, or before it in its group, changed them.
+func (tx *Tx) cachesValid() bool {
+	return !(tx.groupDirty || tx.dropSettings || tx.dropWorkTypes || tx.dropBuildings)
 }
 
 // SetNow moves the transaction's clock; the demo loader writes history with it.
@@ -160,42 +152,25 @@ func (tx *Tx) SetNow(t time.Time) { tx.now = t.UTC().Truncate(time.Second) }
 func (tx *Tx) SetUser(u *app.User) { tx.user = u }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	st, err := tx.stmt(q)
-	if err != nil {
-		return nil, err
+	if st := tx.s.stmt(q); st != nil {
+		return tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, args...)
 	}
-	return st.ExecContext(tx.ctx, args...)
+	return tx.tx.ExecContext(tx.ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	st, err := tx.stmt(q)
-	if err != nil {
-		return tx.tx.QueryRowContext(tx.ctx, q, args...) // carries the same error
+	if st := tx.s.stmt(q); st != nil {
+		return tx.tx.StmtContext(tx.ctx, st).QueryRowContext(tx.ctx, args...)
 	}
-	return st.QueryRowContext(tx.ctx, args...)
-}
-
-// stmt prepares q once per transaction: a transaction that repeats its statements
-// (the demo's 2,000 tickets, an import) otherwise spends half its time in SQLite's
-// parser. database/sql closes the statements with the transaction.
-func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := tx.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := tx.tx.PrepareContext(tx.ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if tx.stmts == nil {
-		tx.stmts = map[string]*sql.Stmt{}
-	}
-	tx.stmts[q] = st
-	return st, nil
+	return tx.tx.QueryRowContext(tx.ctx, q, args...)
 }
 
 func (s *Store) dropCaches(settings, workTypes, buildings bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if settings || workTypes || buildings {
+		s.cacheGen++
+	}
 	if settings {
 		s.settings = nil
 	}

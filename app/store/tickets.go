@@ -77,7 +77,7 @@ func notFound(number string) error {
 // Ticket returns the ticket with number as the user in ctx may see it.
 func (s *Store) Ticket(ctx context.Context, number string) (*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
-	t, err := scanTicket(s.r.QueryRowContext(ctx, ticketSelect+" WHERE t.number = ? AND "+where, append([]any{strings.ToUpper(strings.TrimSpace(number))}, args...)...))
+	t, err := scanTicket(s.readRow(ctx, ticketSelect+" WHERE t.number = ? AND "+where, append([]any{strings.ToUpper(strings.TrimSpace(number))}, args...)...))
 	if err == sql.ErrNoRows {
 		return nil, notFound(number)
 	}
@@ -164,19 +164,11 @@ func (s *Store) where(ctx context.Context, f TicketFilter) (string, []any, error
 // Tickets lists the tickets the user in ctx may see, newest first, with the cursor
 // of the next page ("" on the last one).
 func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*app.Ticket, string, error) {
-	where, args, err := s.where(ctx, f)
+	q, args, limit, err := s.ticketsQuery(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	if limit > 500 {
-		limit = 500
-	}
-	q := ticketSelect + " WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -198,6 +190,47 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*app.Ticket, str
 		next = strconv.FormatInt(out[limit-1].ID, 10)
 	}
 	return out, next, nil
+}
+
+// ticketsQuery is the query Tickets runs: one row more than the page, to know
+// whether there is a next one.
+func (s *Store) ticketsQuery(ctx context.Context, f TicketFilter) (string, []any, int, error) {
+	where, args, err := s.where(ctx, f)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	return ticketSelect + " WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1), args, limit, nil
+}
+
+// ExplainTickets returns SQLite's plan for the query Tickets would run, one step a
+// line: benchmarks and tests check that the queues use their partial indexes.
+func (s *Store) ExplainTickets(ctx context.Context, f TicketFilter) (string, error) {
+	q, args, _, err := s.ticketsQuery(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String(), rows.Err()
 }
 
 func isOpenSet(st []app.Status) bool {
@@ -261,7 +294,8 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	fe := n.Normalize()
 	var b app.Building
 	if n.BuildingID > 0 {
-		err := tx.queryRow("SELECT id, address, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", n.BuildingID).Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID)
+		var err error
+		b, err = tx.building(n.BuildingID)
 		if err == sql.ErrNoRows {
 			fe.Add("building_id", "Дом не найден; выберите адрес из списка.")
 		} else if err != nil {
@@ -270,7 +304,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	var wt *app.WorkType
 	if n.WorkType != "" {
-		w, err := tx.workType(n.WorkType)
+		w, err := tx.cachedWorkType(n.WorkType)
 		if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && !w.Active) {
 			fe.Add("work_type", "Вид работ не найден; выберите из списка.")
 		} else if err != nil {
@@ -281,7 +315,17 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	code, err := tx.setting(SetMunicipalityCode)
+	// The organisation is chosen before anything is written, so that a ticket that
+	// cannot be routed leaves no row behind even inside a caller's larger transaction.
+	var orgID int64
+	var orgName string
+	if u.Role != app.RoleResident {
+		var err error
+		if orgID, orgName, err = tx.routeTarget(b, wt, 0); err != nil {
+			return nil, err
+		}
+	}
+	code, err := tx.cachedSetting(SetMunicipalityCode)
 	if err != nil {
 		return nil, err
 	}
@@ -301,27 +345,25 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	t.Source = app.SourcePhone
 	if u.Role == app.RoleResident {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
+	} else {
+		// Registered and routed at once: two changes, two events, one row written.
+		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
 	}
 	d := app.DeadlinesFor(wt, tx.now)
 	t.AcceptDueAt, t.DueAt, t.LocalizeDueAt = d.AcceptDueAt, d.DueAt, d.LocalizeDueAt
 	_, err = tx.exec(`INSERT INTO tickets(id, number, status, source, work_type, category, emergency, building_id, apartment, description,
-		reporter_name, reporter_phone, resident_id, created_at, accept_due_at, due_at, localize_due_at, version, seq, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		reporter_name, reporter_phone, resident_id, organization_id, created_at, accept_due_at, due_at, localize_due_at, version, seq, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		t.ID, t.Number, t.Status, t.Source, wt.Code, wt.Category, wt.Emergency, t.BuildingID, t.Apartment, t.Description,
-		t.ReporterName, t.ReporterPhone, nullID(t.ResidentID), unix(t.CreatedAt), unix(t.AcceptDueAt), unix(t.DueAt), nullUnix(t.LocalizeDueAt), t.Version, t.Seq, unix(t.UpdatedAt))
+		t.ReporterName, t.ReporterPhone, nullID(t.ResidentID), nullID(t.OrganizationID), unix(t.CreatedAt), unix(t.AcceptDueAt), unix(t.DueAt), nullUnix(t.LocalizeDueAt), t.Version, t.Seq, unix(t.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.event(t.ID, app.ActionCreate, "", app.StatusNew, "", true); err != nil {
 		return nil, err
 	}
-	if u.Role != app.RoleResident {
-		org, name, err := tx.routeTarget(b, wt, 0)
-		if err != nil {
-			return nil, err
-		}
-		t.OrganizationID, t.OrgName, t.Status = org, name, app.StatusRouted
-		if err := tx.update(t, app.ActionRoute, app.StatusNew, "", true); err != nil {
+	if t.Status == app.StatusRouted {
+		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, "", true); err != nil {
 			return nil, err
 		}
 	}
@@ -459,20 +501,10 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 // carryChildren moves the tickets linked to parent that stood where it stood along
 // with it: one outage, many calls, one piece of work.
 func (tx *Tx) carryChildren(parent *app.Ticket, a app.Action, from app.Status) error {
-	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT t.number FROM tickets t WHERE t.parent_id = ? AND t.status = ?", parent.ID, from)
+	numbers, err := tx.childNumbers(parent.ID, from)
 	if err != nil {
 		return err
 	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		numbers = append(numbers, n)
-	}
-	rows.Close()
 	for _, n := range numbers {
 		c, err := tx.ticketBy("t.number = ?", n)
 		if err != nil {
@@ -537,9 +569,56 @@ func (tx *Tx) link(t *app.Ticket, in ActInput) error {
 	if err := tx.update(t, app.ActionLink, from, note, true); err != nil {
 		return err
 	}
-	// Calls already linked to t now follow the same parent.
-	_, err = tx.exec("UPDATE tickets SET parent_id = ? WHERE parent_id = ?", p.ID, t.ID)
-	return err
+	// Calls already linked to t now follow the same parent; those that moved with t
+	// move on with it. Each is a change of that ticket: a new version for the export
+	// and a line in its own audit trail.
+	children, err := tx.childNumbers(t.ID, "")
+	if err != nil {
+		return err
+	}
+	for _, n := range children {
+		c, err := tx.ticketBy("t.number = ?", n)
+		if err != nil {
+			return err
+		}
+		cfrom := c.Status
+		if c.Status == from && from.WorkOpen() {
+			c.Status, c.OrganizationID = t.Status, t.OrganizationID
+			if c.AcceptedAt.IsZero() {
+				c.AcceptedAt = t.AcceptedAt
+			}
+			if t.Status == app.StatusDone {
+				c.DoneAt = t.DoneAt
+			}
+		}
+		c.ParentID = p.ID
+		if err := tx.update(c, app.ActionFollow, cfrom, note, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// childNumbers lists the tickets linked to parent, those in status only unless it is "".
+func (tx *Tx) childNumbers(parent int64, status app.Status) ([]string, error) {
+	q, args := "SELECT number FROM tickets WHERE parent_id = ?", []any{parent}
+	if status != "" {
+		q, args = q+" AND status = ?", append(args, status)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // Act is Tx.Act in its own transaction, as the user in ctx.
@@ -562,11 +641,10 @@ func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInpu
 func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []*app.Ticket, error) {
 	var out *app.Ticket
 	err := s.Write(ctx, func(tx *Tx) error {
-		t, err := tx.CreateTicket(n)
-		if err != nil {
-			return err
-		}
-		out, err = tx.ticketBy("t.id = ?", t.ID)
+		// The ticket as built is complete: reading it back would cost the single
+		// writer a query per ticket.
+		var err error
+		out, err = tx.CreateTicket(n)
 		return err
 	})
 	if err != nil {
@@ -581,7 +659,7 @@ func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket,
 func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
 	q := ticketSelect + " WHERE t.building_id = ? AND t.category = ? AND t.id <> ? AND t.created_at >= ? AND t.status IN ('new','routed','accepted','done','reopened') AND " + where + " ORDER BY t.id DESC LIMIT 10"
-	rows, err := s.r.QueryContext(ctx, q, append([]any{t.BuildingID, t.WorkType.Category, t.ID, t.CreatedAt.Add(-7 * 24 * time.Hour).Unix()}, args...)...)
+	rows, err := s.readQuery(ctx, q, append([]any{t.BuildingID, t.WorkType.Category, t.ID, t.CreatedAt.Add(-7 * 24 * time.Hour).Unix()}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -605,7 +683,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]app.Event, error) 
 		return nil, err
 	}
 	u := app.UserFrom(ctx)
-	rows, err := s.r.QueryContext(ctx, "SELECT id, ticket_id, at, COALESCE(actor_id, 0), actor, action, from_status, to_status, note, public FROM ticket_events WHERE ticket_id = ? ORDER BY id", t.ID)
+	rows, err := s.readQuery(ctx, "SELECT id, ticket_id, at, COALESCE(actor_id, 0), actor, action, from_status, to_status, note, public FROM ticket_events WHERE ticket_id = ? ORDER BY id", t.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ type fixture struct {
 	resident *app.User
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	s, clock := apptest.Open(t)
 	f := &fixture{s: s, clock: clock}
@@ -168,5 +168,34 @@ func TestDuplicatesOfSameBuildingAndCategory(t *testing.T) {
 	}
 	if len(dups) != 1 || dups[0].Number != first.Number {
 		t.Fatalf("duplicates %v, want %s", dups, first.Number)
+	}
+}
+
+// TestRelinkCarriesLinkedCalls: when a ticket that already has calls linked to it
+// is itself linked to another, those calls follow the new parent — each as a change
+// of its own, with a new version and a line in its trail.
+func TestRelinkCarriesLinkedCalls(t *testing.T) {
+	f := newFixture(t)
+	root := f.file(t, f.operator, "HEAT-02")
+	mid := f.file(t, f.operator, "HEAT-02")
+	leaf := f.file(t, f.operator, "HEAT-02")
+	if _, err := f.s.Act(apptest.As(f.operator), leaf.Number, app.ActionLink, store.ActInput{Parent: mid.Number}); err != nil {
+		t.Fatal(err)
+	}
+	f.act(t, f.disp, root.Number, app.ActionAccept, "")
+	before, _ := f.s.Ticket(apptest.As(f.operator), leaf.Number)
+	if _, err := f.s.Act(apptest.As(f.operator), mid.Number, app.ActionLink, store.ActInput{Parent: root.Number}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := f.s.Ticket(apptest.As(f.operator), leaf.Number)
+	if after.ParentNumber != root.Number || after.Status != app.StatusAccepted || after.Version != before.Version+1 || after.Seq <= before.Seq {
+		t.Fatalf("leaf after relink: parent %s status %s version %d→%d", after.ParentNumber, after.Status, before.Version, after.Version)
+	}
+	// From now on it moves with the root.
+	f.act(t, f.disp, root.Number, app.ActionDone, "")
+	for _, n := range []string{mid.Number, leaf.Number} {
+		if tk, _ := f.s.Ticket(apptest.As(f.operator), n); tk.Status != app.StatusDone {
+			t.Errorf("%s: %s after the root was done", n, tk.Status)
+		}
 	}
 }

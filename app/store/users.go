@@ -221,7 +221,7 @@ func (s *Store) CreateSession(ctx context.Context, u *app.User, kind string, ttl
 func (s *Store) SessionUser(ctx context.Context, token, kind string) (*Session, error) {
 	var csrf, k string
 	var exp int64
-	row := s.r.QueryRowContext(ctx, "SELECT s.csrf, s.kind, s.expires_at, "+userColsU+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", hashToken(token))
+	row := s.readRow(ctx, "SELECT s.csrf, s.kind, s.expires_at, "+userColsU+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", hashToken(token))
 	u := &app.User{}
 	err := row.Scan(&csrf, &k, &exp, &u.ID, &u.Login, &u.Name, &u.Role, &u.OrganizationID, &u.Phone, &u.Disabled, &u.Locale)
 	if err == sql.ErrNoRows || (err == nil && (k != kind || u.Disabled || s.Now().Unix() >= exp)) {

@@ -53,7 +53,7 @@ func (s *Store) WorkType(ctx context.Context, code string) (*app.WorkType, error
 
 func (s *Store) workTypeMap(ctx context.Context) (map[string]*app.WorkType, error) {
 	s.mu.RLock()
-	m := s.workTypes
+	m, gen := s.workTypes, s.cacheGen
 	s.mu.RUnlock()
 	if m != nil {
 		return m, nil
@@ -77,7 +77,9 @@ func (s *Store) workTypeMap(ctx context.Context) (map[string]*app.WorkType, erro
 		return nil, err
 	}
 	s.mu.Lock()
-	s.workTypes = m
+	if s.cacheGen == gen { // not dropped by a commit while we read
+		s.workTypes = m
+	}
 	s.mu.Unlock()
 	return m, nil
 }

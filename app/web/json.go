@@ -29,8 +29,15 @@ func decodeJSON(c *fiber.Ctx, v any, optional bool) error {
 	return DecodeStrict(c.Get(fiber.HeaderContentType), c.Body(), v, optional)
 }
 
+// MaxJSONBody caps a JSON request: the server's body limit is sized for photos, far
+// more than any API object needs.
+const MaxJSONBody = 256 << 10
+
 // DecodeStrict is decodeJSON without Fiber, for the fuzz target.
 func DecodeStrict(contentType string, body []byte, v any, optional bool) error {
+	if len(body) > MaxJSONBody {
+		return app.Errorf(app.ETOOLARGE, "Слишком большой запрос: не больше %d КБ.", MaxJSONBody>>10)
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if optional {
 			return nil

@@ -1,0 +1,41 @@
+package store
+
+import "github.com/ecoz/ecoz/app"
+
+// ImportOrganizations lists every organisation (active or not) inside the
+// transaction, for an import to match its rows against.
+func (tx *Tx) ImportOrganizations() ([]*app.Organization, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id, name, kind, inn, phone, active FROM organizations ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Organization
+	for rows.Next() {
+		o := &app.Organization{}
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ImportBuildings lists every building inside the transaction, for an import to
+// match its rows against.
+func (tx *Tx) ImportBuildings() ([]app.Building, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id, address, organization_id, COALESCE(supplier_id, 0), apartments, area_m2, year_built FROM buildings ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []app.Building
+	for rows.Next() {
+		var b app.Building
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
