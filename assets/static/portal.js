@@ -1,0 +1,58 @@
+// ecoz portal: address suggestions and work-type search on the filing form. The
+// form works without this script (the server resolves a typed address itself).
+(function () {
+  "use strict";
+  function debounce(fn, ms) {
+    var t;
+    return function () { var a = arguments; clearTimeout(t); t = setTimeout(function () { fn.apply(null, a); }, ms); };
+  }
+  function getJSON(url, done) {
+    var x = new XMLHttpRequest();
+    x.open("GET", url);
+    x.onload = function () { if (x.status === 200) { try { done(JSON.parse(x.responseText)); } catch (e) { /* ignore */ } } };
+    x.send();
+  }
+  var addr = document.getElementById("address");
+  var list = document.getElementById("address-suggest");
+  var hidden = document.getElementById("building_id");
+  if (addr && list && hidden) {
+    addr.addEventListener("input", debounce(function () {
+      hidden.value = "";
+      var q = addr.value.trim();
+      if (q.length < 2) { list.hidden = true; return; }
+      getJSON(addr.getAttribute("data-suggest") + "?limit=8&q=" + encodeURIComponent(q), function (items) {
+        list.textContent = "";
+        items.forEach(function (b) {
+          var li = document.createElement("li");
+          li.textContent = b.address;
+          li.setAttribute("role", "option");
+          li.setAttribute("data-id", b.id);
+          list.appendChild(li);
+        });
+        list.hidden = items.length === 0;
+      });
+    }, 200));
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest("li");
+      if (!li) { return; }
+      addr.value = li.textContent;
+      hidden.value = li.getAttribute("data-id");
+      list.hidden = true;
+    });
+  }
+  var wq = document.getElementById("wt-search");
+  var sel = document.getElementById("work_type");
+  if (wq && sel) {
+    var all = Array.prototype.slice.call(sel.querySelectorAll("option[value]")).filter(function (o) { return o.value; });
+    wq.addEventListener("input", debounce(function () {
+      var q = wq.value.trim();
+      if (!q) { all.forEach(function (o) { o.hidden = false; }); return; }
+      getJSON(wq.getAttribute("data-worktypes") + "?q=" + encodeURIComponent(q), function (items) {
+        var rank = {};
+        items.forEach(function (w, i) { rank[w.code] = i; });
+        all.forEach(function (o) { o.hidden = !(o.value in rank); });
+        if (items.length && !(sel.value in rank)) { sel.value = items[0].code; }
+      });
+    }, 200));
+  }
+})();
