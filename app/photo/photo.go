@@ -23,12 +23,16 @@ import (
 // Limits on what is accepted and what is kept.
 const (
 	MaxBytes  = 5 << 20  // per file, as uploaded
-	MaxPixels = 40 << 20 // declared width × height: a 40-megapixel camera, not more
-	MaxSide   = 12000    // either side
-	MaxFiles  = 3        // per upload
-	FullSide  = 1600     // the long side of the kept copy
-	ThumbSide = 320      // the long side of the thumbnail
+	MaxPixels = 40 << 20 // declared width × height of a JPEG: a 40-megapixel camera, not more
+	// MaxPNGPixels is lower: a PNG decodes to 4–8 bytes a pixel, a JPEG to 1.5–3.
+	MaxPNGPixels = 16 << 20
+	MaxSide      = 12000 // either side
+	MaxFiles     = 3     // per upload
+	FullSide     = 1600  // the long side of the kept copy
+	ThumbSide    = 320   // the long side of the thumbnail
 )
+
+var decoding = make(chan struct{}, 2)
 
 // Photo is a re-encoded image ready to be stored.
 type Photo struct {
@@ -70,9 +74,17 @@ func Process(r io.Reader, name, field string) (*Photo, error) {
 	if err != nil || format != kind {
 		return nil, invalid(field, fmt.Sprintf("Файл «%s» повреждён или не является изображением JPEG/PNG.", name))
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, invalid(field, fmt.Sprintf("Изображение «%s» слишком большое (%d×%d точек): допустимо не более %d точек по стороне и 40 мегапикселей.", name, cfg.Width, cfg.Height, MaxSide))
+	limit := int64(MaxPixels)
+	if kind == "png" {
+		limit = MaxPNGPixels
 	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide || int64(cfg.Width)*int64(cfg.Height) > limit {
+		return nil, invalid(field, fmt.Sprintf("Изображение «%s» слишком большое (%d×%d точек): допустимо не более %d точек по стороне и %d мегапикселей.", name, cfg.Width, cfg.Height, MaxSide, limit>>20))
+	}
+	// Decoding takes memory in proportion to the pixels: a few at a time, so that a
+	// burst of uploads cannot exhaust a small server.
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
 	var img image.Image
 	if kind == "jpeg" {
 		img, err = jpeg.Decode(bytes.NewReader(data))

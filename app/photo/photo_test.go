@@ -24,6 +24,7 @@ func TestProcessRefuses(t *testing.T) {
 		{"pdf renamed", "scan.jpg", []byte("%PDF-1.4 ..."), "только JPEG и PNG"},
 		{"over 5 MB", "big.jpg", big, "больше 5 МБ"},
 		{"huge PNG", "huge.png", phototest.HugePNG(50000, 50000), "слишком большое (50000×50000"},
+		{"PNG over 16 MP", "scan.png", phototest.HugePNG(5000, 5000), "5000×5000 точек): допустимо не более 12000 точек по стороне и 16 мегапикселей"},
 		{"huge JPEG", "huge.jpg", phototest.HugeJPEG(50000, 50000), "слишком большое (50000×50000"},
 		{"truncated JPEG", "cut.jpg", phototest.JPEG(t, 64, 64)[:40], "повреждён"},
 	}

@@ -21,8 +21,7 @@ import (
 // staff through the store and the photo form); the resident rejects once, then
 // confirms.
 func TestBrowserResidentJourney(t *testing.T) {
-	ctx := apptest.Browser(t)
-	s, _ := apptest.Demo(t)
+	s := smallTown(t)
 	base, _ := portalServer(t, s, 0) // the real minimum fill time
 	b, err := s.SearchBuildings(apptest.As(nil), "ленина 11", 1)
 	if err != nil || len(b) == 0 {
@@ -33,6 +32,7 @@ func TestBrowserResidentJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	ctx := apptest.Browser(t) // its time budget starts now
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {
@@ -108,7 +108,7 @@ func TestBrowserResidentJourney(t *testing.T) {
 		}
 	}
 	if orgLogin == "" {
-		t.Fatalf("no dispatcher for organisation %d in the demo", tk.OrganizationID)
+		t.Fatalf("no dispatcher for organisation %d ", tk.OrganizationID)
 	}
 	orgCtx := apptest.As(apptest.User(t, s, orgLogin))
 	if _, err := s.Act(orgCtx, number, app.ActionAccept, store.ActInput{}); err != nil {
