@@ -42,9 +42,9 @@ func TestBrowserResidentJourney(t *testing.T) {
 	}
 	var text, wt string
 	var thumbOK bool
+	run("home", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/"), chromedp.WaitVisible(".figures"))
+	apptest.Screenshot(t, ctx, "home")
 	run("register",
-		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(base+"/"),
 		chromedp.Click(`a[href="/register"].button`),
 		chromedp.WaitVisible("#name"),
 		chromedp.SendKeys("#name", "Кузнецова Ольга"),

@@ -32,12 +32,32 @@
         list.hidden = items.length === 0;
       });
     }, 200));
-    list.addEventListener("click", function (e) {
-      var li = e.target.closest("li");
-      if (!li) { return; }
+    var pick = function (li) {
       addr.value = li.textContent;
       hidden.value = li.getAttribute("data-id");
       list.hidden = true;
+    };
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest("li");
+      if (li) { pick(li); }
+    });
+    // Arrows move through the suggestions, Enter takes one (and does not submit).
+    addr.addEventListener("keydown", function (e) {
+      if (list.hidden) { return; }
+      var items = list.querySelectorAll("li");
+      var cur = list.querySelector("li[aria-selected=true]");
+      var i = Array.prototype.indexOf.call(items, cur);
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (cur) { cur.removeAttribute("aria-selected"); }
+        i = e.key === "ArrowDown" ? Math.min(i + 1, items.length - 1) : Math.max(i - 1, 0);
+        items[i].setAttribute("aria-selected", "true");
+      } else if (e.key === "Enter" && cur) {
+        e.preventDefault();
+        pick(cur);
+      } else if (e.key === "Escape") {
+        list.hidden = true;
+      }
     });
   }
   var wq = document.getElementById("wt-search");
