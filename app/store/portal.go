@@ -86,33 +86,35 @@ func (s *Store) PublicTickets(ctx context.Context, f PublicFilter) ([]app.Public
 // all when orgID is 0. Open and Overdue are as of now.
 func (s *Store) Figures(ctx context.Context, orgID int64, from, to time.Time) (app.Figures, error) {
 	var f app.Figures
-	org, args := "", []any{}
+	// The period's queries must range over the time indexes, not walk all of an
+	// organisation's (or all closed) tickets: the unary + keeps SQLite off
+	// tickets_org and tickets_status for them (on a million tickets, 2 s → ms).
+	org, orgOpen, args := "", "", []any{}
 	if orgID != 0 {
-		org, args = " AND t.organization_id = ?", []any{orgID}
+		org, orgOpen, args = " AND +t.organization_id = ?", " AND t.organization_id = ?", []any{orgID}
 	}
-	q := func(where string, extra ...any) *sql.Row {
-		return s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where+org, append(extra, args...)...)
-	}
-	if err := q("t.created_at >= ? AND t.created_at < ?", from.Unix(), to.Unix()).Scan(&f.Registered); err != nil {
+	period := func() []any { return append([]any{from.Unix(), to.Unix()}, args...) }
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?"+org, period()...).Scan(&f.Registered); err != nil {
 		return f, err
 	}
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*), COALESCE(SUM(t.done_on_time), 0) FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND t.status = 'closed'"+org,
-		append([]any{from.Unix(), to.Unix()}, args...)...).Scan(&f.Closed, &f.ClosedOnTime); err != nil {
+	// closed_at is set only by the confirmation, which is final: no status test needed.
+	closed := " FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ?" + org
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*), COALESCE(SUM(t.done_on_time), 0)"+closed, period()...).Scan(&f.Closed, &f.ClosedOnTime); err != nil {
 		return f, err
 	}
 	if f.Closed > 0 {
 		var secs int64
-		err := s.r.QueryRowContext(ctx, "SELECT t.done_at - t.created_at AS d FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND t.status = 'closed' AND t.done_at IS NOT NULL"+org+
-			" ORDER BY d LIMIT 1 OFFSET ?", append(append([]any{from.Unix(), to.Unix()}, args...), f.Closed/2)...).Scan(&secs)
+		err := s.r.QueryRowContext(ctx, "SELECT t.done_at - t.created_at AS d"+closed+" AND t.done_at IS NOT NULL ORDER BY d LIMIT 1 OFFSET ?",
+			append(period(), f.Closed/2)...).Scan(&secs)
 		if err != nil && err != sql.ErrNoRows {
 			return f, err
 		}
 		f.MedianFix = time.Duration(secs) * time.Second
 	}
-	if err := q(openStatusSQL).Scan(&f.Open); err != nil {
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+openStatusSQL+orgOpen, args...).Scan(&f.Open); err != nil {
 		return f, err
 	}
-	err := q(openStatusSQL+" AND t.due_at < ?", s.Now().Unix()).Scan(&f.Overdue)
+	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+openStatusSQL+" AND t.due_at < ?"+orgOpen, append([]any{s.Now().Unix()}, args...)...).Scan(&f.Overdue)
 	return f, err
 }
 

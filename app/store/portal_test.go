@@ -150,20 +150,23 @@ func TestAttachmentsAreScoped(t *testing.T) {
 	}
 }
 
-// BenchmarkFigures measures the home page's figures over a million tickets: one
-// month of the whole municipality (run with -bench; the first run builds the
-// bulk database).
+// BenchmarkFigures measures the public figures of one month over a million
+// tickets: the whole municipality (home page) and one organisation (its page).
+// Run with -bench; the first run builds the bulk database.
 func BenchmarkFigures(b *testing.B) {
 	s, _ := apptest.OpenBulk(b, 1000000)
 	ctx := context.Background()
 	loc := s.Municipality(ctx).Location
 	now := apptest.Now.In(loc)
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := s.Figures(ctx, 0, from, from.AddDate(0, 1, 0)); err != nil {
-			b.Fatal(err)
-		}
+	for _, org := range []int64{0, 3} {
+		b.Run(map[bool]string{true: "all", false: "org"}[org == 0], func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Figures(ctx, org, from, from.AddDate(0, 1, 0)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
