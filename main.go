@@ -328,7 +328,7 @@ func prepare(dir, addr string, withDemo bool, stdout, stderr io.Writer) (*server
 			}
 		}
 	}
-	srv.web, err = web.New(web.Config{Store: srv.st, Views: subFS("assets/views"), Static: subFS("assets/static"), Log: srv.log, Version: appVersion()})
+	srv.web, err = web.New(web.Config{Store: srv.st, Views: subFS("assets/views"), Static: subFS("assets/static"), Log: srv.log, Version: appVersion(), DataDir: dir})
 	if err != nil {
 		return fail(err)
 	}

@@ -138,3 +138,35 @@ CREATE TABLE ticket_events (
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
 CREATE INDEX ticket_events_at ON ticket_events(at);
+
+-- Photos attached to a ticket: by the resident filing it (kind 'report') or by the
+-- organisation reporting the work done (kind 'done'). The files live in
+-- DATA/uploads; only their names are kept here. Every photo was re-encoded, so it
+-- carries no EXIF or GPS data.
+CREATE TABLE attachments (
+  id          INTEGER PRIMARY KEY,
+  ticket_id   INTEGER NOT NULL REFERENCES tickets(id),
+  kind        TEXT NOT NULL CHECK (kind IN ('report','done')),
+  file        TEXT NOT NULL,             -- relative to DATA/uploads
+  thumb       TEXT NOT NULL,
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  bytes       INTEGER NOT NULL,
+  uploaded_by INTEGER REFERENCES users(id),
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX attachments_ticket ON attachments(ticket_id, id);
+
+-- A resident's consent to the processing of personal data (152-ФЗ): when, from
+-- where, and the text they agreed to, kept as proof.
+CREATE TABLE consents (
+  id         INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  at         INTEGER NOT NULL,
+  ip         TEXT NOT NULL DEFAULT '',
+  text       TEXT NOT NULL
+);
+CREATE INDEX consents_user ON consents(user_id);
+
+-- The public figures count tickets closed in a period.
+CREATE INDEX tickets_closed ON tickets(closed_at) WHERE closed_at IS NOT NULL;

@@ -71,6 +71,7 @@ func (t *throttle) prune(key string, now time.Time) []time.Time {
 
 // login checks credentials with throttling per login and address.
 func (s *Server) login(c *fiber.Ctx, login, password string) (*app.User, error) {
+	login = phoneLogin(strings.TrimSpace(login)) // a resident's login is their phone
 	key := strings.ToLower(strings.TrimSpace(login)) + "|" + c.IP()
 	now := time.Now()
 	if s.throttle.Blocked(key, now) {

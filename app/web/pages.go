@@ -52,7 +52,7 @@ func (s *Server) pageHome(c *fiber.Ctx) error {
 	if u := currentUser(c); u != nil && u.Role != app.RoleResident {
 		return c.Redirect("/work/")
 	}
-	return s.render(c, "home", fiber.Map{})
+	return s.portalHome(c)
 }
 
 func (s *Server) pageLogin(c *fiber.Ctx) error {

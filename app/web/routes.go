@@ -29,5 +29,25 @@ func (s *Server) routes() {
 	staff := web.Group("/work", requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleAdmin, app.RoleOrg))
 	staff.Get("/", s.pageWork)
 	staff.Get("/tickets/:number", s.pageTicket)
+	// Before the generic action route below, which would take "photos" for an action.
+	staff.Get("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotos)
+	staff.Post("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotosPost)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
+
+	// The residents' portal: public pages (no personal data), registration, and a
+	// resident's own requests.
+	web.Get("/search", s.pageSearch)
+	web.Get("/buildings/:id", s.pageBuilding)
+	web.Get("/organizations", s.pageOrganizations)
+	web.Get("/organizations/:id", s.pageOrganization)
+	web.Get("/register", s.pageRegister)
+	web.Post("/register", s.pageRegisterPost)
+	web.Get("/photos/:id", requireRoles(), s.photoFile)
+	web.Get("/photos/:id/thumb", requireRoles(), s.photoFile)
+	my := web.Group("/my", requireRoles(app.RoleResident))
+	my.Get("/", s.pageMy)
+	my.Get("/new", s.pageNew)
+	my.Post("/new", s.pageNewPost)
+	my.Get("/tickets/:number", s.pageMyTicket)
+	my.Post("/tickets/:number/:action", s.pageMyAct)
 }

@@ -32,6 +32,12 @@ type Config struct {
 	BodyLimit int
 	// Hooks lets the jobs (rating, registry export) add their routes.
 	Hooks []func(*Server)
+	// DataDir is the data folder; photos go to DataDir/uploads. Default: the
+	// database's folder.
+	DataDir string
+	// MinFillTime is how long a person takes at least to fill in the registration
+	// form; faster is a bot. Default 3 s; negative turns the check off (tests).
+	MinFillTime time.Duration
 }
 
 // Server is the web side of one municipal centre.
@@ -43,6 +49,7 @@ type Server struct {
 
 	throttle *throttle
 	inflight sync.WaitGroup
+	portal   *portal // the residents' portal: its throttles, form secret, cached figures
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
@@ -63,6 +70,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
 	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute)}
+	s.portal = newPortal(&s.cfg)
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layouts/main",

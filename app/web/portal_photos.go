@@ -1,0 +1,73 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/gofiber/fiber/v2"
+)
+
+// The organisation's photos of the work done, which the resident sees before
+// confirming; an operator can attach photos too (say, ones the resident sent by
+// messenger). The form can report the work done in the same step.
+
+func (s *Server) pagePhotos(c *fiber.Ctx) error {
+	return s.showPhotos(c, "", false, nil)
+}
+
+func (s *Server) showPhotos(c *fiber.Ctx, note string, done bool, formErr error) error {
+	t, err := s.Store.Ticket(c.UserContext(), c.Params("number"))
+	if err != nil {
+		return err
+	}
+	report, donePhotos, err := s.photoViews(c, t.Number)
+	if err != nil {
+		return err
+	}
+	_, canDone := app.Check(currentUser(c), t, app.ActionDone, "")
+	data := fiber.Map{"Title": "Фотографии к заявке " + t.Number, "T": t, "ReportPhotos": report, "DonePhotos": donePhotos,
+		"CanDone": canDone == nil, "Note": note, "Done": done || (canDone == nil && c.Method() == fiber.MethodGet), "Fields": map[string]string{}}
+	if formErr != nil {
+		data["Error"] = app.ErrorMessage(formErr)
+		if fe := app.ErrorFields(formErr); fe != nil {
+			data["Fields"] = fe
+		}
+		c.Status(httpStatus(app.ErrorCode(formErr)))
+	}
+	return s.render(c, "portal/photos", data)
+}
+
+func (s *Server) pagePhotosPost(c *fiber.Ctx) error {
+	number := strings.ToUpper(c.Params("number"))
+	note, done := strings.TrimSpace(c.FormValue("note")), c.FormValue("done") == "1"
+	photos, err := formPhotos(c)
+	if err != nil {
+		if app.ErrorCode(err) == app.EINVALID {
+			return s.showPhotos(c, note, done, err)
+		}
+		return err
+	}
+	if len(photos) == 0 && !done {
+		return s.showPhotos(c, note, done, &app.Error{Code: app.EINVALID, Message: "Выберите фотографии.", Fields: map[string]string{"photos": "Не выбрано ни одной фотографии."}})
+	}
+	atts, undo, err := s.savePhotos(photos)
+	if err != nil {
+		return err
+	}
+	kind := app.AttachReport
+	if currentUser(c).Role == app.RoleOrg {
+		kind = app.AttachDone
+	}
+	if err := s.Store.AddAttachments(c.UserContext(), number, kind, atts, done, note); err != nil {
+		undo()
+		switch app.ErrorCode(err) {
+		case app.EINVALID, app.ECONFLICT, app.EFORBIDDEN:
+			if len(atts) > 0 {
+				err = withPhotosAgain(err)
+			}
+			return s.showPhotos(c, note, done, err)
+		}
+		return err
+	}
+	return c.Redirect("/work/tickets/"+number, fiber.StatusSeeOther)
+}
