@@ -4,9 +4,13 @@ package apptest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,19 +82,64 @@ func Open(t testing.TB) (*store.Store, *Clock) {
 	return s, clock
 }
 
-// Demo opens a store with the demo municipality loaded as of Now.
+// Demo opens a store with the demo municipality loaded as of Now. The demo is
+// generated once per version of the code that makes it and cached in the system's
+// temporary folder (under -race its 2,000 histories take minutes); each test gets
+// its own copy.
 func Demo(t testing.TB) (*store.Store, *Clock) {
 	t.Helper()
-	s, clock := Open(t)
+	path := filepath.Join(os.TempDir(), "ecoz-demo-"+sourceHash(t)+".db")
+	if _, err := os.Stat(path); err != nil {
+		buildDemo(t, path)
+	}
+	return openCopy(t, path)
+}
+
+func buildDemo(t testing.TB, path string) {
+	tmp := fmt.Sprintf("%s.%d.part", path, os.Getpid())
+	os.Remove(tmp)
+	s, err := store.Open(tmp, Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return Now }
 	f, err := os.Open(filepath.Join(Root(), "assets", "data", "work_types.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	if err := demo.Load(context.Background(), s, f, Now); err != nil {
+		s.Close()
 		t.Fatal(err)
 	}
-	return s, clock
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sourceHash digests schema.sql, the catalogue and the Go code that generates
+// the demo, so that a cached demo is never older than that code.
+func sourceHash(t testing.TB) string {
+	h := sha256.New()
+	h.Write([]byte(Schema(t)))
+	for _, glob := range []string{"assets/data/*.csv", "app/*.go", "app/demo/*.go", "app/store/*.go"} {
+		files, _ := filepath.Glob(filepath.Join(Root(), glob))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write([]byte(f))
+			h.Write(b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:6])
 }
 
 // Server builds the web side over s with the views and assets from the repository.

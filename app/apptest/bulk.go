@@ -61,7 +61,13 @@ const bulkVersion = 1
 // opens it, clock frozen at Now.
 func OpenBulk(tb testing.TB, n int) (*store.Store, *Clock) {
 	tb.Helper()
-	src := BulkDB(tb, n)
+	return openCopy(tb, BulkDB(tb, n))
+}
+
+// openCopy copies the database at src into the test's temporary folder and opens
+// the copy, clock frozen at Now.
+func openCopy(tb testing.TB, src string) (*store.Store, *Clock) {
+	tb.Helper()
 	dst := filepath.Join(tb.TempDir(), "ecoz.db")
 	in, err := os.Open(src)
 	if err != nil {
