@@ -30,4 +30,6 @@ func (s *Server) routes() {
 	staff.Get("/", s.pageWork)
 	staff.Get("/tickets/:number", s.pageTicket)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
+
+	s.workspaceRoutes(staff)
 }

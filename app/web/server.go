@@ -32,6 +32,9 @@ type Config struct {
 	BodyLimit int
 	// Hooks lets the jobs (rating, registry export) add their routes.
 	Hooks []func(*Server)
+	// Importer loads buildings and organisations for the admin's import screen
+	// (nil: the built-in basicImporter).
+	Importer Importer
 }
 
 // Server is the web side of one municipal centre.
@@ -43,6 +46,8 @@ type Server struct {
 
 	throttle *throttle
 	inflight sync.WaitGroup
+	importer Importer
+	imports  importJobs
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
@@ -63,6 +68,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
 	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute)}
+	s.importer = cfg.Importer
+	if s.importer == nil {
+		s.importer = basicImporter{s.Store}
+	}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layouts/main",
