@@ -138,3 +138,8 @@ CREATE TABLE ticket_events (
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
 CREATE INDEX ticket_events_at ON ticket_events(at);
+
+-- The workspace's queues on a large database: the tab counts of an organisation
+-- (and its lists, newest first) and the overdue counts read these indexes alone.
+CREATE INDEX tickets_org_status ON tickets(organization_id, status, id);
+CREATE INDEX tickets_status_due ON tickets(status, due_at);

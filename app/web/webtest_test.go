@@ -15,7 +15,7 @@ import (
 // client is a signed-in (or anonymous) visitor of the web screens, through
 // Fiber's in-process test transport.
 type client struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *web.Server
 	cookies map[string]string
 	csrf    string
@@ -23,7 +23,7 @@ type client struct {
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func newClient(t *testing.T, srv *web.Server) *client {
+func newClient(t testing.TB, srv *web.Server) *client {
 	c := &client{t: t, srv: srv, cookies: map[string]string{}}
 	_, body := c.get("/login")
 	m := csrfRe.FindStringSubmatch(body)
@@ -35,7 +35,7 @@ func newClient(t *testing.T, srv *web.Server) *client {
 }
 
 // signIn signs in through the form; the demo's passwords are the logins.
-func signIn(t *testing.T, srv *web.Server, login string) *client {
+func signIn(t testing.TB, srv *web.Server, login string) *client {
 	t.Helper()
 	c := newClient(t, srv)
 	st, _, _ := c.post("/login", url.Values{"login": {login}, "password": {login}})

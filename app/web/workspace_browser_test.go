@@ -197,6 +197,9 @@ func TestBrowserTicketLifecycle(t *testing.T) {
 		chromedp.Text("main", &found),
 	)
 	apptest.Screenshot(t, ctx, "search")
+	// The same screens on a phone.
+	run(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(baseURL+"/work/"), chromedp.WaitVisible("#queue"))
+	apptest.Screenshot(t, ctx, "phone-queue")
 	if !strings.Contains(found, over[0].Number) || !strings.Contains(strings.ToLower(found), "просрочена") {
 		t.Fatalf("the search for overdue tickets does not show %s", over[0].Number)
 	}
