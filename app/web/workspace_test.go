@@ -247,3 +247,34 @@ func TestAdminImportXLSX(t *testing.T) {
 		t.Fatal("the good row was not imported")
 	}
 }
+
+// TestQueueRefreshShowsPortalTicket: the queue's self-refresh (an htmx request)
+// brings a ticket filed on the portal meanwhile, as a fragment without the layout.
+func TestQueueRefreshShowsPortalTicket(t *testing.T) {
+	s, _ := apptest.Demo(t)
+	srv := apptest.Server(t, s)
+	op := signIn(t, srv, "operator")
+	_, page := op.get("/work/?q=new")
+	if !strings.Contains(page, `hx-trigger="every 15s"`) {
+		t.Fatal("the queue does not refresh by itself")
+	}
+	bs, _ := s.Buildings(context.Background(), 0)
+	res := apptest.User(t, s, "resident")
+	tk, _, err := s.CreateTicket(apptest.As(res), app.NewTicket{BuildingID: bs[0].ID, WorkType: "LIFT-01", Description: "Лифт стоит", ReporterPhone: "+79120001122"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/work/?q=new", nil)
+	req.Header.Set("HX-Request", "true")
+	st, frag, _ := op.do(req)
+	if st != 200 || !strings.Contains(frag, tk.Number) || strings.Contains(frag, "<html") || !strings.HasPrefix(strings.TrimSpace(frag), `<div id="queue"`) {
+		t.Fatalf("refresh: status %d, fragment %.200q", st, frag)
+	}
+	// One click routes it to the building's organisation.
+	if st, _, _ := op.post("/work/tickets/"+tk.Number+"/route", url.Values{"version": {strconv.FormatInt(tk.Version, 10)}, "back": {"/work/?q=new"}}); st != http.StatusSeeOther {
+		t.Fatalf("route: %d", st)
+	}
+	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted {
+		t.Fatalf("after route: %s", got.Status)
+	}
+}
