@@ -17,6 +17,14 @@
       if (e.target.form.requestSubmit) { e.target.form.requestSubmit(); } else { e.target.form.submit(); }
     }
   });
+  // Enter in a search field of the intake moves on to the choice it found rather
+  // than saving half a form; Enter elsewhere saves as usual.
+  document.addEventListener("keydown", function (e) {
+    var next = e.target.getAttribute && e.target.getAttribute("data-next");
+    if (e.key !== "Enter" || e.ctrlKey || e.metaKey || !next) { return; }
+    var to = document.querySelector(next);
+    if (to) { e.preventDefault(); to.focus(); }
+  });
   // New address or work-type choices: look for possible duplicates again.
   document.addEventListener("htmx:afterSwap", function (e) {
     var id = e.detail && e.detail.target && e.detail.target.id;
