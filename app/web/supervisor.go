@@ -28,19 +28,16 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 		return err
 	}
 	from, to := s.today(c)
-	count := func(f store.TicketFilter) (int, error) { return s.Store.CountTickets(ctx, f) }
+	counts, err := s.Store.Overview(ctx, from, to)
+	if err != nil {
+		return err
+	}
 	var lines []orgDay
 	var total orgDay
 	for _, o := range orgs {
 		d := orgDay{Org: o}
-		if d.NewToday, err = count(store.TicketFilter{OrganizationID: o.ID, CreatedFrom: from, CreatedTo: to}); err != nil {
-			return err
-		}
-		if d.InWork, err = count(store.TicketFilter{OrganizationID: o.ID, Statuses: app.OpenStatuses}); err != nil {
-			return err
-		}
-		if d.Overdue, err = count(store.TicketFilter{OrganizationID: o.ID, Overdue: true}); err != nil {
-			return err
+		if n := counts[o.ID]; n != nil {
+			d.NewToday, d.InWork, d.Overdue = n.NewToday, n.Open, n.Overdue
 		}
 		total.NewToday += d.NewToday
 		total.InWork += d.InWork
@@ -49,9 +46,9 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 			lines = append(lines, d)
 		}
 	}
-	unrouted, err := count(store.TicketFilter{Statuses: []app.Status{app.StatusNew}})
-	if err != nil {
-		return err
+	unrouted := 0
+	if n := counts[0]; n != nil {
+		unrouted = n.Open
 	}
 	overdue, _, err := s.Store.Tickets(ctx, store.TicketFilter{Overdue: true, Limit: 50})
 	if err != nil {
