@@ -241,12 +241,7 @@ func (s *Server) exportXLSX(c *fiber.Ctx) error {
 	}
 	row := 1
 	err = s.exportRows(c, f, func(r []any) error {
-		row++
-		for i, v := range r {
-			if str, ok := v.(string); ok {
-				r[i] = csvSafe(str)
-			}
-		}
+		row++ // XLSX cells are written as values, never as formulas: no escaping needed
 		return sw.SetRow("A"+strconv.Itoa(row), r)
 	})
 	if err != nil {
