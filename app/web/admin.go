@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -211,7 +212,16 @@ func (s *Server) showBuildings(c *fiber.Ctx, b *app.Building, formErr error) err
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "Дома", "Buildings": list, "Total": total, "Q": q, "B": b, "Orgs": orgs, "Section": "buildings"}
+	typed := map[string]string{}
+	for k, v := range map[string]float64{"apartments": float64(b.Apartments), "area_m2": b.AreaM2, "year_built": float64(b.YearBuilt)} {
+		if v != 0 {
+			typed[k] = fmt.Sprint(v)
+		}
+		if formErr != nil {
+			typed[k] = c.FormValue(k)
+		}
+	}
+	data := fiber.Map{"Title": "Дома", "Buildings": list, "Total": total, "Q": q, "B": b, "Typed": typed, "Orgs": orgs, "Section": "buildings"}
 	if formErr != nil {
 		if err := formError(c, data, formErr); err != nil {
 			return err
@@ -244,6 +254,11 @@ func (s *Server) adminBuildingSave(c *fiber.Ctx) error {
 			return err
 		}
 		b.ID = old.ID
+	}
+	if len(fe) > 0 { // say every mistake at once, not one after the other
+		for f, m := range app.ErrorFields(b.Validate()) {
+			fe.Add(f, m)
+		}
 	}
 	err := fe.Err()
 	if err == nil {
@@ -291,7 +306,11 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 	if e == nil {
 		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: s.rawAcceptHours(c, w), Supplier: w.Supplier, Keywords: w.Keywords, Active: w.Active}
 	}
-	data := fiber.Map{"Title": "Вид работ " + w.Code, "W": w, "E": e, "History": hv, "Section": "worktypes"}
+	typed := map[string]string{"local_hours": fmt.Sprint(e.LocalHours), "accept_hours": fmt.Sprint(e.AcceptHours)}
+	if formErr != nil { // the numbers exactly as typed, «abc» included
+		typed["local_hours"], typed["accept_hours"] = c.FormValue("local_hours"), c.FormValue("accept_hours")
+	}
+	data := fiber.Map{"Title": "Вид работ " + w.Code, "W": w, "E": e, "Typed": typed, "History": hv, "Section": "worktypes"}
 	if formErr != nil {
 		if err := formError(c, data, formErr); err != nil {
 			return err

@@ -278,3 +278,77 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 		t.Fatalf("after route: %s", got.Status)
 	}
 }
+
+// TestAdminCatalogues: the administrator creates a user (a mistake comes back
+// with the values typed), resets a password, disables a user, and edits a work
+// type's deadline, which its history keeps.
+func TestAdminCatalogues(t *testing.T) {
+	s, _ := apptest.Demo(t)
+	srv := apptest.Server(t, s)
+	adm := signIn(t, srv, "admin")
+	uk1 := apptest.User(t, s, "uk1")
+	org := strconv.FormatInt(uk1.OrganizationID, 10)
+	st, body, _ := adm.post("/admin/users", url.Values{"login": {"petrov"}, "name": {"Петров И."}, "role": {"org"}, "organization_id": {org}, "locale": {"ru"}, "password": {"short"}})
+	if st != http.StatusBadRequest || !strings.Contains(body, `value="petrov"`) || !strings.Contains(body, `value="Петров И."`) || !strings.Contains(body, "не короче 8") {
+		t.Fatalf("bad password: status %d", st)
+	}
+	if st, _, _ = adm.post("/admin/users", url.Values{"login": {"petrov"}, "name": {"Петров И."}, "role": {"org"}, "organization_id": {org}, "locale": {"ru"}, "password": {"long-enough-1"}}); st != http.StatusSeeOther {
+		t.Fatalf("create: %d", st)
+	}
+	u := apptest.User(t, s, "petrov")
+	if u.Role != app.RoleOrg || u.OrganizationID != uk1.OrganizationID {
+		t.Fatalf("created %+v", u)
+	}
+	if _, err := s.Authenticate(context.Background(), "petrov", "long-enough-1"); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(u.ID, 10)
+	if st, _, _ = adm.post("/admin/users/"+id, url.Values{"name": {"Петров И."}, "role": {"org"}, "organization_id": {org}, "locale": {"en"}, "password": {"brand-new-pass"}}); st != http.StatusSeeOther {
+		t.Fatalf("reset: %d", st)
+	}
+	if _, err := s.Authenticate(context.Background(), "petrov", "brand-new-pass"); err != nil {
+		t.Fatalf("the reset password does not work: %v", err)
+	}
+	if st, _, _ = adm.post("/admin/users/"+id, url.Values{"name": {"Петров И."}, "role": {"org"}, "organization_id": {org}, "locale": {"en"}, "disabled": {"1"}}); st != http.StatusSeeOther {
+		t.Fatalf("disable: %d", st)
+	}
+	if _, err := s.Authenticate(context.Background(), "petrov", "brand-new-pass"); err == nil {
+		t.Fatal("a disabled user signs in")
+	}
+	me := strconv.FormatInt(apptest.User(t, s, "admin").ID, 10)
+	if st, body, _ = adm.post("/admin/users/"+me, url.Values{"role": {"operator"}, "locale": {"ru"}}); st != http.StatusBadRequest || !strings.Contains(body, "Себя нельзя") {
+		t.Fatalf("admin demoting themself: %d", st)
+	}
+	if st, body, _ = adm.post("/admin/work-types/YARD-02", url.Values{"local_hours": {"abc"}, "accept_hours": {"2"}, "active": {"1"}}); st != http.StatusBadRequest || !strings.Contains(body, "Ожидается число") || !strings.Contains(body, `value="abc"`) {
+		t.Fatalf("bad hours: %d", st)
+	}
+	wt, _ := s.WorkType(context.Background(), "ROOF-04")
+	if st, _, _ = adm.post("/admin/work-types/ROOF-04", url.Values{"local_hours": {"48"}, "accept_hours": {"0"}, "keywords": {wt.Keywords}, "active": {"1"}}); st != http.StatusSeeOther {
+		t.Fatalf("edit deadline: %d", st)
+	}
+	_, body = adm.get("/admin/work-types/ROOF-04")
+	if !strings.Contains(body, "<td>local_hours</td><td>72</td><td>48</td>") {
+		t.Fatalf("the history lacks the change: %s", body[strings.Index(body, "История"):])
+	}
+	if st, body, _ = adm.post("/admin/orgs", url.Values{"name": {"ООО «Ромашка»"}, "kind": {"management"}, "inn": {"1234567890"}}); st != http.StatusBadRequest || !strings.Contains(body, "ИНН неверен") || !strings.Contains(body, "Ромашка") {
+		t.Fatalf("bad INN: %d", st)
+	}
+	if st, body, _ = adm.post("/admin/settings", url.Values{"municipality_name": {"Усинск"}, "municipality_code": {"USN"}, "timezone": {"Mars/Base"}, "center_name": {"Центр"}, "accept_hours": {"24"}, "export_every": {"15m"}}); st != http.StatusBadRequest || !strings.Contains(body, "часовой пояс") || !strings.Contains(body, `value="Mars/Base"`) {
+		t.Fatalf("bad time zone: %d", st)
+	}
+}
+
+// TestAdminBuildingKeepsTyped: a building with a mistake comes back as typed.
+func TestAdminBuildingKeepsTyped(t *testing.T) {
+	s, _ := apptest.Demo(t)
+	adm := signIn(t, apptest.Server(t, s), "admin")
+	st, body, _ := adm.post("/admin/buildings", url.Values{"address": {"ул. Новая, д. 9"}, "organization_id": {""}, "apartments": {"сорок"}, "area_m2": {"1200,5"}})
+	for _, want := range []string{`value="ул. Новая, д. 9"`, `value="сорок"`, `value="1200,5"`, "Ожидается число.", "Укажите управляющую организацию."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("status %d; the form lacks %q", st, want)
+		}
+	}
+	if bs, _ := s.SearchBuildings(context.Background(), "новая 9", 5); len(bs) != 0 {
+		t.Fatal("a bad building was saved")
+	}
+}
