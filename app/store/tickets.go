@@ -175,7 +175,10 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*app.Ticket, str
 	if limit > 500 {
 		limit = 500
 	}
-	q := ticketSelect + " WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1)
+	// The page's ids are chosen first, from the indexes alone, and only those rows
+	// are joined and read: a queue of 20,000 overdue tickets then sorts 20,000
+	// integers, not 20,000 joined rows, to show 50.
+	q := ticketSelect + " WHERE t.id IN (SELECT t.id FROM tickets t WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1) + ") ORDER BY t.id DESC"
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
