@@ -1,14 +1,20 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/ecoz/ecoz/app/apptest"
+	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
 )
 
@@ -81,4 +87,45 @@ func (c *client) post(path string, form url.Values) (int, string, string) {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
+}
+
+// The demo municipality takes a while to build (minutes under -race on a busy
+// machine), and most tests here only need a fresh copy of it: it is built once per
+// test binary, kept in memory as a database file, and written out for each test.
+var (
+	demoOnce  sync.Once
+	demoBytes []byte
+)
+
+// demo opens a private copy of the demo municipality, clock frozen at apptest.Now.
+func demo(t testing.TB) (*store.Store, *apptest.Clock) {
+	t.Helper()
+	demoOnce.Do(func() {
+		s, _ := apptest.Demo(t)
+		path := filepath.Join(t.TempDir(), "demo-copy.db")
+		if err := s.Backup(context.Background(), path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		demoBytes = b
+	})
+	if demoBytes == nil {
+		t.Fatal("the demo municipality could not be built")
+	}
+	path := filepath.Join(t.TempDir(), "ecoz.db")
+	if err := os.WriteFile(path, demoBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(path, apptest.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &apptest.Clock{}
+	clock.Set(apptest.Now)
+	s.Now = clock.Now
+	t.Cleanup(func() { s.Close() })
+	return s, clock
 }

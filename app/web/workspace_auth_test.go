@@ -16,7 +16,7 @@ import (
 // TestWorkspaceAuthorization walks every staff route as every role and as an
 // anonymous visitor and checks the status each one gets.
 func TestWorkspaceAuthorization(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	sup := apptest.As(apptest.User(t, s, "supervisor"))
 	uk1 := apptest.User(t, s, "uk1")
@@ -117,7 +117,7 @@ func TestWorkspaceAuthorization(t *testing.T) {
 // TestWorkspaceCSRFAndEscaping: a POST without the session's token is refused and
 // changes nothing; a description with a script tag is shown as text.
 func TestWorkspaceCSRFAndEscaping(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	bs, err := s.SearchBuildings(context.Background(), "ленина", 1)

@@ -57,7 +57,7 @@ func ticketStatus(t *testing.T, s *store.Store, number string) app.Status {
 // supervisor finds an overdue ticket with the search filters.
 func TestBrowserTicketLifecycle(t *testing.T) {
 	ctx := apptest.Browser(t)
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	baseURL = apptest.Listen(t, apptest.Server(t, s))
 	uk1 := apptest.User(t, s, "uk1")
 	bs, err := s.Buildings(context.Background(), uk1.OrganizationID)
@@ -209,7 +209,7 @@ func TestBrowserTicketLifecycle(t *testing.T) {
 // it reported with its line, and imports the rest only by choosing to skip it.
 func TestBrowserAdminImport(t *testing.T) {
 	ctx := apptest.Browser(t)
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	baseURL = apptest.Listen(t, apptest.Server(t, s))
 	orgs, _ := s.Organizations(context.Background(), app.OrgManagement)
 	csv := "адрес;организация;квартир;площадь;год постройки\n" +

@@ -22,7 +22,7 @@ import (
 // TestIntakeBadInputKeepsWhatWasTyped: a form with mistakes comes back with every
 // value as typed and a Russian message by each bad field, and nothing is filed.
 func TestIntakeBadInputKeepsWhatWasTyped(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	ctx := apptest.As(apptest.User(t, s, "operator"))
@@ -57,7 +57,7 @@ func TestIntakeBadInputKeepsWhatWasTyped(t *testing.T) {
 // tickets and address; a possible duplicate is linked with one click, in the same
 // transaction as the filing.
 func TestIntakeCallerAndDuplicates(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	sup := apptest.As(apptest.User(t, s, "supervisor"))
@@ -100,7 +100,7 @@ func TestIntakeCallerAndDuplicates(t *testing.T) {
 // TestStaleFormSaysSo: an action sent from a page that is out of date is refused
 // with a message instead of overwriting what happened meanwhile.
 func TestStaleFormSaysSo(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	uk1 := apptest.User(t, s, "uk1")
 	org := signIn(t, srv, "uk1")
@@ -134,7 +134,7 @@ func TestStaleFormSaysSo(t *testing.T) {
 
 // TestEnglishLocale: a user who chooses English reads the screens in English.
 func TestEnglishLocale(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	if _, body := op.get("/work/"); !strings.Contains(body, "Ждут принятия") || !strings.Contains(body, `lang="ru"`) {
@@ -157,7 +157,7 @@ func TestEnglishLocale(t *testing.T) {
 // TestSearchExport: the supervisor's search exports the same tickets to CSV and
 // XLSX.
 func TestSearchExport(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	sup := signIn(t, srv, "supervisor")
 	n, _ := s.CountTickets(apptest.As(apptest.User(t, s, "supervisor")), store.TicketFilter{Overdue: true})
@@ -192,7 +192,7 @@ func TestSearchExport(t *testing.T) {
 // TestAdminImportXLSX: an XLSX file of organisations is checked and imported;
 // a file with a bad row imports nothing unless the admin skips bad rows.
 func TestAdminImportXLSX(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	adm := signIn(t, srv, "admin")
 	x := excelize.NewFile()
@@ -251,7 +251,7 @@ func TestAdminImportXLSX(t *testing.T) {
 // TestQueueRefreshShowsPortalTicket: the queue's self-refresh (an htmx request)
 // brings a ticket filed on the portal meanwhile, as a fragment without the layout.
 func TestQueueRefreshShowsPortalTicket(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	_, page := op.get("/work/?q=new")
@@ -283,7 +283,7 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 // with the values typed), resets a password, disables a user, and edits a work
 // type's deadline, which its history keeps.
 func TestAdminCatalogues(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	adm := signIn(t, srv, "admin")
 	uk1 := apptest.User(t, s, "uk1")
@@ -340,7 +340,7 @@ func TestAdminCatalogues(t *testing.T) {
 
 // TestAdminBuildingKeepsTyped: a building with a mistake comes back as typed.
 func TestAdminBuildingKeepsTyped(t *testing.T) {
-	s, _ := apptest.Demo(t)
+	s, _ := demo(t)
 	adm := signIn(t, apptest.Server(t, s), "admin")
 	st, body, _ := adm.post("/admin/buildings", url.Values{"address": {"ул. Новая, д. 9"}, "organization_id": {""}, "apartments": {"сорок"}, "area_m2": {"1200,5"}})
 	for _, want := range []string{`value="ул. Новая, д. 9"`, `value="сорок"`, `value="1200,5"`, "Ожидается число.", "Укажите управляющую организацию."} {
