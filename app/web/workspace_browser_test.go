@@ -56,8 +56,8 @@ func ticketStatus(t *testing.T, s *store.Store, number string) app.Status {
 // organisation as reopened; the next call is positive and it is closed; the
 // supervisor finds an overdue ticket with the search filters.
 func TestBrowserTicketLifecycle(t *testing.T) {
+	s, _ := demo(t) // before the browser: its time limit starts when it starts
 	ctx := apptest.Browser(t)
-	s, _ := demo(t)
 	baseURL = apptest.Listen(t, apptest.Server(t, s))
 	uk1 := apptest.User(t, s, "uk1")
 	bs, err := s.Buildings(context.Background(), uk1.OrganizationID)
@@ -208,8 +208,8 @@ func TestBrowserTicketLifecycle(t *testing.T) {
 // TestBrowserAdminImport: the administrator imports a CSV with one bad row, sees
 // it reported with its line, and imports the rest only by choosing to skip it.
 func TestBrowserAdminImport(t *testing.T) {
+	s, _ := demo(t) // before the browser: its time limit starts when it starts
 	ctx := apptest.Browser(t)
-	s, _ := demo(t)
 	baseURL = apptest.Listen(t, apptest.Server(t, s))
 	orgs, _ := s.Organizations(context.Background(), app.OrgManagement)
 	csv := "адрес;организация;квартир;площадь;год постройки\n" +
