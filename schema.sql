@@ -170,3 +170,7 @@ CREATE INDEX consents_user ON consents(user_id);
 
 -- The public figures count tickets closed in a period.
 CREATE INDEX tickets_closed ON tickets(closed_at) WHERE closed_at IS NOT NULL;
+-- The workspace's queues on a large database: the tab counts of an organisation
+-- (and its lists, newest first) and the overdue counts read these indexes alone.
+CREATE INDEX tickets_org_status ON tickets(organization_id, status, id);
+CREATE INDEX tickets_status_due ON tickets(status, due_at);

@@ -206,7 +206,10 @@ func (s *Store) ticketsQuery(ctx context.Context, f TicketFilter) (string, []any
 	if limit > 500 {
 		limit = 500
 	}
-	return ticketSelect + " WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1), args, limit, nil
+	// The page's ids are chosen first, from the indexes alone, and only those rows
+	// are joined and read: a queue of 20,000 overdue tickets then sorts 20,000
+	// integers, not 20,000 joined rows, to show 50.
+	return ticketSelect + " WHERE t.id IN (SELECT t.id FROM tickets t WHERE " + where + " ORDER BY t.id DESC LIMIT " + strconv.Itoa(limit+1) + ") ORDER BY t.id DESC", args, limit, nil
 }
 
 // ExplainTickets returns SQLite's plan for the query Tickets would run, one step a

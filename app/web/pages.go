@@ -15,6 +15,15 @@ import (
 // render fills the data every page needs (who is signed in, the CSRF token, the
 // municipality) and renders view in the main layout.
 func (s *Server) render(c *fiber.Ctx, view string, data fiber.Map) error {
+	return s.renderAs(c, view, data, false)
+}
+
+// renderPartial renders view without the layout: a fragment htmx swaps into a page.
+func (s *Server) renderPartial(c *fiber.Ctx, view string, data fiber.Map) error {
+	return s.renderAs(c, view, data, true)
+}
+
+func (s *Server) renderAs(c *fiber.Ctx, view string, data fiber.Map, partial bool) error {
 	if data == nil {
 		data = fiber.Map{}
 	}
@@ -24,6 +33,7 @@ func (s *Server) render(c *fiber.Ctx, view string, data fiber.Map) error {
 	data["CenterPhone"] = app.FormatPhone(s.Store.Setting(c.UserContext(), store.SetCenterPhone))
 	data["User"] = currentUser(c)
 	data["Version"] = s.cfg.Version
+	data["L"] = lang(c)
 	if sess := session(c); sess != nil {
 		data["CSRF"] = sess.CSRF
 	} else {
@@ -33,6 +43,9 @@ func (s *Server) render(c *fiber.Ctx, view string, data fiber.Map) error {
 		data["Title"] = data["Center"]
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if partial {
+		return c.Render(view, data, "")
+	}
 	return c.Render(view, data)
 }
 
@@ -168,7 +181,12 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "work", fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next})
+	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
+		"After": c.Query("after"), "Back": "/work/?q=" + active.Key}
+	if c.Get("HX-Request") == "true" {
+		return s.renderPartial(c, "partials/queue", data)
+	}
+	return s.render(c, "work", data)
 }
 
 type eventView struct {
@@ -177,10 +195,18 @@ type eventView struct {
 }
 
 func (s *Server) pageTicket(c *fiber.Ctx) error {
-	return s.showTicket(c, nil, "")
+	return s.showTicket(c, "ticket", nil, actForm{})
 }
 
-func (s *Server) showTicket(c *fiber.Ctx, formErr error, note string) error {
+// actForm is what a person typed into an action's form, kept for a re-render.
+type actForm struct {
+	Action         app.Action
+	Note, Executor string
+	Parent, Back   string
+	OrganizationID int64
+}
+
+func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm) error {
 	t, err := s.Store.Ticket(c.UserContext(), c.Params("number"))
 	if err != nil {
 		return err
@@ -200,16 +226,21 @@ func (s *Server) showTicket(c *fiber.Ctx, formErr error, note string) error {
 			return err
 		}
 	}
+	created, err := s.created(c, t)
+	if err != nil {
+		return err
+	}
 	data := fiber.Map{
 		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
-		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Note": note,
+		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
 		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),
 	}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)
+		data["Fields"] = app.ErrorFields(formErr)
 		c.Status(httpStatus(app.ErrorCode(formErr)))
 	}
-	return s.render(c, "ticket", data)
+	return s.render(c, view, data)
 }
 
 func (s *Server) pageTicketAct(c *fiber.Ctx) error {
@@ -217,19 +248,42 @@ func (s *Server) pageTicketAct(c *fiber.Ctx) error {
 	if app.FindTransition(action) == nil {
 		return app.Errorf(app.ENOTFOUND, "Неизвестное действие.")
 	}
-	in := store.ActInput{Note: c.FormValue("note"), Parent: c.FormValue("parent"), Public: c.FormValue("public") == "1"}
+	f := actForm{Action: action, Note: c.FormValue("note"), Executor: strings.TrimSpace(c.FormValue("executor")),
+		Parent: c.FormValue("parent"), Back: c.FormValue("back")}
+	in := store.ActInput{Note: f.Note, Parent: f.Parent, Public: c.FormValue("public") == "1"}
 	if v := c.FormValue("organization_id"); v != "" {
 		in.OrganizationID = parseID(v)
+		f.OrganizationID = in.OrganizationID
 	}
 	if v := c.FormValue("version"); v != "" {
 		in.Version = parseID(v)
 	}
-	if _, err := s.Store.Act(c.UserContext(), number, action, in); err != nil {
+	view := "ticket"
+	if c.FormValue("screen") == "call" {
+		view = "call"
+	}
+	// The web form of «done» asks who did the work: the centre calls the resident
+	// back and the organisation answers for its executor.
+	var err error
+	if action == app.ActionDone && c.Request().PostArgs().Has("executor") {
+		if f.Executor == "" {
+			err = &app.Error{Code: app.EINVALID, Message: "Укажите исполнителя работ.", Fields: map[string]string{"executor": "Кто выполнил работу (ФИО или бригада)."}}
+		} else {
+			in.Note = strings.TrimSpace("Исполнитель: " + f.Executor + ". " + strings.TrimSpace(f.Note))
+		}
+	}
+	if err == nil {
+		_, err = s.Store.Act(c.UserContext(), number, action, in)
+	}
+	if err != nil {
 		switch app.ErrorCode(err) {
 		case app.EINVALID, app.ECONFLICT, app.EFORBIDDEN:
-			return s.showTicket(c, err, in.Note)
+			return s.showTicket(c, view, err, f)
 		}
 		return err
+	}
+	if back := safeNext(f.Back); f.Back != "" && back != "/" {
+		return c.Redirect(back, fiber.StatusSeeOther)
 	}
 	return c.Redirect("/work/tickets/"+strings.ToUpper(number), fiber.StatusSeeOther)
 }

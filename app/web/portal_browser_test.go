@@ -114,7 +114,7 @@ func TestBrowserResidentJourney(t *testing.T) {
 	if _, err := s.Act(orgCtx, number, app.ActionAccept, store.ActInput{}); err != nil {
 		t.Fatal(err)
 	}
-	org := newClient(t, base)
+	org := newPortalClient(t, base)
 	org.get("/login")
 	org.post("/login", url.Values{"login": {orgLogin}, "password": {orgLogin}})
 	org.get("/work/tickets/" + number + "/photos")

@@ -70,7 +70,7 @@ func TestPublicPagesCarryNoPersonalData(t *testing.T) {
 	// where it is shown as an apartment.
 	aptRe := regexp.MustCompile(`(?i)(кв\.?\s*|квартира\s*|"apartment"\s*:\s*")(\d+)`)
 
-	c := newClient(t, base)
+	c := newPortalClient(t, base)
 	// Pages are collected and searched at the end through one suffix array: a
 	// few thousand secrets times a few hundred pages is too slow one by one under -race.
 	var pages []string
@@ -169,7 +169,7 @@ func TestPublicPagesCarryNoPersonalData(t *testing.T) {
 		if tk.ReporterName == "" || tk.Apartment == "" {
 			continue
 		}
-		staff := newClient(t, base)
+		staff := newPortalClient(t, base)
 		staff.get("/login")
 		staff.post("/login", url.Values{"login": {"operator"}, "password": {"operator"}})
 		staff.get("/work/tickets/" + tk.Number)

@@ -78,7 +78,7 @@ func smallTown(t *testing.T) *store.Store {
 
 // client is a browser without a script engine: cookies, redirects, and the CSRF
 // token of the last page it saw.
-type client struct {
+type portalClient struct {
 	t    *testing.T
 	base string
 	c    *http.Client
@@ -87,14 +87,13 @@ type client struct {
 	url  string // where the last response came from, after redirects
 }
 
-func newClient(t *testing.T, base string) *client {
+func newPortalClient(t *testing.T, base string) *portalClient {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &portalClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (c *client) do(req *http.Request) int {
+func (c *portalClient) do(req *http.Request) int {
 	c.t.Helper()
 	res, err := c.c.Do(req)
 	if err != nil {
@@ -109,13 +108,13 @@ func (c *client) do(req *http.Request) int {
 	return res.StatusCode
 }
 
-func (c *client) get(path string) int {
+func (c *portalClient) get(path string) int {
 	c.t.Helper()
 	req, _ := http.NewRequest("GET", c.base+path, nil)
 	return c.do(req)
 }
 
-func (c *client) post(path string, v url.Values) int {
+func (c *portalClient) post(path string, v url.Values) int {
 	c.t.Helper()
 	v.Set("csrf", c.csrf)
 	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(v.Encode()))
@@ -128,7 +127,7 @@ type upload struct {
 	data []byte
 }
 
-func (c *client) postMultipart(path string, v url.Values, files []upload) int {
+func (c *portalClient) postMultipart(path string, v url.Values, files []upload) int {
 	c.t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -148,7 +147,7 @@ func (c *client) postMultipart(path string, v url.Values, files []upload) int {
 	return c.do(req)
 }
 
-func (c *client) has(want ...string) {
+func (c *portalClient) has(want ...string) {
 	c.t.Helper()
 	for _, w := range want {
 		if !strings.Contains(c.last, w) {
@@ -158,7 +157,7 @@ func (c *client) has(want ...string) {
 }
 
 // register signs a new resident up through the form.
-func (c *client) register(name, phone, password string) int {
+func (c *portalClient) register(name, phone, password string) int {
 	c.t.Helper()
 	c.get("/register")
 	return c.post("/register", url.Values{"name": {name}, "phone": {phone}, "password": {password}, "consent": {"1"}, "stamp": {stampOf(c.last)}})
@@ -177,7 +176,7 @@ func TestRegister(t *testing.T) {
 	s := smallTown(t)
 	base, _ := portalServer(t, s, -1)
 
-	c := newClient(t, base)
+	c := newPortalClient(t, base)
 	if st := c.register("Петров Иван", "8 (912) 000-11-22", "секретный-пароль"); st != 200 || c.url != "/my/new" {
 		t.Fatalf("registration: %d at %s", st, c.url)
 	}
@@ -187,7 +186,7 @@ func TestRegister(t *testing.T) {
 		t.Errorf("user %+v", u)
 	}
 	// The phone in any spelling signs in.
-	c2 := newClient(t, base)
+	c2 := newPortalClient(t, base)
 	c2.get("/login")
 	if st := c2.post("/login", url.Values{"login": {"+7 912 000 11 22"}, "password": {"секретный-пароль"}, "next": {"/my/"}}); st != 200 || c2.url != "/my/" {
 		t.Errorf("sign-in by phone: %d at %s", st, c2.url)
@@ -206,7 +205,7 @@ func TestRegister(t *testing.T) {
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
-			c := newClient(t, base)
+			c := newPortalClient(t, base)
 			c.get("/register")
 			if b.form.Get("stamp") == "" {
 				b.form.Set("stamp", stampOf(c.last))
@@ -226,7 +225,7 @@ func TestRegister(t *testing.T) {
 func TestRegisterBotChecks(t *testing.T) {
 	s := smallTown(t)
 	base, _ := portalServer(t, s, time.Hour) // nobody is that slow: every submission is "too fast"
-	c := newClient(t, base)
+	c := newPortalClient(t, base)
 	if st := c.register("Быстрый", "89120007788", "длинный-пароль"); st != 400 {
 		t.Errorf("too fast: status %d", st)
 	}
@@ -241,8 +240,8 @@ func TestRegisterBotChecks(t *testing.T) {
 }
 
 // resident registers a fresh resident and returns their client.
-func resident(t *testing.T, base, phone string) *client {
-	c := newClient(t, base)
+func resident(t *testing.T, base, phone string) *portalClient {
+	c := newPortalClient(t, base)
 	if st := c.register("Житель "+phone, phone, "пароль-жителя"); st != 200 {
 		t.Fatalf("register %s: %d", phone, st)
 	}
@@ -340,7 +339,7 @@ func TestFileWithPhotoAndFollow(t *testing.T) {
 	if st := other.get("/my/tickets/" + number); st != 404 {
 		t.Errorf("another resident sees the ticket: %d", st)
 	}
-	anon := newClient(t, base)
+	anon := newPortalClient(t, base)
 	if anon.get(photoURL); anon.url != "/login" {
 		t.Errorf("anonymous photo request ended at %s", anon.url)
 	}
@@ -363,7 +362,7 @@ func TestFileWithPhotoAndFollow(t *testing.T) {
 	if _, err := s.Act(apptest.As(orgU), number, app.ActionAccept, store.ActInput{}); err != nil {
 		t.Fatal(err)
 	}
-	org := newClient(t, base)
+	org := newPortalClient(t, base)
 	org.get("/login")
 	org.post("/login", url.Values{"login": {orgLogin}, "password": {orgLogin}})
 	org.get("/work/tickets/" + number + "/photos")
@@ -396,7 +395,7 @@ func TestFileWithPhotoAndFollow(t *testing.T) {
 	// Another organisation cannot attach photos to it.
 	for _, u := range mustUsers(t, s) {
 		if u.Role == app.RoleOrg && u.OrganizationID != tk.OrganizationID {
-			o2 := newClient(t, base)
+			o2 := newPortalClient(t, base)
 			o2.get("/login")
 			o2.post("/login", url.Values{"login": {u.Login}, "password": {u.Login}})
 			if st := o2.get("/work/tickets/" + number + "/photos"); st != 404 {

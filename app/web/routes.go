@@ -50,4 +50,5 @@ func (s *Server) routes() {
 	my.Post("/new", s.pageNewPost)
 	my.Get("/tickets/:number", s.pageMyTicket)
 	my.Post("/tickets/:number/:action", s.pageMyAct)
+	s.workspaceRoutes(staff)
 }

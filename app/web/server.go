@@ -38,6 +38,9 @@ type Config struct {
 	// MinFillTime is how long a person takes at least to fill in the registration
 	// form; faster is a bot. Default 3 s; negative turns the check off (tests).
 	MinFillTime time.Duration
+	// Importer loads buildings and organisations for the admin's import screen
+	// (nil: the built-in basicImporter).
+	Importer Importer
 }
 
 // Server is the web side of one municipal centre.
@@ -50,6 +53,8 @@ type Server struct {
 	throttle *throttle
 	inflight sync.WaitGroup
 	portal   *portal // the residents' portal: its throttles, form secret, cached figures
+	importer Importer
+	imports  importJobs
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
@@ -71,6 +76,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute)}
 	s.portal = newPortal(&s.cfg)
+	s.importer = cfg.Importer
+	if s.importer == nil {
+		s.importer = basicImporter{s.Store}
+	}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layouts/main",

@@ -11,7 +11,7 @@ import (
 // TestBrowserSignIn signs an operator in through the real login form and sees the
 // queues with the demo data.
 func TestBrowserSignIn(t *testing.T) {
-	s, _ := apptest.Demo(t) // before the browser: its time budget starts with it
+	s, _ := demo(t) // before the browser: its time limit starts when it starts
 	ctx := apptest.Browser(t)
 	base := apptest.Listen(t, apptest.Server(t, s))
 	var tabs string

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+	"github.com/gofiber/fiber/v2"
+)
+
+// intakeForm is what the operator types while the resident is on the phone. It is
+// kept whole so that a form with a mistake comes back exactly as typed.
+type intakeForm struct {
+	Phone, Name, BuildingQ, Apartment, WorkQ, WorkType, Description, Parent string
+	BuildingID                                                              int64
+}
+
+func readIntake(c *fiber.Ctx) intakeForm {
+	return intakeForm{
+		Phone: strings.TrimSpace(c.FormValue("reporter_phone")), Name: c.FormValue("reporter_name"),
+		BuildingQ: c.FormValue("building_q"), BuildingID: parseID(c.FormValue("building_id")),
+		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
+		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
+		Parent: strings.TrimSpace(c.FormValue("parent")),
+	}
+}
+
+// buildingChoice is one address the operator can pick.
+type buildingChoice struct {
+	app.Building
+	Checked bool
+	Earlier bool // the caller's address from an earlier ticket
+}
+
+// workChoice is one work type the operator can pick, with its deadline.
+type workChoice struct {
+	*app.WorkType
+	Checked bool
+}
+
+func (s *Server) pageIntake(c *fiber.Ctx) error {
+	return s.showIntake(c, intakeForm{}, nil)
+}
+
+// showIntake renders the intake form with f's values; a failed save passes its
+// error, whose field messages are shown by the fields.
+func (s *Server) showIntake(c *fiber.Ctx, f intakeForm, formErr error) error {
+	bs, err := s.buildingChoices(c, f.BuildingQ, f.BuildingID)
+	if err != nil {
+		return err
+	}
+	ws, err := s.workChoices(c, f.WorkQ, f.WorkType)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "Новая заявка", "F": f, "Buildings": bs, "WorkTypes": ws, "Searched": f.BuildingQ != "", "WorkSearched": f.WorkQ != ""}
+	if formErr != nil {
+		data["Error"] = app.ErrorMessage(formErr)
+		data["Fields"] = app.ErrorFields(formErr)
+		c.Status(httpStatus(app.ErrorCode(formErr)))
+	}
+	if f.Phone != "" {
+		if err := s.addCaller(c, data, f.Phone); err != nil {
+			return err
+		}
+	}
+	return s.render(c, "intake", data)
+}
+
+// buildingChoices searches q and makes sure the chosen building stays on the list.
+func (s *Server) buildingChoices(c *fiber.Ctx, q string, chosen int64) ([]buildingChoice, error) {
+	var list []app.Building
+	var err error
+	if strings.TrimSpace(q) != "" {
+		if list, err = s.Store.SearchBuildings(c.UserContext(), q, 8); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]buildingChoice, 0, len(list)+1)
+	found := false
+	for _, b := range list {
+		out = append(out, buildingChoice{Building: b, Checked: b.ID == chosen})
+		found = found || b.ID == chosen
+	}
+	if chosen > 0 && !found {
+		if b, err := s.Store.Building(c.UserContext(), chosen); err == nil {
+			out = append([]buildingChoice{{Building: *b, Checked: true}}, out...)
+			found = true
+		}
+	}
+	if !found && len(out) > 0 {
+		out[0].Checked = true // Enter right after typing takes the best match
+	}
+	return out, nil
+}
+
+func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, error) {
+	var list []*app.WorkType
+	var err error
+	if strings.TrimSpace(q) != "" {
+		if list, err = s.Store.SearchWorkTypes(c.UserContext(), q); err != nil {
+			return nil, err
+		}
+		if len(list) > 8 {
+			list = list[:8]
+		}
+	}
+	out := make([]workChoice, 0, len(list)+1)
+	found := false
+	for _, w := range list {
+		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen})
+		found = found || w.Code == chosen
+	}
+	if chosen != "" && !found {
+		if w, err := s.Store.WorkType(c.UserContext(), chosen); err == nil {
+			out = append([]workChoice{{WorkType: w, Checked: true}}, out...)
+			found = true
+		}
+	}
+	if !found && len(out) > 0 {
+		out[0].Checked = true
+	}
+	return out, nil
+}
+
+// addCaller puts the caller's earlier tickets into data, found by their phone.
+func (s *Server) addCaller(c *fiber.Ctx, data fiber.Map, phone string) error {
+	p, err := app.NormalizePhone(phone)
+	if err != nil {
+		data["PhoneError"] = err.Error()
+		return nil
+	}
+	list, _, err := s.Store.Tickets(c.UserContext(), store.TicketFilter{Phone: p, Limit: 10})
+	if err != nil {
+		return err
+	}
+	data["Earlier"] = s.rows(c, list)
+	data["CallerPhone"] = p
+	return nil
+}
+
+// lookupCaller answers the phone field: the caller's earlier tickets, and their
+// addresses offered first in the address list.
+func (s *Server) lookupCaller(c *fiber.Ctx) error {
+	data := fiber.Map{}
+	phone := strings.TrimSpace(c.Query("reporter_phone"))
+	if phone != "" {
+		if err := s.addCaller(c, data, phone); err != nil {
+			return err
+		}
+	}
+	if rows, ok := data["Earlier"].([]row); ok && len(rows) > 0 && parseID(c.Query("building_id")) <= 0 {
+		seen := map[int64]bool{}
+		var bs []buildingChoice
+		for _, r := range rows {
+			if seen[r.BuildingID] {
+				continue
+			}
+			seen[r.BuildingID] = true
+			if b, err := s.Store.Building(c.UserContext(), r.BuildingID); err == nil {
+				bs = append(bs, buildingChoice{Building: *b, Checked: len(bs) == 0, Earlier: true})
+			}
+		}
+		data["Buildings"], data["OOB"] = bs, true
+		data["Apartment"] = rows[0].Apartment
+		data["Name"] = rows[0].ReporterName
+	}
+	return s.renderPartial(c, "partials/caller", data)
+}
+
+func (s *Server) lookupBuildings(c *fiber.Ctx) error {
+	bs, err := s.buildingChoices(c, c.Query("building_q"), 0)
+	if err != nil {
+		return err
+	}
+	return s.renderPartial(c, "partials/building_options", fiber.Map{"Buildings": bs, "Searched": strings.TrimSpace(c.Query("building_q")) != ""})
+}
+
+func (s *Server) lookupWorkTypes(c *fiber.Ctx) error {
+	ws, err := s.workChoices(c, c.Query("work_q"), "")
+	if err != nil {
+		return err
+	}
+	return s.renderPartial(c, "partials/worktype_options", fiber.Map{"WorkTypes": ws, "WorkSearched": strings.TrimSpace(c.Query("work_q")) != ""})
+}
+
+// lookupDuplicates lists the open tickets of the chosen building and work type's
+// category from the last week: the operator links the call instead of filing twice.
+func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
+	b, code := parseID(c.Query("building_id")), strings.TrimSpace(c.Query("work_type"))
+	data := fiber.Map{}
+	if b > 0 && code != "" {
+		if w, err := s.Store.WorkType(c.UserContext(), code); err == nil {
+			dups, err := s.Store.Duplicates(c.UserContext(), &app.Ticket{BuildingID: b, WorkType: *w, CreatedAt: s.Store.Now()})
+			if err != nil {
+				return err
+			}
+			data["Dups"] = s.rows(c, dups)
+		}
+	}
+	return s.renderPartial(c, "partials/dups", data)
+}
+
+// saveIntake files the ticket — and, when the operator pressed «link» on a
+// possible duplicate, links it in the same transaction, so that nothing is half-saved.
+func (s *Server) saveIntake(c *fiber.Ctx) error {
+	f := readIntake(c)
+	n := app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description,
+		ReporterName: f.Name, ReporterPhone: f.Phone}
+	if n.BuildingID < 0 {
+		n.BuildingID = 0
+	}
+	var t *app.Ticket
+	err := s.Store.Write(c.UserContext(), func(tx *store.Tx) error {
+		created, err := tx.CreateTicket(n)
+		if err != nil {
+			return err
+		}
+		t = created
+		if f.Parent != "" {
+			if t, err = tx.Act(created.Number, app.ActionLink, store.ActInput{Parent: f.Parent}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		switch app.ErrorCode(err) {
+		case app.EINVALID, app.ECONFLICT:
+			return s.showIntake(c, f, err)
+		}
+		return err
+	}
+	return c.Redirect("/work/tickets/"+t.Number+"?created=1", fiber.StatusSeeOther)
+}
+
+// createdNote is what the operator reads to the caller after saving.
+type createdNote struct {
+	Number, Due, Deadline string
+	Dups                  []row
+}
+
+func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
+	if c.Query("created") != "1" {
+		return nil, nil
+	}
+	dups, err := s.Store.Duplicates(c.UserContext(), t)
+	if err != nil {
+		return nil, err
+	}
+	if t.ParentID != 0 {
+		dups = nil
+	}
+	return &createdNote{Number: t.Number, Due: t.DueAt.In(s.loc(c)).Format("02.01.2006 15:04"),
+		Deadline: app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()), Dups: s.rows(c, dups)}, nil
+}
+
+// now in the municipality's time zone, for the «today» of the overview.
+func (s *Server) today(c *fiber.Ctx) (time.Time, time.Time) {
+	now := s.Store.Now().In(s.loc(c))
+	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	return from, from.AddDate(0, 0, 1)
+}
