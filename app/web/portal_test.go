@@ -92,7 +92,6 @@ func newPortalClient(t *testing.T, base string) *portalClient {
 	return &portalClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
-
 func (c *portalClient) do(req *http.Request) int {
 	c.t.Helper()
 	res, err := c.c.Do(req)
