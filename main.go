@@ -47,10 +47,16 @@ const usage = `ecoz — Единый центр обработки заявок 
 
 Использование:
   ecoz [serve] [--data DIR] [--addr HOST:PORT] [--demo]   запустить сервер
+        [--registry-url URL] [--registry-token T] [--export-every 15m]
   ecoz service install|uninstall|start|stop|restart|status [--data DIR] [--addr HOST:PORT] [--user USER]
   ecoz user add --login L --role R [--org ID] [--name N]  пароль читается со стандартного ввода
   ecoz backup --out FILE [--data DIR]                      копия базы (сервер может работать)
   ecoz restore [--data DIR] FILE                           вернуть копию (сервер остановлен)
+  ecoz export --out FILE [--since SEQ] [--data DIR]         выгрузка для реестра в файл
+  ecoz registry serve [--data DIR] [--addr] [--tls-cert F --tls-key F] [--stale-after 1h]
+  ecoz registry municipality add|revoke|reissue --code C [--name N]
+  ecoz registry user add --login L                         пароль читается со стандартного ввода
+  ecoz registry import [--data DIR] FILE                   загрузить файл выгрузки в реестр
   ecoz version
 
 Роли: admin, operator, supervisor, org, resident.
@@ -77,6 +83,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout, stderr)
 	case "restore":
 		err = cmdRestore(args, stdout, stderr)
+	case "export":
+		err = cmdExport(args, stdout)
+	case "registry":
+		err = cmdRegistry(args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ecoz", appVersion())
 		return 0
@@ -232,6 +242,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	var cf commonFlags
 	cf.register(fs)
 	withDemo := fs.Bool("demo", false, "загрузить демо-данные")
+	var ef exportFlags
+	ef.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -244,6 +256,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
 	if err != nil {
+		return err
+	}
+	if srv.web.ExportJob, err = ef.job(srv.st, srv.log); err != nil {
+		srv.cleanup()
 		return err
 	}
 	svc, err := service.New(srv, serviceConfig(nil, ""))
@@ -272,6 +288,8 @@ type server struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	err     error
+
+	exportDone chan struct{}
 }
 
 func prepare(dir, addr string, withDemo bool, stdout, stderr io.Writer) (*server, error) {
@@ -345,6 +363,7 @@ func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
 	go srv.backups(ctx)
+	srv.startExport(ctx)
 	go func() {
 		defer close(srv.done)
 		if err := srv.web.App.Listener(srv.ln); err != nil && ctx.Err() == nil {
@@ -368,6 +387,7 @@ func (srv *server) Stop(service.Service) error {
 		srv.log.Error("shutdown", "err", err)
 	}
 	<-srv.done
+	srv.waitExport()
 	srv.cleanup()
 	return nil
 }

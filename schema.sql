@@ -138,3 +138,16 @@ CREATE TABLE ticket_events (
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
 CREATE INDEX ticket_events_at ON ticket_events(at);
+
+-- The registry export's progress (one row): the change sequence the republic
+-- registry acknowledged last, so that a restart resumes there and never skips a
+-- change, and what the administrator sees of the push job.
+CREATE TABLE registry_export (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  acked_seq     INTEGER NOT NULL DEFAULT 0,
+  pushed        INTEGER NOT NULL DEFAULT 0,  -- records acknowledged in all
+  last_success  INTEGER,
+  last_attempt  INTEGER,
+  last_error    TEXT NOT NULL DEFAULT '',
+  last_error_at INTEGER
+);

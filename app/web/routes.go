@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number", s.apiTicket)
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
+	authed.Get("/admin/registry", requireRoles(app.RoleAdmin), s.apiRegistryExport)
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.pageHome)
@@ -30,4 +31,7 @@ func (s *Server) routes() {
 	staff.Get("/", s.pageWork)
 	staff.Get("/tickets/:number", s.pageTicket)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
+	registryAdmin := web.Group("/admin/registry", requireRoles(app.RoleAdmin))
+	registryAdmin.Get("/", s.pageRegistryExport)
+	registryAdmin.Post("/push", s.pageRegistryPush)
 }
