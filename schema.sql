@@ -149,5 +149,6 @@ CREATE TABLE registry_export (
   last_success  INTEGER,
   last_attempt  INTEGER,
   last_error    TEXT NOT NULL DEFAULT '',
-  last_error_at INTEGER
+  last_error_at INTEGER,
+  failures      INTEGER NOT NULL DEFAULT 0   -- failed attempts since the last success
 );

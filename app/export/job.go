@@ -272,7 +272,8 @@ type State struct {
 	LastError     string  `json:"last_error"`
 	LastErrorAt   *string `json:"last_error_at"`
 	NextAt        *string `json:"next_at"`
-	Failing       bool    `json:"failing"`
+	Failing       bool    `json:"failing"`  // the last attempt failed
+	Failures      int     `json:"failures"` // failed attempts in a row
 }
 
 // StateOf reads the state of the push job of s; job may be nil (not running in
@@ -295,7 +296,7 @@ func StateOf(ctx context.Context, s *store.Store, job *Job) (State, error) {
 		AckedSeq: es.AckedSeq, LastSeq: es.LastSeq, Queued: es.Queued, Pushed: es.Pushed,
 		LastSuccess: opt(es.LastSuccess), LastAttempt: opt(es.LastAttempt),
 		LastError: es.LastError, LastErrorAt: opt(es.LastErrorAt),
-		Failing: !es.LastErrorAt.IsZero() && (es.LastSuccess.IsZero() || es.LastErrorAt.After(es.LastSuccess)),
+		Failing: es.Failures > 0, Failures: es.Failures,
 	}
 	if !es.OldestQueued.IsZero() && now.After(es.OldestQueued) {
 		st.BehindSeconds = int64(now.Sub(es.OldestQueued) / time.Second)

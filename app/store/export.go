@@ -18,6 +18,7 @@ type ExportState struct {
 	LastAttempt time.Time
 	LastError   string
 	LastErrorAt time.Time
+	Failures    int // failed attempts since the last success
 	// OldestQueued is when the oldest change not yet acknowledged was made (zero
 	// when none waits): how far behind the registry is.
 	OldestQueued time.Time
@@ -27,8 +28,8 @@ type ExportState struct {
 func (s *Store) ExportState(ctx context.Context) (ExportState, error) {
 	var e ExportState
 	var ok, attempt, errAt sql.NullInt64
-	err := s.r.QueryRowContext(ctx, "SELECT acked_seq, pushed, last_success, last_attempt, last_error, last_error_at FROM registry_export WHERE id = 1").
-		Scan(&e.AckedSeq, &e.Pushed, &ok, &attempt, &e.LastError, &errAt)
+	err := s.r.QueryRowContext(ctx, "SELECT acked_seq, pushed, last_success, last_attempt, last_error, last_error_at, failures FROM registry_export WHERE id = 1").
+		Scan(&e.AckedSeq, &e.Pushed, &ok, &attempt, &e.LastError, &errAt, &e.Failures)
 	if err != nil && err != sql.ErrNoRows {
 		return e, err
 	}
@@ -67,7 +68,7 @@ func (s *Store) ExportAcked(ctx context.Context, seq int64, n int) error {
 		now := unix(tx.now)
 		_, err := tx.exec(`INSERT INTO registry_export(id, acked_seq, pushed, last_success, last_attempt) VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq), pushed = pushed + excluded.pushed,
-			last_success = excluded.last_success, last_attempt = excluded.last_attempt`, seq, n, now, now)
+			last_success = excluded.last_success, last_attempt = excluded.last_attempt, failures = 0`, seq, n, now, now)
 		return err
 	})
 }
@@ -76,8 +77,9 @@ func (s *Store) ExportAcked(ctx context.Context, seq int64, n int) error {
 func (s *Store) ExportFailed(ctx context.Context, msg string) error {
 	return s.Write(ctx, func(tx *Tx) error {
 		now := unix(tx.now)
-		_, err := tx.exec(`INSERT INTO registry_export(id, last_attempt, last_error, last_error_at) VALUES (1, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET last_attempt = excluded.last_attempt, last_error = excluded.last_error, last_error_at = excluded.last_error_at`, now, msg, now)
+		_, err := tx.exec(`INSERT INTO registry_export(id, last_attempt, last_error, last_error_at, failures) VALUES (1, ?, ?, ?, 1)
+			ON CONFLICT(id) DO UPDATE SET last_attempt = excluded.last_attempt, last_error = excluded.last_error,
+			last_error_at = excluded.last_error_at, failures = failures + 1`, now, msg, now)
 		return err
 	})
 }
