@@ -255,12 +255,16 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t0 := time.Now()
+	step := func(what string) { t.Logf("%6.1fs %s", time.Since(t0).Seconds(), what) }
 	bin := buildBinary(t)
+	step("binary built")
 	tmp := t.TempDir()
 	cdir, rdir := filepath.Join(tmp, "centre"), filepath.Join(tmp, "registry")
 	const total = 10000
 	cs := centre(t, cdir, "TST", total)
 	cs.Now = time.Now
+	step("centre database filled")
 	wts, err := cs.WorkTypes(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -292,6 +296,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	var atKill int
 	eventually(t, "the first batches", 30*time.Second, func() bool { atKill = registryCount(t, rurl, token); return atKill > 0 })
 	reg.stop(syscall.SIGKILL)
+	step("registry killed")
 	if atKill >= total {
 		t.Fatalf("the registry already held all %d tickets when killed; not mid-push", atKill)
 	}
@@ -304,6 +309,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if st := exportState(t, curl, admin); st.LastError == "" || st.Queued == 0 {
 		t.Fatalf("the admin must see the error and the queue: %+v", st)
 	}
+	step("failure seen by the admin")
 	moved := touchAll(t, cs) // thousands more changes queue up
 	t.Logf("%d further changes queued", moved)
 
@@ -319,6 +325,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		return queuedAtKill < before
 	})
 	cen.stop(syscall.SIGKILL)
+	step("centre killed")
 	if queuedAtKill == 0 {
 		t.Fatalf("the centre had pushed everything when killed; not mid-push")
 	}
@@ -333,6 +340,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		return st.Queued == 0 && !st.Failing
 	})
 	cen.stop(syscall.SIGTERM)
+	step("queue empty, centre stopped")
 
 	// 3. The registry holds exactly the latest version of every ticket.
 	recs, _, err := export.Source{Store: cs}.Next(context.Background(), 0, 1<<30)
@@ -391,6 +399,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		t.Fatalf("revoked token: %d", st)
 	}
 	reg.stop(syscall.SIGTERM)
+	step("replay and tampering checked")
 
 	pushed := held(t, rdir)
 	for _, r := range recs {
@@ -406,11 +415,15 @@ func TestRegistryEndToEnd(t *testing.T) {
 
 	// 5. The export file imported into an empty registry gives the same state.
 	file := filepath.Join(tmp, "tst.ndjson")
+	step("pushed state read")
 	runCLI(t, bin, "export", "--data", cdir, "--out", file)
+	step("export file written")
 	r2 := filepath.Join(tmp, "registry2")
 	runCLI(t, bin, "registry", "municipality", "add", "--data", r2, "--code", "TST", "--name", "Тестовый")
 	runCLI(t, bin, "registry", "import", "--data", r2, file)
+	step("import done")
 	imported := held(t, r2)
+	step("export file imported")
 	if len(imported) != len(pushed) {
 		t.Fatalf("import holds %d tickets, pushes %d", len(imported), len(pushed))
 	}
