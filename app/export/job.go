@@ -156,24 +156,23 @@ func (j *Job) PushAll(ctx context.Context, t Target) error {
 		j.mu.Unlock()
 	}()
 	src := Source{Store: j.cfg.Store}
-	first := true
-	for {
-		st, err := j.cfg.Store.ExportState(ctx)
-		if err != nil {
-			return err
-		}
-		recs, last, err := src.Next(ctx, st.AckedSeq, app.MaxBatch)
+	st, err := j.cfg.Store.ExportState(ctx)
+	if err != nil {
+		return err
+	}
+	acked := st.AckedSeq
+	for first := true; ; first = false {
+		recs, last, err := src.Next(ctx, acked, app.MaxBatch)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 && !first {
 			return nil
 		}
-		first = false
 		code := j.cfg.Store.Municipality(ctx).Code
-		if err := j.post(ctx, t, code, st.AckedSeq, last, recs); err != nil {
+		if err := j.post(ctx, t, code, acked, last, recs); err != nil {
 			if ctx.Err() == nil {
-				j.cfg.Log.Warn("registry push failed", "err", err, "after_seq", st.AckedSeq)
+				j.cfg.Log.Warn("registry push failed", "err", err, "after_seq", acked)
 				if e := j.cfg.Store.ExportFailed(context.WithoutCancel(ctx), err.Error()); e != nil {
 					j.cfg.Log.Error("registry push state", "err", e)
 				}
@@ -186,6 +185,7 @@ func (j *Job) PushAll(ctx context.Context, t Target) error {
 		if len(recs) == 0 {
 			return nil
 		}
+		acked = last
 	}
 }
 
