@@ -179,7 +179,9 @@ func (j *Job) PushAll(ctx context.Context, t Target) error {
 			}
 			return err
 		}
-		if err := j.cfg.Store.ExportAcked(ctx, last, len(recs)); err != nil {
+		// The registry holds the batch now: record that even when stopping, so the
+		// next start does not send it again.
+		if err := j.cfg.Store.ExportAcked(context.WithoutCancel(ctx), last, len(recs)); err != nil {
 			return err
 		}
 		if len(recs) == 0 {
