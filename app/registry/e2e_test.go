@@ -310,7 +310,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		t.Fatalf("the admin must see the error and the queue: %+v", st)
 	}
 	step("failure seen by the admin")
-	moved := touchAll(t, cs) // thousands more changes queue up
+	moved := touchAll(t, cdir) // thousands more changes queue up
 	t.Logf("%d further changes queued", moved)
 
 	// 2. The registry comes back; the centre dies in the middle of the resumed push,

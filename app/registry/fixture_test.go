@@ -1,127 +1,70 @@
 package registry
 
 import (
-	"context"
-	"fmt"
-	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
-	"time"
 
-	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/store"
 )
 
-// centre opens a municipal centre's database in dir with code, five management
+var (
+	fillOnce sync.Once
+	fillBin  string
+	fillErr  error
+)
+
+// centrefill builds testdata/centrefill once: the fixture is written outside the
+// test process, where the race detector does not slow SQLite down.
+func centrefill(t testing.TB, args ...string) string {
+	t.Helper()
+	fillOnce.Do(func() {
+		dir, err := osMkdirTemp()
+		if err != nil {
+			fillErr = err
+			return
+		}
+		fillBin = filepath.Join(dir, "centrefill")
+		cmd := exec.Command("go", "build", "-o", fillBin, "./app/registry/testdata/centrefill")
+		cmd.Dir = apptest.Root()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fillErr = &buildError{err, string(out)}
+		}
+	})
+	if fillErr != nil {
+		t.Fatal(fillErr)
+	}
+	out, err := exec.Command(fillBin, append(args[:1:1], append([]string{filepath.Join(apptest.Root(), "schema.sql")}, args[1:]...)...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("centrefill %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// centre makes a municipal centre's database in dir with code, five management
 // organisations (dispatchers uk1…uk5), 200 buildings, an operator and an admin
-// (passwords = logins), and n routed tickets. Descriptions carry a phone and an
-// e-mail, to be masked.
+// (passwords = logins), and n routed tickets whose descriptions carry a phone and
+// an e-mail, to be masked; it returns the store opened for reading.
 func centre(t testing.TB, dir, code string, n int) *store.Store {
 	t.Helper()
+	centrefill(t, "fill", dir, code, strconv.Itoa(n), filepath.Join(apptest.Root(), "assets", "data", "work_types.csv"))
 	s, err := store.Open(filepath.Join(dir, "ecoz.db"), apptest.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	var wts []*app.WorkType
-	err = s.Write(ctx, func(tx *store.Tx) error {
-		for k, v := range map[string]string{store.SetMunicipalityCode: code, store.SetMunicipalityName: "Тестовый " + code} {
-			if err := tx.SetSetting(k, v); err != nil {
-				return err
-			}
-		}
-		f, err := os.Open(filepath.Join(apptest.Root(), "assets", "data", "work_types.csv"))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if _, err := tx.LoadWorkTypes(f); err != nil {
-			return err
-		}
-		all, err := tx.WorkTypes()
-		if err != nil {
-			return err
-		}
-		for _, w := range all {
-			if w.Active && !w.Supplier {
-				wts = append(wts, w)
-			}
-		}
-		if err := tx.CreateDemoUser(&app.User{Login: "operator", Role: app.RoleOperator}); err != nil {
-			return err
-		}
-		if err := tx.CreateDemoUser(&app.User{Login: "admin", Role: app.RoleAdmin}); err != nil {
-			return err
-		}
-		for i := 1; i <= 5; i++ {
-			o := &app.Organization{Name: fmt.Sprintf("УК «Дом-%d»", i), Kind: app.OrgManagement}
-			if err := tx.SaveOrganization(o); err != nil {
-				return err
-			}
-			if err := tx.CreateDemoUser(&app.User{Login: fmt.Sprintf("uk%d", i), Role: app.RoleOrg, OrganizationID: o.ID}); err != nil {
-				return err
-			}
-		}
-		for i := 0; i < 200; i++ {
-			b := &app.Building{Address: fmt.Sprintf("ул. Тестовая %d, д. %d", i/20+1, i%20+1), OrganizationID: int64(i%5 + 1), Apartments: 60}
-			if err := tx.SaveBuilding(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The tickets themselves in one statement: the domain's path, one ticket at a
-	// time, takes minutes under the race detector, which instruments SQLite too.
-	// Like an operator's, each is routed to its building's organisation (version 2).
-	wt := wts[0]
-	at := time.Now().Add(-48 * time.Hour).Unix()
-	err = s.Write(ctx, func(tx *store.Tx) error {
-		return tx.Raw(func(exec func(q string, args ...any) error) error {
-			return exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-				INSERT INTO tickets(id, number, status, source, work_type, category, emergency, building_id, apartment, description,
-				  reporter_name, reporter_phone, organization_id, created_at, accept_due_at, due_at, version, seq, updated_at)
-				SELECT i, printf('%s-%06d', ?, i), 'routed', 'phone', ?, ?, 0, b.id, i % 90 + 1,
-				  printf('Заявка %d. Перезвоните: +7 (912) 555-%02d-%02d, почта jitel%d@mail.ru', i, i % 100, i / 100 % 100, i),
-				  'Житель', printf('+7912%07d', i), b.organization_id, ? + i, ? + i + 86400, ? + i + 259200, 2, i, ? + i
-				FROM n JOIN buildings b ON b.id = (i - 1) % 200 + 1`, n, code, wt.Code, wt.Category, at, at, at, at)
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return s
 }
 
-// touchAll moves every ticket of s one step on, as its organisation would: routed
-// ones are accepted, accepted ones reported done, each a new version with a new
-// change sequence (in plain SQL, for speed under the race detector). It returns
-// how many changed.
-func touchAll(t testing.TB, s *store.Store) int {
+// touchAll moves every routed or accepted ticket of the centre in dir one step
+// on, each a new version and change sequence, and returns how many changed.
+func touchAll(t testing.TB, dir string) int {
 	t.Helper()
-	ctx := context.Background()
-	st, err := s.ExportState(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().Unix()
-	n, err := s.CountTickets(app.WithUser(ctx, &app.User{Role: app.RoleOperator}), store.TicketFilter{Statuses: []app.Status{app.StatusRouted, app.StatusAccepted}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Write(ctx, func(tx *store.Tx) error {
-		return tx.Raw(func(exec func(q string, args ...any) error) error {
-			return exec(`UPDATE tickets SET
-				status = CASE status WHEN 'routed' THEN 'accepted' ELSE 'done' END,
-				accepted_at = COALESCE(accepted_at, ?1), done_at = CASE status WHEN 'accepted' THEN ?1 END,
-				version = version + 1, seq = ?2 + id, updated_at = ?1
-				WHERE status IN ('routed', 'accepted')`, now, st.LastSeq)
-		})
-	})
+	n, err := strconv.Atoi(centrefill(t, "touch", dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]*app.Tic
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]*app.Ticket, 0, limit)
+	out := make([]*app.Ticket, 0, min(limit, 1000))
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
