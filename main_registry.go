@@ -108,7 +108,11 @@ func cmdExport(args []string, stdout io.Writer) error {
 		os.Remove(tmp)
 		return err
 	}
-	fmt.Fprintf(stdout, "выгружено записей: %d (изменения %d–%d) в %s\n", n, *since+1, last, *out)
+	if n == 0 {
+		fmt.Fprintf(stdout, "новых изменений после %d нет; файл %s пуст\n", *since, *out)
+	} else {
+		fmt.Fprintf(stdout, "выгружено записей: %d (изменения %d–%d) в %s\n", n, *since+1, last, *out)
+	}
 	fmt.Fprintf(stdout, "следующая выгрузка файлом: ecoz export --out ФАЙЛ --since %d\n", last)
 	return nil
 }
