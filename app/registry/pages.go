@@ -102,7 +102,7 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 		total.OnTimePc = total.OnTime * 100 / total.Closed
 	}
 	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": gs, "Total": total, "Stale": stale,
-		"StaleAfter": s.cfg.StaleAfter.String(), "Token": c.Locals("token"), "Form": c.Locals("form")})
+		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
 }
 
 // pageSearch looks across every ticket of the republic.
@@ -155,7 +155,7 @@ func (s *Server) showMunicipality(c *fiber.Ctx, token string) error {
 		return err
 	}
 	return s.render(c, "municipality", fiber.Map{"Title": g.Name, "M": g, "Tickets": ts, "Batches": bs, "Token": token,
-		"StaleAfter": s.cfg.StaleAfter.String(), "OverdueOnly": c.Query("overdue") == "1"})
+		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "OverdueOnly": c.Query("overdue") == "1"})
 }
 
 func (s *Server) pageTicket(c *fiber.Ctx) error {
