@@ -23,6 +23,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/demo"
+	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
@@ -254,14 +255,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ecfg, err := ef.config()
+	if err != nil {
+		return err
+	}
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	if srv.web.ExportJob, err = ef.job(srv.st, srv.log); err != nil {
-		srv.cleanup()
-		return err
-	}
+	ecfg.Store, ecfg.Log = srv.st, srv.log
+	srv.web.ExportJob = export.New(ecfg)
 	svc, err := service.New(srv, serviceConfig(nil, ""))
 	if err != nil {
 		srv.cleanup()

@@ -34,22 +34,22 @@ func (e *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.every, "export-every", "", "интервал выгрузки в реестр, например 15m (вместо настройки)")
 }
 
-// job builds the push job of a centre from the flags.
-func (e *exportFlags) job(st *store.Store, log *slog.Logger) (*export.Job, error) {
-	cfg := export.Config{Store: st, URL: e.url, Token: e.token, Log: log}
+// config checks the flags, before anything starts; main fills in the store.
+func (e *exportFlags) config() (export.Config, error) {
+	cfg := export.Config{URL: e.url, Token: e.token}
 	if e.url != "" {
 		if _, err := store.ValidateSetting(store.SetRegistryURL, e.url); err != nil {
-			return nil, usageErr{"--registry-url: " + app.ErrorMessage(err)}
+			return cfg, usageErr{"--registry-url: " + app.ErrorMessage(err)}
 		}
 	}
 	if e.every != "" {
 		d, err := time.ParseDuration(e.every)
 		if err != nil || d <= 0 {
-			return nil, usageErr{"--export-every: ожидается длительность, например 15m или 30s"}
+			return cfg, usageErr{"--export-every: ожидается длительность, например 15m или 30s"}
 		}
 		cfg.Every = d
 	}
-	return export.New(cfg), nil
+	return cfg, nil
 }
 
 // startExport runs the push job until ctx ends; Stop waits for it before the

@@ -125,8 +125,8 @@ func (db *DB) Tickets(ctx context.Context, f Filter, now time.Time) ([]Ticket, e
 	return out, rows.Err()
 }
 
-// Batch is one push or import as logged.
-type Batch struct {
+// BatchLog is one push or import as logged.
+type BatchLog struct {
 	BatchID    string
 	Source     string
 	ReceivedAt time.Time
@@ -136,15 +136,15 @@ type Batch struct {
 }
 
 // Batches lists a municipality's latest pushes and imports.
-func (db *DB) Batches(ctx context.Context, code string, limit int) ([]Batch, error) {
+func (db *DB) Batches(ctx context.Context, code string, limit int) ([]BatchLog, error) {
 	rows, err := db.r.QueryContext(ctx, "SELECT batch_id, source, received_at, records, accepted, ignored FROM batches WHERE municipality = ? ORDER BY id DESC LIMIT ?", strings.ToUpper(code), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Batch{}
+	out := []BatchLog{}
 	for rows.Next() {
-		var b Batch
+		var b BatchLog
 		var at int64
 		if err := rows.Scan(&b.BatchID, &b.Source, &at, &b.Records, &b.Accepted, &b.Ignored); err != nil {
 			return nil, err
@@ -155,15 +155,14 @@ func (db *DB) Batches(ctx context.Context, code string, limit int) ([]Batch, err
 	return out, rows.Err()
 }
 
-// Stats is a count of what the registry holds, for tests and the import command.
+// Stats is a count of what the registry holds.
 type Stats struct {
-	Tickets  int
-	Versions int64 // the sum of the versions held
+	Tickets int
 }
 
 // Count returns how many tickets of code the registry holds ("" for all).
 func (db *DB) Count(ctx context.Context, code string) (Stats, error) {
 	var s Stats
-	err := db.r.QueryRowContext(ctx, "SELECT count(*), COALESCE(sum(version), 0) FROM tickets WHERE ? = '' OR municipality = ?", code, code).Scan(&s.Tickets, &s.Versions)
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets WHERE ? = '' OR municipality = ?", code, code).Scan(&s.Tickets)
 	return s, err
 }
