@@ -24,6 +24,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/demo"
+	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/store"
@@ -49,12 +50,18 @@ const usage = `ecoz — Единый центр обработки заявок 
 
 Использование:
   ecoz [serve] [--data DIR] [--addr HOST:PORT] [--demo]   запустить сервер
+        [--registry-url URL] [--registry-token T] [--export-every 15m]
   ecoz service install|uninstall|start|stop|restart|status [--data DIR] [--addr HOST:PORT] [--user USER]
   ecoz user add --login L --role R [--org ID] [--name N]  пароль читается со стандартного ввода
   ecoz import buildings|organizations [--data DIR] [--skip-bad] FILE
                                                            загрузить справочник из CSV (сервер остановлен)
   ecoz backup --out FILE [--data DIR]                      копия базы (сервер может работать)
   ecoz restore [--data DIR] FILE                           вернуть копию (сервер остановлен)
+  ecoz export --out FILE [--since SEQ] [--data DIR]         выгрузка для реестра в файл
+  ecoz registry serve [--data DIR] [--addr] [--tls-cert F --tls-key F] [--stale-after 1h]
+  ecoz registry municipality add|revoke|reissue --code C [--name N]
+  ecoz registry user add --login L                         пароль читается со стандартного ввода
+  ecoz registry import [--data DIR] FILE                   загрузить файл выгрузки в реестр
   ecoz version
 
 Роли: admin, operator, supervisor, org, resident.
@@ -83,6 +90,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout, stderr)
 	case "restore":
 		err = cmdRestore(args, stdout, stderr)
+	case "export":
+		err = cmdExport(args, stdout)
+	case "registry":
+		err = cmdRegistry(args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ecoz", appVersion())
 		return 0
@@ -238,6 +249,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	var cf commonFlags
 	cf.register(fs)
 	withDemo := fs.Bool("demo", false, "загрузить демо-данные")
+	var ef exportFlags
+	ef.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -248,12 +261,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ecfg, err := ef.config()
+	if err != nil {
+		return err
+	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	ecfg.Store, ecfg.Log = srv.st, srv.log
+	srv.web.ExportJob = export.New(ecfg)
 	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()
@@ -281,6 +300,8 @@ type server struct {
 	done    chan struct{}
 	bg      sync.WaitGroup // the nightly backups
 	err     error
+
+	exportDone chan struct{}
 }
 
 func prepare(dir, addr string, withDemo bool, stdout, stderr io.Writer) (*server, error) {
@@ -360,6 +381,7 @@ func (srv *server) Start(service.Service) error {
 		defer srv.bg.Done()
 		srv.backups(ctx)
 	}()
+	srv.startExport(ctx)
 	go func() {
 		defer close(srv.done)
 		if err := srv.web.App.Listener(srv.ln); err != nil && ctx.Err() == nil {
@@ -384,6 +406,7 @@ func (srv *server) Stop(service.Service) error {
 	}
 	<-srv.done
 	srv.bg.Wait() // a nightly copy in progress ends (cancelled) before the database closes
+	srv.waitExport()
 	srv.cleanup()
 	return nil
 }

@@ -174,3 +174,16 @@ CREATE INDEX tickets_closed ON tickets(closed_at) WHERE closed_at IS NOT NULL;
 -- (and its lists, newest first) and the overdue counts read these indexes alone.
 CREATE INDEX tickets_org_status ON tickets(organization_id, status, id);
 CREATE INDEX tickets_status_due ON tickets(status, due_at);
+-- The registry export's progress (one row): the change sequence the republic
+-- registry acknowledged last, so that a restart resumes there and never skips a
+-- change, and what the administrator sees of the push job.
+CREATE TABLE registry_export (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  acked_seq     INTEGER NOT NULL DEFAULT 0,
+  pushed        INTEGER NOT NULL DEFAULT 0,  -- records acknowledged in all
+  last_success  INTEGER,
+  last_attempt  INTEGER,
+  last_error    TEXT NOT NULL DEFAULT '',
+  last_error_at INTEGER,
+  failures      INTEGER NOT NULL DEFAULT 0   -- failed attempts since the last success
+);

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number", s.apiTicket)
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
+	authed.Get("/admin/registry", requireRoles(app.RoleAdmin), s.apiRegistryExport)
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.pageHome)
@@ -51,4 +52,8 @@ func (s *Server) routes() {
 	my.Get("/tickets/:number", s.pageMyTicket)
 	my.Post("/tickets/:number/:action", s.pageMyAct)
 	s.workspaceRoutes(staff)
+
+	registryAdmin := web.Group("/admin/registry", requireRoles(app.RoleAdmin))
+	registryAdmin.Get("/", s.pageRegistryExport)
+	registryAdmin.Post("/push", s.pageRegistryPush)
 }

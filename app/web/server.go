@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -55,6 +56,8 @@ type Server struct {
 	portal   *portal // the residents' portal: its throttles, form secret, cached figures
 	importer Importer
 	imports  importJobs
+	// ExportJob is the registry push job, set by main before serving (nil: not running).
+	ExportJob *export.Job
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.

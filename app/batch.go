@@ -1,0 +1,13 @@
+package app
+
+// Batch is one push to the republic registry (the contract's "Registry export"):
+// the municipality's code, an id unique to this push, and up to MaxBatch records.
+// A record is TicketJSON without Reporter, with Municipality set.
+type Batch struct {
+	Municipality string       `json:"municipality"`
+	BatchID      string       `json:"batch_id"`
+	Records      []TicketJSON `json:"records"`
+}
+
+// MaxBatch is the most records one push may carry.
+const MaxBatch = 1000

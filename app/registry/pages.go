@@ -1,0 +1,212 @@
+package registry
+
+import (
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/gofiber/fiber/v2"
+)
+
+const sessionCookie = "ecoz_registry_session"
+
+// webSession loads the signed-in registry user; a signed-in user's forms must
+// carry the session's CSRF token.
+func (s *Server) webSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		if sess, err := s.db.SessionFor(c.UserContext(), tok); err == nil {
+			c.Locals("session", sess)
+			if c.Method() == fiber.MethodPost && !constantEq(c.FormValue("csrf"), sess.CSRF) {
+				return app.Errorf(app.EFORBIDDEN, "Форма устарела (нет CSRF-токена). Обновите страницу и повторите.")
+			}
+		}
+	}
+	return c.Next()
+}
+
+func sessionOf(c *fiber.Ctx) *Session {
+	sess, _ := c.Locals("session").(*Session)
+	return sess
+}
+
+func (s *Server) requireUser(c *fiber.Ctx) error {
+	if sessionOf(c) == nil {
+		return app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
+	}
+	return c.Next()
+}
+
+// render fills what every page needs and renders view in the registry's layout.
+func (s *Server) render(c *fiber.Ctx, view string, data fiber.Map) error {
+	if sess := sessionOf(c); sess != nil {
+		data["User"], data["CSRF"] = sess.Login, sess.CSRF
+	}
+	data["Version"] = s.cfg.Version
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Render(view, data)
+}
+
+func (s *Server) pageLogin(c *fiber.Ctx) error {
+	return s.render(c, "login", fiber.Map{"Title": "Вход"})
+}
+
+// pageLoginPost signs a registry user in; failures are limited per address. The
+// sign-in form needs no CSRF token: it grants nothing without the password.
+func (s *Server) pageLoginPost(c *fiber.Ctx) error {
+	login := strings.TrimSpace(c.FormValue("login"))
+	key := "login|" + c.IP()
+	if s.fails.Peek(key) {
+		c.Status(429)
+		return s.render(c, "login", fiber.Map{"Title": "Вход", "Login": login, "Error": "Слишком много неудачных попыток; подождите 15 минут."})
+	}
+	tok, err := s.db.SignIn(c.UserContext(), login, c.FormValue("password"))
+	if app.ErrorCode(err) == app.EUNAUTHORIZED {
+		s.fails.Take(key, time.Now())
+		c.Status(401)
+		return s.render(c, "login", fiber.Map{"Title": "Вход", "Login": login, "Error": app.ErrorMessage(err)})
+	} else if err != nil {
+		return err
+	}
+	s.fails.Refund(key)
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https"})
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (s *Server) pageLogout(c *fiber.Ctx) error {
+	if err := s.db.SignOut(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
+		return err
+	}
+	c.ClearCookie(sessionCookie)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// pageOverview is the republic at a glance.
+func (s *Server) pageOverview(c *fiber.Ctx) error {
+	gs, err := s.db.Overview(c.UserContext(), s.db.Now(), s.cfg.StaleAfter)
+	if err != nil {
+		return err
+	}
+	var total Glance
+	stale := 0
+	for _, g := range gs {
+		total.Tickets += g.Tickets
+		total.Open += g.Open
+		total.Overdue += g.Overdue
+		total.Closed += g.Closed
+		total.OnTime += g.OnTime
+		if g.Stale {
+			stale++
+		}
+	}
+	if total.Closed > 0 {
+		total.OnTimePc = total.OnTime * 100 / total.Closed
+	}
+	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": gs, "Total": total, "Stale": stale,
+		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
+}
+
+// pageSearch looks across every ticket of the republic.
+func (s *Server) pageSearch(c *fiber.Ctx) error {
+	q, m := strings.TrimSpace(c.Query("q")), strings.TrimSpace(c.Query("m"))
+	data := fiber.Map{"Title": "Поиск заявок", "Q": q, "M": m, "Overdue": c.Query("overdue") == "1"}
+	ms, err := s.db.Municipalities(c.UserContext())
+	if err != nil {
+		return err
+	}
+	data["Municipalities"] = ms
+	if q != "" || m != "" || c.Query("overdue") == "1" {
+		ts, err := s.db.Tickets(c.UserContext(), Filter{Municipality: m, Query: q, Overdue: c.Query("overdue") == "1", Limit: 200}, s.db.Now())
+		if err != nil {
+			return err
+		}
+		data["Tickets"], data["Searched"] = ts, true
+	}
+	return s.render(c, "search", data)
+}
+
+// pageMunicipality is one municipality: its figures, latest tickets and pushes,
+// and its token.
+func (s *Server) pageMunicipality(c *fiber.Ctx) error {
+	return s.showMunicipality(c, "")
+}
+
+func (s *Server) showMunicipality(c *fiber.Ctx, token string) error {
+	ctx := c.UserContext()
+	code := strings.ToUpper(c.Params("code"))
+	gs, err := s.db.Overview(ctx, s.db.Now(), s.cfg.StaleAfter)
+	if err != nil {
+		return err
+	}
+	var g *Glance
+	for i := range gs {
+		if gs[i].Code == code {
+			g = &gs[i]
+		}
+	}
+	if g == nil {
+		return app.Errorf(app.ENOTFOUND, "Муниципалитет %s не зарегистрирован.", code)
+	}
+	ts, err := s.db.Tickets(ctx, Filter{Municipality: code, Overdue: c.Query("overdue") == "1", Limit: 100}, s.db.Now())
+	if err != nil {
+		return err
+	}
+	bs, err := s.db.Batches(ctx, code, 20)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "municipality", fiber.Map{"Title": g.Name, "M": g, "Tickets": ts, "Batches": bs, "Token": token,
+		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "OverdueOnly": c.Query("overdue") == "1"})
+}
+
+func (s *Server) pageTicket(c *fiber.Ctx) error {
+	ts, err := s.db.Tickets(c.UserContext(), Filter{Municipality: c.Params("code"), Query: c.Params("number"), Limit: 5}, s.db.Now())
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if strings.EqualFold(t.Number, c.Params("number")) {
+			return s.render(c, "ticket", fiber.Map{"Title": "Заявка " + t.Number, "T": t})
+		}
+	}
+	return app.Errorf(app.ENOTFOUND, "Заявка %s в реестре не найдена.", c.Params("number"))
+}
+
+// pageMunicipalityAdd registers a municipality and shows its token once.
+func (s *Server) pageMunicipalityAdd(c *fiber.Ctx) error {
+	code, name := c.FormValue("code"), c.FormValue("name")
+	tok, err := s.db.AddMunicipality(c.UserContext(), code, name)
+	if err != nil {
+		if app.ErrorCode(err) == app.EINTERNAL {
+			return err
+		}
+		c.Status(httpStatus(app.ErrorCode(err)))
+		c.Locals("form", fiber.Map{"Code": code, "Name": name, "Error": app.ErrorMessage(err), "Fields": app.ErrorFields(err)})
+		return s.pageOverview(c)
+	}
+	c.Locals("token", fiber.Map{"Code": strings.ToUpper(strings.TrimSpace(code)), "Token": tok})
+	return s.pageOverview(c)
+}
+
+func (s *Server) pageRevoke(c *fiber.Ctx) error {
+	if err := s.db.RevokeToken(c.UserContext(), c.Params("code")); err != nil {
+		return err
+	}
+	return c.Redirect("/m/"+strings.ToUpper(c.Params("code")), fiber.StatusSeeOther)
+}
+
+func (s *Server) pageReissue(c *fiber.Ctx) error {
+	tok, err := s.db.ReissueToken(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return s.showMunicipality(c, tok)
+}
+
+// pageRating is the republic-wide rating of management organisations.
+func (s *Server) pageRating(c *fiber.Ctx) error {
+	r, err := s.db.Rating(c.UserContext(), s.db.Now())
+	if err != nil {
+		return err
+	}
+	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r})
+}

@@ -1,0 +1,168 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+)
+
+// openSQL are the statuses of work not yet reported done, as in the centre.
+const openSQL = "status IN ('new','routed','accepted','reopened')"
+
+// Glance is one municipality's line on the republic's overview.
+type Glance struct {
+	Municipality
+	Tickets  int
+	Open     int
+	Overdue  int
+	Closed   int
+	OnTime   int
+	Stale    bool // not pushed for longer than the registry's limit
+	OnTimePc int  // share of closed tickets done on time, %
+}
+
+// Overview counts each municipality's tickets as of now; staleAfter marks those
+// that have not pushed for longer.
+func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
+	ms, err := db.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT municipality, count(*), sum(`+openSQL+`), sum(`+openSQL+` AND due_at < ?),
+		sum(status = 'closed'), sum(status = 'closed' AND done_on_time = 1) FROM tickets GROUP BY municipality`, now.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[string]Glance{}
+	for rows.Next() {
+		var g Glance
+		var code string
+		if err := rows.Scan(&code, &g.Tickets, &g.Open, &g.Overdue, &g.Closed, &g.OnTime); err != nil {
+			return nil, err
+		}
+		counts[code] = g
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Glance, len(ms))
+	for i, m := range ms {
+		g := counts[m.Code]
+		g.Municipality = m
+		g.Stale = !m.Revoked && (m.LastPushAt.IsZero() || now.Sub(m.LastPushAt) > staleAfter)
+		if g.Closed > 0 {
+			g.OnTimePc = g.OnTime * 100 / g.Closed
+		}
+		out[i] = g
+	}
+	return out, nil
+}
+
+// Ticket is a ticket as the registry holds it.
+type Ticket struct {
+	app.TicketJSON
+	Overdue bool
+}
+
+// TicketRecord returns the latest record held of a municipality's ticket, as
+// received.
+func (db *DB) TicketRecord(ctx context.Context, code, number string) (json.RawMessage, error) {
+	var rec string
+	err := db.r.QueryRowContext(ctx, "SELECT record FROM tickets WHERE municipality = ? AND number = ?", strings.ToUpper(code), strings.ToUpper(number)).Scan(&rec)
+	if err == sql.ErrNoRows {
+		return nil, app.Errorf(app.ENOTFOUND, "Заявка %s муниципалитета %s в реестре не найдена.", number, code)
+	}
+	return json.RawMessage(rec), err
+}
+
+// Filter picks tickets for a list.
+type Filter struct {
+	Municipality string
+	Query        string // words found in the number, address, work type, organisation or description
+	Overdue      bool
+	Limit        int
+}
+
+// Tickets lists tickets, newest first.
+func (db *DB) Tickets(ctx context.Context, f Filter, now time.Time) ([]Ticket, error) {
+	conds, args := []string{"1"}, []any{}
+	if f.Municipality != "" {
+		conds, args = append(conds, "municipality = ?"), append(args, strings.ToUpper(f.Municipality))
+	}
+	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
+		w = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(w)
+		conds, args = append(conds, `search LIKE ? ESCAPE '\'`), append(args, "%"+w+"%")
+	}
+	if f.Overdue {
+		conds, args = append(conds, openSQL+" AND due_at < ?"), append(args, now.Unix())
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT record, "+openSQL+" AND due_at < ? FROM tickets WHERE "+strings.Join(conds, " AND ")+" ORDER BY created_at DESC, id DESC LIMIT ?",
+		append(append([]any{now.Unix()}, args...), f.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		var rec string
+		var t Ticket
+		if err := rows.Scan(&rec, &t.Overdue); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(rec), &t.TicketJSON); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// BatchLog is one push or import as logged.
+type BatchLog struct {
+	BatchID    string
+	Source     string
+	ReceivedAt time.Time
+	Records    int
+	Accepted   int
+	Ignored    int
+}
+
+// Batches lists a municipality's latest pushes and imports.
+func (db *DB) Batches(ctx context.Context, code string, limit int) ([]BatchLog, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT batch_id, source, received_at, records, accepted, ignored FROM batches WHERE municipality = ? ORDER BY id DESC LIMIT ?", strings.ToUpper(code), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []BatchLog{}
+	for rows.Next() {
+		var b BatchLog
+		var at int64
+		if err := rows.Scan(&b.BatchID, &b.Source, &at, &b.Records, &b.Accepted, &b.Ignored); err != nil {
+			return nil, err
+		}
+		b.ReceivedAt = time.Unix(at, 0)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Stats is a count of what the registry holds.
+type Stats struct {
+	Tickets int
+}
+
+// Count returns how many tickets of code the registry holds ("" for all).
+func (db *DB) Count(ctx context.Context, code string) (Stats, error) {
+	var s Stats
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets WHERE ? = '' OR municipality = ?", code, code).Scan(&s.Tickets)
+	return s, err
+}

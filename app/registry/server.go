@@ -1,0 +1,420 @@
+package registry
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/template/html/v2"
+)
+
+// Config wires a registry server.
+type Config struct {
+	DB      *DB
+	Views   fs.FS // assets/registry: its pages, apart from the centre's (other template functions)
+	Static  fs.FS // assets/static
+	Log     *slog.Logger
+	Version string
+	// StaleAfter: a municipality that has not pushed for longer is flagged (default 1 h).
+	StaleAfter time.Duration
+	// Rate and Burst limit requests per municipality token (default 20/s, burst 40).
+	Rate  float64
+	Burst int
+	// BodyLimit caps a request as sent, MaxUnzipped a gzip body once unpacked
+	// (defaults 16 MB and 64 MB; a batch of 1,000 records is about 1.5 MB).
+	BodyLimit   int
+	MaxUnzipped int64
+	// Location shows times (default Europe/Moscow).
+	Location *time.Location
+}
+
+// Server is the registry's HTTP side.
+type Server struct {
+	App     *fiber.App
+	db      *DB
+	cfg     Config
+	limiter *limiter
+	fails   *limiter // sign-in failures per address
+}
+
+// New builds the registry's Fiber app.
+func New(cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.StaleAfter <= 0 {
+		cfg.StaleAfter = time.Hour
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate, cfg.Burst = 20, 40
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = int(cfg.Rate * 2)
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 16 << 20
+	}
+	if cfg.MaxUnzipped <= 0 {
+		cfg.MaxUnzipped = 64 << 20
+	}
+	if cfg.Location == nil {
+		cfg.Location, _ = time.LoadLocation("Europe/Moscow")
+		if cfg.Location == nil {
+			cfg.Location = time.UTC
+		}
+	}
+	engine := html.NewFileSystem(http.FS(cfg.Views), ".html")
+	engine.AddFuncMap(template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "никогда"
+			}
+			return t.In(cfg.Location).Format("02.01.2006 15:04")
+		},
+		// at shows a record's RFC 3339 time (string or *string) in the registry's zone.
+		"at": func(v any) string {
+			var s string
+			switch x := v.(type) {
+			case string:
+				s = x
+			case *string:
+				if x != nil {
+					s = *x
+				}
+			}
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return "—"
+			}
+			return t.In(cfg.Location).Format("02.01.2006 15:04")
+		},
+		"pct": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
+		"score": func(f float64) string {
+			return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1)
+		},
+	})
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
+	}
+	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), fails: newLimiter(5.0/900, 5)}
+	s.App = fiber.New(fiber.Config{
+		Views:                 engine,
+		ViewsLayout:           "layout",
+		ErrorHandler:          s.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		AppName:               "ecoz registry",
+	})
+	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
+	s.routes()
+	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })
+	return s, nil
+}
+
+// routes lists every route of the registry in one place.
+func (s *Server) routes() {
+	a := s.App
+	a.Get("/healthz", func(c *fiber.Ctx) error {
+		if err := s.db.r.PingContext(c.UserContext()); err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"status": "ok"})
+	})
+	api := a.Group("/api/registry/v1")
+	api.Post("/batches", s.apiBatch)
+	api.Get("/municipalities", s.apiReader, s.apiMunicipalities)
+	api.Get("/tickets/:municipality/:number", s.apiReader, s.apiTicket)
+
+	web := a.Group("", s.webSession)
+	web.Get("/login", s.pageLogin)
+	web.Post("/login", s.pageLoginPost)
+	staff := web.Group("", s.requireUser)
+	staff.Post("/logout", s.pageLogout)
+	staff.Get("/", s.pageOverview)
+	staff.Get("/search", s.pageSearch)
+	staff.Get("/rating", s.pageRating)
+	staff.Post("/municipalities", s.pageMunicipalityAdd)
+	staff.Get("/m/:code", s.pageMunicipality)
+	staff.Post("/m/:code/revoke", s.pageRevoke)
+	staff.Post("/m/:code/reissue", s.pageReissue)
+	staff.Get("/m/:code/:number", s.pageTicket)
+}
+
+// Shutdown finishes the requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.App.ShutdownWithContext(ctx) }
+
+func (s *Server) recover(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Log.Error("panic", "path", c.Path(), "panic", r)
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.Next()
+}
+
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if c.Path() != "/healthz" {
+		status := c.Response().StatusCode()
+		if err != nil {
+			status = httpStatus(app.ErrorCode(asAppError(err)))
+		}
+		s.cfg.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
+	}
+	return err
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	return c.Next()
+}
+
+func httpStatus(code string) int {
+	switch code {
+	case app.EINVALID:
+		return 400
+	case app.EUNAUTHORIZED:
+		return 401
+	case app.EFORBIDDEN:
+		return 403
+	case app.ENOTFOUND:
+		return 404
+	case app.ECONFLICT:
+		return 409
+	case app.ETOOLARGE:
+		return 413
+	case app.ERATELIMITED:
+		return 429
+	}
+	return 500
+}
+
+// asAppError turns Fiber's own errors into app errors with Russian messages.
+func asAppError(err error) error {
+	var fe *fiber.Error
+	if !errors.As(err, &fe) {
+		return err
+	}
+	switch fe.Code {
+	case 404, 405:
+		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
+	case 413:
+		return app.Errorf(app.ETOOLARGE, "Слишком большой запрос.")
+	case 400:
+		return app.Errorf(app.EINVALID, "Неверный запрос.")
+	}
+	return &app.Error{Code: app.EINTERNAL, Message: app.ErrorMessage(nil)}
+}
+
+// handleError answers JSON under /api/ and an HTML page elsewhere; only
+// internal errors are logged.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	err = asAppError(err)
+	code := app.ErrorCode(err)
+	status := httpStatus(code)
+	if code == app.EINTERNAL {
+		s.cfg.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		body := fiber.Map{"code": code, "message": app.ErrorMessage(err)}
+		if f := app.ErrorFields(err); len(f) > 0 {
+			body["fields"] = f
+		}
+		c.Status(status)
+		return c.JSON(fiber.Map{"error": body})
+	}
+	if status == 401 && c.Method() == fiber.MethodGet {
+		return c.Redirect("/login")
+	}
+	c.Status(status)
+	return s.render(c, "error", fiber.Map{"Title": "Ошибка", "Status": status, "Message": app.ErrorMessage(err)})
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(c *fiber.Ctx) string {
+	t, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	return strings.TrimSpace(t)
+}
+
+// apiBatch takes one push: rate-limited per token, then authenticated, unpacked
+// within limits, validated whole and applied whole.
+func (s *Server) apiBatch(c *fiber.Ctx) error {
+	token := bearer(c)
+	if token == "" {
+		return app.Errorf(app.EUNAUTHORIZED, "Нужен токен муниципалитета: заголовок Authorization: Bearer <токен>.")
+	}
+	if wait := s.limiter.Take(hashToken(token), time.Now()); wait > 0 {
+		c.Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+		return app.Errorf(app.ERATELIMITED, "Слишком много пакетов с этим токеном; повторите через %d с.", int(wait/time.Second)+1)
+	}
+	code, err := s.db.Authenticate(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	body, err := s.unpack(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.Ingest(c.UserContext(), code, body)
+	if err != nil {
+		if app.ErrorCode(err) != app.EINTERNAL {
+			s.cfg.Log.Warn("batch refused", "municipality", code, "err", app.ErrorMessage(err))
+		}
+		return err
+	}
+	return c.JSON(res)
+}
+
+// unpack returns the request body, gunzipped when sent so, refusing a body that
+// unpacks beyond MaxUnzipped (a "zip bomb").
+func (s *Server) unpack(c *fiber.Ctx) ([]byte, error) {
+	raw := c.BodyRaw()
+	switch enc := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderContentEncoding))); enc {
+	case "", "identity":
+		return raw, nil
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "Тело запроса не распаковывается как gzip: %v.", err)
+		}
+		b, err := io.ReadAll(io.LimitReader(zr, s.cfg.MaxUnzipped+1))
+		if err != nil {
+			return nil, app.Errorf(app.EINVALID, "Тело запроса не распаковывается как gzip: %v.", err)
+		}
+		if int64(len(b)) > s.cfg.MaxUnzipped {
+			return nil, app.Errorf(app.ETOOLARGE, "Распакованный пакет больше %d МБ; отправляйте не больше %d записей за раз.", s.cfg.MaxUnzipped>>20, app.MaxBatch)
+		}
+		return b, nil
+	default:
+		return nil, app.Errorf(app.EINVALID, "Сжатие «%s» не поддерживается; используйте gzip.", enc)
+	}
+}
+
+// apiReader lets through a live municipality token or a signed-in registry user.
+func (s *Server) apiReader(c *fiber.Ctx) error {
+	if t := bearer(c); t != "" {
+		if wait := s.limiter.Take(hashToken(t), time.Now()); wait > 0 {
+			return app.Errorf(app.ERATELIMITED, "Слишком много запросов с этим токеном; подождите.")
+		}
+		if _, err := s.db.Authenticate(c.UserContext(), t); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		if _, err := s.db.SessionFor(c.UserContext(), tok); err == nil {
+			return c.Next()
+		}
+	}
+	return app.Errorf(app.EUNAUTHORIZED, "Нужен токен муниципалитета или вход пользователя реестра.")
+}
+
+func (s *Server) apiMunicipalities(c *fiber.Ctx) error {
+	gs, err := s.db.Overview(c.UserContext(), s.db.Now(), s.cfg.StaleAfter)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Code       string  `json:"code"`
+		Name       string  `json:"name"`
+		Tickets    int     `json:"tickets"`
+		LastPushAt *string `json:"last_push_at"`
+	}
+	out := make([]item, len(gs))
+	for i, g := range gs {
+		out[i] = item{Code: g.Code, Name: g.Name, Tickets: g.Tickets}
+		if !g.LastPushAt.IsZero() {
+			v := g.LastPushAt.In(s.cfg.Location).Format(time.RFC3339)
+			out[i].LastPushAt = &v
+		}
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiTicket(c *fiber.Ctx) error {
+	rec, err := s.db.TicketRecord(c.UserContext(), c.Params("municipality"), c.Params("number"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/json; charset=utf-8")
+	return c.Send(rec)
+}
+
+// limiter is a token bucket per key: Rate requests a second, Burst at once.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newLimiter(rate float64, burst int) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// Take spends one request of key; it returns 0 when allowed, or how long to wait.
+func (l *limiter) Take(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) > 10000 { // a flood of made-up tokens: start afresh rather than grow
+			l.buckets = map[string]*bucket{}
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
+	b.at = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	}
+	b.tokens--
+	return 0
+}
+
+// Peek reports whether key has no request left, without spending one.
+func (l *limiter) Peek(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	return b != nil && min(l.burst, b.tokens+time.Since(b.at).Seconds()*l.rate) < 1
+}
+
+// Refund forgets key (a sign-in that succeeded clears the failures).
+func (l *limiter) Refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.buckets, key)
+}
+
+// constantEq compares secrets without leaking their length of match.
+func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -1,0 +1,346 @@
+// Package registry is the republic registry: the database every municipal centre
+// pushes its tickets to, the ingest endpoint, its API and its web pages. It is the
+// same binary as a centre, run as `ecoz registry serve`, with its own database.
+package registry
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// schema is the registry's own schema. It lives beside the code that uses it,
+// not in the top-level schema.sql, because a registry and a centre never share a
+// database: each file's schema is applied to its own kind of database only.
+//
+//go:embed schema.sql
+var schema string
+
+// schemaVersion is the registry database's PRAGMA user_version.
+const schemaVersion = 1
+
+// DBFile is the registry database's name inside its data folder.
+const DBFile = "registry.db"
+
+// DB is the registry's database.
+type DB struct {
+	Path string
+	// Now is the clock; tests move it.
+	Now func() time.Time
+	w   *sql.DB
+	r   *sql.DB
+}
+
+// Open opens (creating if need be) the registry database at path.
+func Open(path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("не удалось создать папку данных %s: %w", filepath.Dir(path), err)
+	}
+	w, err := sql.Open("sqlite", store.DSN(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	db := &DB{Path: path, Now: time.Now, w: w}
+	if err := db.migrate(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if db.r, err = sql.Open("sqlite", store.DSN(path, true)); err != nil {
+		w.Close()
+		return nil, err
+	}
+	db.r.SetMaxOpenConns(8)
+	return db, nil
+}
+
+func (db *DB) migrate() error {
+	var v, n int
+	if err := db.w.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("файл %s не открывается как база данных SQLite: %w", db.Path, err)
+	}
+	switch {
+	case v == schemaVersion:
+		return nil
+	case v > schemaVersion:
+		return fmt.Errorf("база реестра %s создана более новой версией ecoz (схема %d); установите новую версию программы", db.Path, v)
+	}
+	if err := db.w.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("файл %s — база SQLite, но не реестра ecoz; укажите пустую папку через --data", db.Path)
+	}
+	tx, err := db.w.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(schema); err != nil {
+		return fmt.Errorf("схема реестра не создана: %w", err)
+	}
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close closes the database cleanly, checkpointing the WAL.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if _, err := db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(append(errs, db.w.Close())...)
+}
+
+// write runs fn in one immediate transaction.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+// Municipality is one municipal centre registered with the registry.
+type Municipality struct {
+	Code          string
+	Name          string
+	Revoked       bool
+	CreatedAt     time.Time
+	TokenIssuedAt time.Time
+	LastPushAt    time.Time
+}
+
+var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
+
+// AddMunicipality registers a municipality and returns its push token, which is
+// kept only as a hash: this is the one time anyone sees it.
+func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, error) {
+	code, name = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(name)
+	fe := app.FieldErrors{}
+	if !codeRe.MatchString(code) {
+		fe.Add("code", "Код муниципалитета — 2–8 латинских букв, например USN.")
+	}
+	if name == "" || len([]rune(name)) > 200 {
+		fe.Add("name", "Название — от 1 до 200 символов.")
+	}
+	if err := fe.Err(); err != nil {
+		return "", err
+	}
+	token := newToken()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		now := db.Now().Unix()
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM municipalities WHERE code = ?", code).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &app.Error{Code: app.ECONFLICT, Message: "Муниципалитет с кодом " + code + " уже зарегистрирован; чтобы выдать ему новый токен, используйте перевыпуск.", Fields: map[string]string{"code": "Код уже занят."}}
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO municipalities(code, name, token_hash, token_issued_at, created_at) VALUES (?,?,?,?,?)", code, name, hashToken(token), now, now)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// ReissueToken gives a municipality a new push token (and lifts a revocation); the
+// old token stops working at once.
+func (db *DB) ReissueToken(ctx context.Context, code string) (string, error) {
+	token := newToken()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE municipalities SET token_hash = ?, token_issued_at = ?, revoked = 0 WHERE code = ?", hashToken(token), db.Now().Unix(), strings.ToUpper(code))
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, code)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// RevokeToken stops a municipality's token from being accepted; what it pushed
+// stays.
+func (db *DB) RevokeToken(ctx context.Context, code string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE municipalities SET revoked = 1 WHERE code = ?", strings.ToUpper(code))
+		if err != nil {
+			return err
+		}
+		return mustAffect(res, code)
+	})
+}
+
+func mustAffect(res sql.Result, code string) error {
+	if n, _ := res.RowsAffected(); n == 0 {
+		return app.Errorf(app.ENOTFOUND, "Муниципалитет %s не зарегистрирован.", code)
+	}
+	return nil
+}
+
+// Authenticate returns the code of the municipality whose live token this is.
+func (db *DB) Authenticate(ctx context.Context, token string) (string, error) {
+	var code string
+	var revoked bool
+	err := db.r.QueryRowContext(ctx, "SELECT code, revoked FROM municipalities WHERE token_hash = ?", hashToken(token)).Scan(&code, &revoked)
+	if err == sql.ErrNoRows || revoked {
+		return "", app.Errorf(app.EUNAUTHORIZED, "Токен муниципалитета неверен или отозван.")
+	}
+	return code, err
+}
+
+func fromUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(n.Int64, 0)
+}
+
+// Municipalities lists every registered municipality by name.
+func (db *DB) Municipalities(ctx context.Context) ([]Municipality, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT code, name, revoked, created_at, token_issued_at, last_push_at FROM municipalities ORDER BY name")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Municipality
+	for rows.Next() {
+		var m Municipality
+		var created, issued int64
+		var last sql.NullInt64
+		if err := rows.Scan(&m.Code, &m.Name, &m.Revoked, &created, &issued, &last); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, m.TokenIssuedAt, m.LastPushAt = time.Unix(created, 0), time.Unix(issued, 0), fromUnix(last)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Municipality returns one registered municipality.
+func (db *DB) Municipality(ctx context.Context, code string) (Municipality, error) {
+	all, err := db.Municipalities(ctx)
+	if err != nil {
+		return Municipality{}, err
+	}
+	for _, m := range all {
+		if m.Code == strings.ToUpper(code) {
+			return m, nil
+		}
+	}
+	return Municipality{}, app.Errorf(app.ENOTFOUND, "Муниципалитет %s не зарегистрирован.", code)
+}
+
+// BcryptCost is the cost of registry users' password hashes; tests lower it.
+var BcryptCost = bcrypt.DefaultCost
+
+// AddUser adds a registry user (a republic official) with a password.
+func (db *DB) AddUser(ctx context.Context, login, password string) error {
+	login = strings.TrimSpace(login)
+	fe := app.FieldErrors{}
+	if login == "" || len(login) > 64 {
+		fe.Add("login", "Логин — от 1 до 64 символов.")
+	}
+	if len(password) < 8 {
+		fe.Add("password", "Пароль — не короче 8 символов.")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO users(login, password_hash, created_at) VALUES (?,?,?) ON CONFLICT(login) DO UPDATE SET password_hash = excluded.password_hash", login, string(hash), db.Now().Unix())
+		return err
+	})
+}
+
+// Session is a registry user's sign-in.
+type Session struct {
+	Login string
+	CSRF  string
+}
+
+const sessionTTL = 12 * time.Hour
+
+// SignIn checks a password and opens a session; it returns the session's token.
+func (db *DB) SignIn(ctx context.Context, login, password string) (string, error) {
+	var hash string
+	err := db.r.QueryRowContext(ctx, "SELECT login, password_hash FROM users WHERE login = ?", strings.TrimSpace(login)).Scan(&login, &hash)
+	if err == sql.ErrNoRows || (err == nil && bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil) {
+		return "", app.Errorf(app.EUNAUTHORIZED, "Неверный логин или пароль.")
+	} else if err != nil {
+		return "", err
+	}
+	token := newToken()
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", now.Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO sessions(token_hash, login, csrf, expires_at) VALUES (?,?,?,?)", hashToken(token), login, newToken(), now.Add(sessionTTL).Unix())
+		return err
+	})
+	return token, err
+}
+
+// SessionFor returns the live session of a token.
+func (db *DB) SessionFor(ctx context.Context, token string) (*Session, error) {
+	s := &Session{}
+	err := db.r.QueryRowContext(ctx, "SELECT login, csrf FROM sessions WHERE token_hash = ? AND expires_at > ?", hashToken(token), db.Now().Unix()).Scan(&s.Login, &s.CSRF)
+	if err == sql.ErrNoRows {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
+	}
+	return s, err
+}
+
+// SignOut ends a session.
+func (db *DB) SignOut(ctx context.Context, token string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
+		return err
+	})
+}
