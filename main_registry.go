@@ -55,6 +55,9 @@ func (e *exportFlags) config() (export.Config, error) {
 // startExport runs the push job until ctx ends; Stop waits for it before the
 // database closes.
 func (srv *server) startExport(ctx context.Context) {
+	if srv.web.ExportJob == nil { // a server prepared without a push job (tests)
+		return
+	}
 	srv.exportDone = make(chan struct{})
 	go func() {
 		defer close(srv.exportDone)
