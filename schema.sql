@@ -138,3 +138,50 @@ CREATE TABLE ticket_events (
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
 CREATE INDEX ticket_events_at ON ticket_events(at);
+
+-- Rating of management organisations (issue #6). The rating of a past day is
+-- recomputed from the audit trail as it stood at that day's end, so it needs to know
+-- which organisation held a ticket when: tickets.organization_id only says who holds
+-- it now. Triggers keep that history whoever changes the ticket (the domain code,
+-- an import, a bulk fixture), without touching the code that writes tickets.
+CREATE TABLE ticket_orgs (
+  ticket_id       INTEGER NOT NULL REFERENCES tickets(id),
+  at              INTEGER NOT NULL,
+  organization_id INTEGER             -- NULL: returned to the centre
+);
+CREATE INDEX ticket_orgs_ticket ON ticket_orgs(ticket_id, at);
+CREATE TRIGGER tickets_org_insert AFTER INSERT ON tickets WHEN NEW.organization_id IS NOT NULL BEGIN
+  INSERT INTO ticket_orgs(ticket_id, at, organization_id) VALUES (NEW.id, NEW.created_at, NEW.organization_id);
+END;
+CREATE TRIGGER tickets_org_update AFTER UPDATE OF organization_id ON tickets
+WHEN OLD.organization_id IS NOT NEW.organization_id BEGIN
+  INSERT INTO ticket_orgs(ticket_id, at, organization_id) VALUES (NEW.id, NEW.updated_at, NEW.organization_id);
+END;
+-- The rating's window is found by deadline as well as by registration date.
+CREATE INDEX tickets_due ON tickets(due_at);
+CREATE INDEX tickets_accept_due ON tickets(accept_due_at);
+-- Covers the per-ticket facts the rating reads from the audit trail.
+CREATE INDEX ticket_events_facts ON ticket_events(ticket_id, at, action, from_status, to_status);
+-- The weekly report's lists of reopened and finished tickets.
+CREATE INDEX ticket_events_action_at ON ticket_events(action, at);
+
+-- One computed day of the rating: the weights it used and when it was computed.
+CREATE TABLE ratings (
+  day         TEXT PRIMARY KEY,          -- YYYY-MM-DD in the municipality's time zone
+  cutoff      INTEGER NOT NULL,          -- the day's end: only events before it count
+  computed_at INTEGER NOT NULL,
+  weights     TEXT NOT NULL,             -- JSON: the weights in percent
+  median_load REAL NOT NULL DEFAULT 0    -- requests per 100 apartments, the municipality's median
+) WITHOUT ROWID;
+-- One organisation's line of a computed day, with every component, so that anyone
+-- can see why a score moved.
+CREATE TABLE rating_rows (
+  day             TEXT NOT NULL REFERENCES ratings(day) ON DELETE CASCADE,
+  organization_id INTEGER NOT NULL REFERENCES organizations(id),
+  rank            INTEGER,               -- NULL: not ranked («недостаточно данных»)
+  score           REAL,                  -- 0–100; NULL when not ranked
+  tickets         INTEGER NOT NULL,      -- requests in the window
+  metrics         TEXT NOT NULL,         -- JSON: numerators, denominators and values
+  PRIMARY KEY (day, organization_id)
+) WITHOUT ROWID;
+CREATE INDEX rating_rows_org ON rating_rows(organization_id, day);
