@@ -79,23 +79,17 @@ func ParseClock(s string) (int, error) {
 	return hh*60 + mm, nil
 }
 
-// TicketFacts is what the audit trail says about one ticket as it stood at a
-// cutoff: the rating is computed from these, never from the ticket's current
-// state, so that a past day computes the same however the ticket moved since.
-// Times are Unix seconds; 0 means "not happened before the cutoff".
-type TicketFacts struct {
-	ID          int64
-	OrgID       int64 // the organisation holding it at the cutoff; 0: none
-	CreatedAt   int64
-	AcceptDueAt int64
-	DueAt       int64
-	FirstRoute  int64  // first sent to an organisation
-	FirstAccept int64  // first taken into work
-	LastDone    int64  // last reported done (the "final" done if it stands)
-	FirstReject int64  // first rejected by the resident (reopened)
-	Confirm     int64  // closed by the resident's confirmation
-	Status      Status // at the cutoff
-	Linked      bool   // one more call about another ticket's incident
+// RatingCounts are what the audit trail says about one organisation's tickets as
+// they stood at a cutoff (the end of a day), counted for the window before it.
+// The rating is computed from these, never from the tickets' current state, so
+// that a past day computes the same however its tickets moved on since. See
+// docs/rating.md for the exact definition of each count.
+type RatingCounts struct {
+	Requests             int // registered in the window
+	OnTimeNum, OnTimeDen int // due in the window; of them finally done by the deadline
+	AcceptNum, AcceptDen int // to be accepted in the window; of them accepted in time
+	FixNum, FixDen       int // first answer of the resident in the window; of them a confirmation
+	Overdue, Open        int // open at the cutoff; of them past the deadline
 }
 
 // Ratio is a component counted as a share: Value = Num/Den, nil when Den is 0 (no

@@ -13,67 +13,21 @@ import (
 	"github.com/ecoz/ecoz/app/store"
 )
 
-// Compute applies the method to the facts of the tickets as they stood at cutoff
-// (the end of day), for the organisations orgs, with the weights w. It is a pure
-// function: the same facts give the same day, which is what makes a past day
-// reproducible.
-func Compute(day string, cutoff time.Time, facts []app.TicketFacts, orgs []store.RatedOrg, w app.RatingWeights) *app.RatingDay {
-	t := cutoff.Unix()
-	w0 := cutoff.Add(-app.RatingWindow).Unix()
-	in := func(x int64) bool { return x != 0 && x >= w0 && x < t }
-
+// Compute applies the method to the counts of each organisation's tickets as they
+// stood at cutoff (the end of day), for the organisations orgs, with the weights w.
+// It is a pure function: the same counts give the same day, which with counts
+// taken from the audit trail is what makes a past day reproducible.
+func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, orgs []store.RatedOrg, w app.RatingWeights) *app.RatingDay {
 	rows := make([]app.RatingRow, len(orgs))
-	byID := make(map[int64]*app.RatingRow, len(orgs))
 	for i, o := range orgs {
-		rows[i] = app.RatingRow{OrgID: o.ID, OrgName: o.Name}
-		rows[i].Metrics.Load.Apartments = o.Apartments
-		byID[o.ID] = &rows[i]
-	}
-	for i := range facts {
-		f := &facts[i]
-		r := byID[f.OrgID]
-		// A call linked to another ticket is the same incident: the parent
-		// carries it. A cancelled ticket (duplicate, not a housing matter,
-		// withdrawn) was never the organisation's work.
-		if r == nil || f.Linked || f.Status == app.StatusCancelled || f.Status == "" {
-			continue
-		}
-		m := &r.Metrics
-		if in(f.CreatedAt) {
-			r.Tickets++
-		}
-		if in(f.DueAt) {
-			m.OnTime.Den++
-			if (f.Status == app.StatusDone || f.Status == app.StatusClosed) && f.LastDone != 0 && f.LastDone <= f.DueAt {
-				m.OnTime.Num++
-			}
-		}
-		// The organisation cannot accept what the centre sent it after the accept
-		// deadline had already passed: such tickets are left out, not held against it.
-		if in(f.AcceptDueAt) && f.FirstRoute != 0 && f.FirstRoute <= f.AcceptDueAt {
-			m.Accept.Den++
-			if f.FirstAccept != 0 && f.FirstAccept <= f.AcceptDueAt {
-				m.Accept.Num++
-			}
-		}
-		// First-time fix is decided at the resident's first answer after "done":
-		// a rejection decides it as a failure, a confirmation with no rejection
-		// before it as a success. Each ticket counts once, in the window of that answer.
-		switch {
-		case f.FirstReject != 0:
-			if in(f.FirstReject) {
-				m.FirstFix.Den++
-			}
-		case f.Status == app.StatusClosed && in(f.Confirm):
-			m.FirstFix.Den++
-			m.FirstFix.Num++
-		}
-		if f.Status == app.StatusRouted || f.Status == app.StatusAccepted || f.Status == app.StatusReopened {
-			m.Overdue.Den++
-			if f.DueAt < t {
-				m.Overdue.Num++
-			}
-		}
+		c := counts[o.ID]
+		rows[i] = app.RatingRow{OrgID: o.ID, OrgName: o.Name, Tickets: c.Requests}
+		m := &rows[i].Metrics
+		m.Load.Apartments = o.Apartments
+		m.OnTime = app.Ratio{Num: c.OnTimeNum, Den: c.OnTimeDen}
+		m.Accept = app.Ratio{Num: c.AcceptNum, Den: c.AcceptDen}
+		m.FirstFix = app.Ratio{Num: c.FixNum, Den: c.FixDen}
+		m.Overdue = app.Ratio{Num: c.Overdue, Den: c.Open}
 	}
 
 	// The load's yardstick: the median over the organisations that are ranked and

@@ -54,11 +54,11 @@ func (s *Service) ComputeDay(ctx context.Context, day string) (*app.RatingDay, e
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.Store.RatingFacts(ctx, end)
+	counts, err := s.Store.RatingCounts(ctx, end)
 	if err != nil {
 		return nil, err
 	}
-	d := Compute(day, end, facts, orgs, w)
+	d := Compute(day, end, counts, orgs, w)
 	d.ComputedAt = now.UTC().Truncate(time.Second)
 	if err := s.Store.SaveRating(ctx, d); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -52,63 +53,137 @@ func (s *Store) SaveRatingSettings(ctx context.Context, w app.RatingWeights, at 
 	})
 }
 
-// ratingFactsSQL reads, for every ticket that can matter to the rating of the
-// window [?1, ?2), what its audit trail says as of ?2. The candidates are found
-// through indexes only: registered, due or to be accepted within the window;
-// confirmed or rejected within it; open now; or changed since the cutoff (they may
-// have been open at it). Everything after the cutoff is ignored, so later changes
-// do not move a past day.
-const ratingFactsSQL = `
-WITH c(id) AS (
-  SELECT id FROM tickets WHERE created_at >= ?1 AND created_at < ?2
-  UNION SELECT id FROM tickets WHERE due_at >= ?1 AND due_at < ?2 AND created_at < ?2
-  UNION SELECT id FROM tickets WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND created_at < ?2
-  UNION SELECT ticket_id FROM ticket_events WHERE action IN ('confirm','reject') AND at >= ?1 AND at < ?2
-  UNION SELECT id FROM tickets t WHERE ` + openStatusSQL + ` AND created_at < ?2
-  UNION SELECT ticket_id FROM ticket_events WHERE at >= ?2
+// The rating of the window [?1, ?2) is counted in two parts, both through
+// indexes only. Tickets are numbered in order of registration, so the recent ones
+// — everything registered since ratingLookback before the window, which covers
+// nearly every ticket that can matter — form one range of ids (from ?3). The few
+// older tickets that can still matter (due, to be accepted, confirmed or rejected
+// within the window; open now; or changed since the cutoff, so maybe open at it)
+// are found by their own indexes and passed as a list. Tickets in neither part
+// cannot matter to the day, however the tickets were numbered.
+const ratingLookback = 14 * 24 * time.Hour
+
+// ratingOlderSQL finds the older tickets that can matter, below the range from ?3.
+const ratingOlderSQL = `
+SELECT id FROM tickets WHERE due_at >= ?1 AND due_at < ?2 AND id < ?3
+UNION SELECT id FROM tickets WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND id < ?3
+UNION SELECT ticket_id FROM ticket_events WHERE action IN ('confirm','reject') AND at >= ?1 AND at < ?2 AND ticket_id < ?3
+UNION SELECT id FROM tickets t WHERE t.status IN ('new','routed','accepted','reopened') AND id < ?3
+UNION SELECT ticket_id FROM ticket_facts WHERE last_at >= ?2 AND ticket_id < ?3`
+
+// ratingCountsSQL counts the components per organisation from ticket_facts (the
+// first time of each step, kept by triggers from the audit trail). A ticket counts
+// for the organisation that held it at the cutoff; cancelled and linked tickets
+// (a linked call is its parent's incident: counted once, there) are left out. Only
+// a ticket reopened before the cutoff needs its full trail: which "done" was the
+// last, and whether it still stood at the cutoff. The condition choosing the
+// tickets replaces %s.
+const ratingCountsSQL = `
+WITH f AS (
+  SELECT x.*,
+    CASE WHEN x.org_at < ?2 THEN COALESCE(x.org_id, 0)
+      ELSE COALESCE((SELECT o.organization_id FROM ticket_orgs o WHERE o.ticket_id = x.ticket_id AND o.at < ?2
+        ORDER BY o.at DESC, o.rowid DESC LIMIT 1), 0) END AS org
+  FROM ticket_facts x
+  WHERE %s AND x.created_at < ?2 AND NOT x.first_cancel < ?2 IS TRUE AND NOT x.first_link < ?2 IS TRUE
 ),
-f AS (
-  SELECT e.ticket_id AS id,
-    min(CASE WHEN e.action = 'route' THEN e.at END) AS first_route,
-    min(CASE WHEN e.action = 'accept' THEN e.at END) AS first_accept,
-    max(CASE WHEN e.to_status = 'done' AND e.from_status <> 'done' THEN e.at END) AS last_done,
-    min(CASE WHEN e.action = 'reject' THEN e.at END) AS first_reject,
-    max(CASE WHEN e.action = 'confirm' THEN e.at END) AS confirmed,
-    max(e.action = 'link') AS linked,
-    -- the status after the last event before the cutoff: ids grow with time
-    max(e.id * 8 + CASE e.to_status WHEN 'new' THEN 0 WHEN 'routed' THEN 1 WHEN 'accepted' THEN 2 WHEN 'done' THEN 3
-      WHEN 'closed' THEN 4 WHEN 'reopened' THEN 5 WHEN 'cancelled' THEN 6 ELSE 7 END) AS last
-  FROM c JOIN ticket_events e ON e.ticket_id = c.id AND e.at < ?2
-  GROUP BY e.ticket_id
+g AS (
+  SELECT f.*,
+    CASE WHEN f.first_reject < ?2
+      THEN (SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = f.ticket_id AND e.at < ?2 AND e.to_status = 'done' AND e.from_status <> 'done')
+      ELSE CASE WHEN f.first_done < ?2 THEN f.first_done END END AS last_done,
+    COALESCE(CASE WHEN f.first_reject < ?2
+      THEN (SELECT e.to_status IN ('done','closed') FROM ticket_events e WHERE e.ticket_id = f.ticket_id AND e.at < ?2 ORDER BY e.id DESC LIMIT 1)
+      ELSE f.first_done < ?2 END, 0) AS finished
+  FROM f WHERE f.org <> 0
 )
-SELECT f.id, t.created_at, t.accept_due_at, t.due_at,
-  COALESCE((SELECT o.organization_id FROM ticket_orgs o WHERE o.ticket_id = f.id AND o.at < ?2 ORDER BY o.at DESC, o.rowid DESC LIMIT 1), 0),
-  COALESCE(f.first_route, 0), COALESCE(f.first_accept, 0), COALESCE(f.last_done, 0), COALESCE(f.first_reject, 0),
-  COALESCE(f.confirmed, 0), f.linked, f.last % 8
-FROM f JOIN tickets t ON t.id = f.id`
+SELECT org,
+  sum(created_at >= ?1),
+  COALESCE(sum(due_at >= ?1 AND due_at < ?2 AND finished AND last_done <= due_at), 0),
+  sum(due_at >= ?1 AND due_at < ?2),
+  COALESCE(sum(accept_due_at >= ?1 AND accept_due_at < ?2 AND first_route <= accept_due_at AND first_accept <= accept_due_at), 0),
+  COALESCE(sum(accept_due_at >= ?1 AND accept_due_at < ?2 AND first_route <= accept_due_at), 0),
+  COALESCE(sum(NOT first_reject < ?2 IS TRUE AND first_confirm >= ?1 AND first_confirm < ?2), 0),
+  COALESCE(sum(CASE WHEN first_reject < ?2 THEN first_reject >= ?1 ELSE first_confirm >= ?1 AND first_confirm < ?2 END), 0),
+  sum(NOT finished AND due_at < ?2),
+  sum(NOT finished)
+FROM g GROUP BY org`
 
-var statusByCode = []app.Status{app.StatusNew, app.StatusRouted, app.StatusAccepted, app.StatusDone, app.StatusClosed, app.StatusReopened, app.StatusCancelled, ""}
-
-// RatingFacts returns the facts of every ticket that can matter to the rating of
-// the window of app.RatingWindow ending at cutoff, as they stood at cutoff.
-func (s *Store) RatingFacts(ctx context.Context, cutoff time.Time) ([]app.TicketFacts, error) {
-	rows, err := s.r.QueryContext(ctx, ratingFactsSQL, cutoff.Add(-app.RatingWindow).Unix(), cutoff.Unix())
+// RatingCounts counts, per organisation, the components of the rating of the
+// window of app.RatingWindow ending at cutoff, as the tickets stood at cutoff.
+func (s *Store) RatingCounts(ctx context.Context, cutoff time.Time) (map[int64]app.RatingCounts, error) {
+	w0, t := cutoff.Add(-app.RatingWindow).Unix(), cutoff.Unix()
+	var lo int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM tickets WHERE created_at >= ? ORDER BY created_at LIMIT 1),
+		(SELECT COALESCE(max(id), 0) + 1 FROM tickets))`, cutoff.Add(-app.RatingWindow-ratingLookback).Unix()).Scan(&lo)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := make([]app.TicketFacts, 0, 1024)
-	for rows.Next() {
-		var f app.TicketFacts
-		var st int
-		if err := rows.Scan(&f.ID, &f.CreatedAt, &f.AcceptDueAt, &f.DueAt, &f.OrgID, &f.FirstRoute, &f.FirstAccept,
-			&f.LastDone, &f.FirstReject, &f.Confirm, &f.Linked, &st); err != nil {
+	older, err := s.ids(ctx, ratingOlderSQL, w0, t, lo)
+	if err != nil {
+		return nil, err
+	}
+	olderJSON, err := json.Marshal(older)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]app.RatingCounts{}
+	for _, part := range []struct {
+		cond string
+		arg  any
+	}{{"x.ticket_id >= ?3", lo}, {"x.ticket_id IN (SELECT value FROM json_each(?3))", string(olderJSON)}} {
+		err := s.each(ctx, strings.Replace(ratingCountsSQL, "%s", part.cond, 1), []any{w0, t, part.arg}, func(sc func(...any) error) error {
+			var org int64
+			var c app.RatingCounts
+			if err := sc(&org, &c.Requests, &c.OnTimeNum, &c.OnTimeDen, &c.AcceptNum, &c.AcceptDen, &c.FixNum, &c.FixDen, &c.Overdue, &c.Open); err != nil {
+				return err
+			}
+			p := out[org]
+			p.Requests += c.Requests
+			p.OnTimeNum += c.OnTimeNum
+			p.OnTimeDen += c.OnTimeDen
+			p.AcceptNum += c.AcceptNum
+			p.AcceptDen += c.AcceptDen
+			p.FixNum += c.FixNum
+			p.FixDen += c.FixDen
+			p.Overdue += c.Overdue
+			p.Open += c.Open
+			out[org] = p
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
-		f.Status = statusByCode[st&7]
-		out = append(out, f)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// each runs a read query and hands every row to fn.
+func (s *Store) each(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	out := []int64{}
+	err := s.each(ctx, q, args, func(sc func(...any) error) error {
+		var id int64
+		if err := sc(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
 }
 
 // RatedOrg is a management organisation as the rating sees it.
