@@ -215,6 +215,9 @@ CREATE INDEX tickets_accept_due ON tickets(accept_due_at);
 -- The weekly report's lists of reopened and finished tickets, and the rating's
 -- confirmations and rejections of a window.
 CREATE INDEX ticket_events_action_at ON ticket_events(action, at, ticket_id);
+-- The weekly report's totals and weak spots read tickets by registration date;
+-- this covers them, so that a week or a month is one range of one index.
+CREATE INDEX tickets_report ON tickets(created_at, organization_id, category, building_id, status, parent_id, due_at, done_at, reopen_count);
 
 -- One computed day of the rating: the weights it used and when it was computed.
 CREATE TABLE ratings (

@@ -83,10 +83,58 @@ func (s *Service) Due(ctx context.Context, now time.Time) (string, bool) {
 	return day, true
 }
 
-// Run computes each day just ended at the configured local time, until ctx ends.
-// It checks every minute, so a changed time or a server started late catches up
-// at once.
+// Day returns the stored rating of day, computing it first if it has ended and is
+// not stored yet; day "" is the latest stored, or else the day just ended.
+func (s *Service) Day(ctx context.Context, day string) (*app.RatingDay, error) {
+	if day == "" {
+		latest, err := s.Store.LatestRatingDay(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if latest == "" {
+			loc := s.Store.Municipality(ctx).Location
+			now := s.Store.Now().In(loc)
+			latest = time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).Format(DayLayout)
+		}
+		day = latest
+	}
+	if _, _, err := ParseDay(day, time.UTC); err != nil {
+		return nil, err
+	}
+	d, err := s.Store.Rating(ctx, day)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return s.ComputeDay(ctx, day)
+	}
+	return d, err
+}
+
+// BackfillDays is how many past days the nightly run fills in when they are
+// missing (a new install, or one that was switched off): enough for the charts.
+const BackfillDays = 30
+
+// Backfill computes the missing days among the BackfillDays before today.
+func (s *Service) Backfill(ctx context.Context) error {
+	loc := s.Store.Municipality(ctx).Location
+	now := s.Store.Now().In(loc)
+	for i := BackfillDays; i >= 1; i-- {
+		day := time.Date(now.Year(), now.Month(), now.Day()-i, 0, 0, 0, 0, loc).Format(DayLayout)
+		if _, err := s.Store.Rating(ctx, day); app.ErrorCode(err) != app.ENOTFOUND {
+			continue
+		}
+		if _, err := s.ComputeDay(ctx, day); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run fills in missing past days, then computes each day just ended at the
+// configured local time, until ctx ends. It checks every minute, so a changed time
+// or a server started late catches up at once.
 func (s *Service) Run(ctx context.Context) {
+	if err := s.Backfill(ctx); err != nil && ctx.Err() == nil {
+		s.Log.Error("rating backfill", "err", err)
+	}
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {

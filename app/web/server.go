@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -32,6 +33,8 @@ type Config struct {
 	BodyLimit int
 	// Hooks lets the jobs (rating, registry export) add their routes.
 	Hooks []func(*Server)
+	// Rating computes and reads the rating and the reports; nil: one over Store.
+	Rating *rating.Service
 }
 
 // Server is the web side of one municipal centre.
@@ -40,6 +43,8 @@ type Server struct {
 	Store *store.Store
 	Log   *slog.Logger
 	cfg   Config
+	// Rating is the rating service; main starts its nightly run.
+	Rating *rating.Service
 
 	throttle *throttle
 	inflight sync.WaitGroup
@@ -62,7 +67,10 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute)}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating}
+	if s.Rating == nil {
+		s.Rating = rating.New(cfg.Store, cfg.Log)
+	}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layouts/main",
