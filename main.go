@@ -51,6 +51,7 @@ const usage = `ecoz — Единый центр обработки заявок 
   ecoz user add --login L --role R [--org ID] [--name N]  пароль читается со стандартного ввода
   ecoz backup --out FILE [--data DIR]                      копия базы (сервер может работать)
   ecoz restore [--data DIR] FILE                           вернуть копию (сервер остановлен)
+  ecoz rating compute [--date ГГГГ-ММ-ДД] [--data DIR]     пересчитать рейтинг УО за день (по умолчанию — вчера)
   ecoz version
 
 Роли: admin, operator, supervisor, org, resident.
@@ -77,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBackup(args, stdout, stderr)
 	case "restore":
 		err = cmdRestore(args, stdout, stderr)
+	case "rating":
+		err = cmdRating(args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "ecoz", appVersion())
 		return 0
@@ -345,6 +348,7 @@ func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
 	go srv.backups(ctx)
+	go srv.web.Rating.Run(ctx)
 	go func() {
 		defer close(srv.done)
 		if err := srv.web.App.Listener(srv.ln); err != nil && ctx.Err() == nil {

@@ -25,3 +25,38 @@ func BenchmarkDailyRating(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWeeklyReport builds the weekly meeting report of the last full week over
+// a million tickets (go test -run XXX -bench WeeklyReport ./app/rating/).
+func BenchmarkWeeklyReport(b *testing.B) {
+	s, _ := apptest.OpenBulk(b, 1000000)
+	svc := rating.New(s, nil)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := svc.WeeklyReport(ctx, "2026-W46")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 && (r.Total.Registered == 0 || len(r.Repeats) == 0 || len(r.Slowest) == 0) {
+			b.Fatalf("report %+v", r.Total)
+		}
+	}
+}
+
+// BenchmarkWeeklyReportXLSX adds writing the workbook to the report.
+func BenchmarkWeeklyReportXLSX(b *testing.B) {
+	s, _ := apptest.OpenBulk(b, 1000000)
+	svc := rating.New(s, nil)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := svc.WeeklyReport(ctx, "2026-W46")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.XLSX(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

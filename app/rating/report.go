@@ -31,9 +31,6 @@ type Report struct {
 	RepeatsAll    int
 	Busiest       []store.WeakSpot
 	RepeatsMin    int
-	ListLimit     int
-	SlowestLimit  int
-	BusiestLimit  int
 	GeneratedAt   time.Time
 	Municipality  string
 	TimeZone      *time.Location
@@ -77,8 +74,7 @@ func WeekOf(t time.Time) string {
 func (s *Service) WeeklyReport(ctx context.Context, week string) (*Report, error) {
 	m := s.Store.Municipality(ctx)
 	now := s.Store.Now()
-	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin,
-		ListLimit: ReportListLimit, SlowestLimit: ReportSlowestLimit, BusiestLimit: ReportBusiestLimit}
+	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin}
 	if week == "" {
 		week, r.LastWeekShown = WeekOf(now.In(m.Location).AddDate(0, 0, -7)), true
 	}

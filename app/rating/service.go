@@ -83,26 +83,30 @@ func (s *Service) Due(ctx context.Context, now time.Time) (string, bool) {
 	return day, true
 }
 
-// Day returns the stored rating of day, computing it first if it has ended and is
-// not stored yet; day "" is the latest stored, or else the day just ended.
+// Day returns the stored rating of day; "" is the latest stored. The day just
+// ended is computed if it is not stored yet (a fresh install answers at once);
+// any other missing day is not found: computing old days is the administrator's
+// to ask for, not an anonymous caller's (each costs a scan of the trail).
 func (s *Service) Day(ctx context.Context, day string) (*app.RatingDay, error) {
+	loc := s.Store.Municipality(ctx).Location
+	now := s.Store.Now().In(loc)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).Format(DayLayout)
 	if day == "" {
 		latest, err := s.Store.LatestRatingDay(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if latest == "" {
-			loc := s.Store.Municipality(ctx).Location
-			now := s.Store.Now().In(loc)
-			latest = time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).Format(DayLayout)
+		if day = latest; day == "" {
+			day = yesterday
 		}
-		day = latest
 	}
-	if _, _, err := ParseDay(day, time.UTC); err != nil {
+	if _, end, err := ParseDay(day, loc); err != nil {
 		return nil, err
+	} else if end.After(now) {
+		return nil, &app.Error{Code: app.EINVALID, Message: "День " + day + " ещё не закончился: рейтинг считается за прошедшие дни.", Fields: map[string]string{"date": "Выберите прошедший день."}}
 	}
 	d, err := s.Store.Rating(ctx, day)
-	if app.ErrorCode(err) == app.ENOTFOUND {
+	if app.ErrorCode(err) == app.ENOTFOUND && day == yesterday {
 		return s.ComputeDay(ctx, day)
 	}
 	return d, err

@@ -122,6 +122,12 @@ func TestRatingAPIAndPages(t *testing.T) {
 	if code != 400 || !bytes.Contains(body, []byte("ещё не закончился")) {
 		t.Errorf("future day: %d %s", code, body)
 	}
+	// Only the day just ended is computed on an anonymous request; older days are
+	// the administrator's to compute.
+	code, body, _ = get(t, srv, "/api/v1/ratings?date=2026-10-01", "")
+	if code != 404 || !bytes.Contains(body, []byte("не рассчитан")) {
+		t.Errorf("old day not computed: %d %s", code, body)
+	}
 	code, body, _ = get(t, srv, "/rating", "")
 	if code != 200 || !bytes.Contains(body, []byte(first.Organization.Name)) || !bytes.Contains(body, []byte("<svg")) {
 		t.Errorf("rating page: %d", code)
