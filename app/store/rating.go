@@ -81,7 +81,7 @@ UNION SELECT ticket_id FROM ticket_facts WHERE last_at >= ?2 AND ticket_id < ?3`
 const ratingCountsSQL = `
 WITH f AS (
   SELECT x.*,
-    CASE WHEN x.org_at < ?2 THEN COALESCE(x.org_id, 0)
+    CASE WHEN x.org_at IS NULL THEN 0 WHEN x.org_at < ?2 THEN COALESCE(x.org_id, 0)
       ELSE COALESCE((SELECT o.organization_id FROM ticket_orgs o WHERE o.ticket_id = x.ticket_id AND o.at < ?2
         ORDER BY o.at DESC, o.rowid DESC LIMIT 1), 0) END AS org
   FROM ticket_facts x
