@@ -57,15 +57,16 @@ func (s *Store) SaveRatingSettings(ctx context.Context, w app.RatingWeights, at 
 // indexes only. Tickets are numbered in order of registration, so the recent ones
 // — everything registered since ratingLookback before the window, which covers
 // nearly every ticket that can matter — form one range of ids (from ?3). The few
-// older tickets that can still matter (due, to be accepted, confirmed or rejected
-// within the window; open now; or changed since the cutoff, so maybe open at it)
-// are found by their own indexes and passed as a list. Tickets in neither part
+// lower-numbered tickets that can still matter (registered, due, to be accepted,
+// confirmed or rejected within the window; open now; or changed since the cutoff,
+// so maybe open at it) are found by their own indexes and passed as a list. Tickets in neither part
 // cannot matter to the day, however the tickets were numbered.
 const ratingLookback = 14 * 24 * time.Hour
 
 // ratingOlderSQL finds the older tickets that can matter, below the range from ?3.
 const ratingOlderSQL = `
-SELECT id FROM tickets WHERE due_at >= ?1 AND due_at < ?2 AND id < ?3
+SELECT id FROM tickets WHERE created_at >= ?1 AND created_at < ?2 AND id < ?3
+UNION SELECT id FROM tickets WHERE due_at >= ?1 AND due_at < ?2 AND id < ?3
 UNION SELECT id FROM tickets WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND id < ?3
 UNION SELECT ticket_id FROM ticket_events WHERE action IN ('confirm','reject') AND at >= ?1 AND at < ?2 AND ticket_id < ?3
 UNION SELECT id FROM tickets t WHERE t.status IN ('new','routed','accepted','reopened') AND id < ?3
