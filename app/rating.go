@@ -92,6 +92,15 @@ type RatingCounts struct {
 	Overdue, Open        int // open at the cutoff; of them past the deadline
 }
 
+// Add sums two sets of counts of the same organisation.
+func (c RatingCounts) Add(d RatingCounts) RatingCounts {
+	return RatingCounts{
+		Requests: c.Requests + d.Requests, OnTimeNum: c.OnTimeNum + d.OnTimeNum, OnTimeDen: c.OnTimeDen + d.OnTimeDen,
+		AcceptNum: c.AcceptNum + d.AcceptNum, AcceptDen: c.AcceptDen + d.AcceptDen, FixNum: c.FixNum + d.FixNum,
+		FixDen: c.FixDen + d.FixDen, Overdue: c.Overdue + d.Overdue, Open: c.Open + d.Open,
+	}
+}
+
 // Ratio is a component counted as a share: Value = Num/Den, nil when Den is 0 (no
 // data: the component is left out and the other weights scaled up).
 type Ratio struct {
