@@ -205,3 +205,35 @@ func TestNightlyRun(t *testing.T) {
 		t.Fatalf("due again: %s", day)
 	}
 }
+
+// TestBackfill: a server started on a database without stored days fills in the
+// 30 days before today, and a second run leaves them as they are.
+func TestBackfill(t *testing.T) {
+	f := newFixture(t)
+	f.build(t)
+	ctx := context.Background()
+	svc := rating.New(f.s, nil)
+	if err := svc.Backfill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := f.s.RatingHistory(ctx, "2026-01-01", "2026-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]bool{}
+	for _, p := range hist {
+		days[p.Day] = true
+	}
+	if len(days) != rating.BackfillDays || !days["2026-10-17"] || !days[fixDay] {
+		t.Fatalf("%d days stored: %v", len(days), days)
+	}
+	first, _ := f.s.Rating(ctx, fixDay)
+	f.clock.Advance(time.Hour)
+	if err := svc.Backfill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := f.s.Rating(ctx, fixDay)
+	if !again.ComputedAt.Equal(first.ComputedAt) {
+		t.Errorf("a stored day was computed again: %s, then %s", first.ComputedAt, again.ComputedAt)
+	}
+}

@@ -73,11 +73,18 @@ func signIn(t *testing.T, srv *web.Server, login string) string {
 	return ""
 }
 
-// TestRatingAPIAndPages: the contract's GET /api/v1/ratings on the demo, public;
-// the public page and the method; the bad date is a clear 400.
-func TestRatingAPIAndPages(t *testing.T) {
+// TestRatingAndReport runs the rating's and the report's web checks on one demo
+// database (loading it is the slow part).
+func TestRatingAndReport(t *testing.T) {
 	s, _ := apptest.Demo(t)
 	srv := apptest.Server(t, s)
+	t.Run("api and pages", func(t *testing.T) { ratingAPIAndPages(t, srv) })
+	t.Run("xlsx matches page", func(t *testing.T) { reportXLSXMatchesPage(t, srv) })
+}
+
+// ratingAPIAndPages: the contract's GET /api/v1/ratings on the demo, public; the
+// public page and the method; the bad date is a clear 400.
+func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 	code, body, _ := get(t, srv, "/api/v1/ratings", "")
 	if code != 200 {
 		t.Fatalf("ratings: %d %s", code, body)
@@ -185,11 +192,9 @@ func sameRow(book, page []string) bool {
 	return true
 }
 
-// TestReportXLSXMatchesPage: the weekly report's workbook, read back with excelize,
+// reportXLSXMatchesPage: the weekly report's workbook, read back with excelize,
 // holds the same numbers as the page, sheet by sheet.
-func TestReportXLSXMatchesPage(t *testing.T) {
-	s, _ := apptest.Demo(t)
-	srv := apptest.Server(t, s)
+func reportXLSXMatchesPage(t *testing.T, srv *web.Server) {
 	cookie := signIn(t, srv, "supervisor")
 	const week = "2026-W46" // 9–15 November 2026, the last full week before apptest.Now
 	code, page, _ := get(t, srv, "/report/?week="+week, cookie)
