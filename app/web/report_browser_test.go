@@ -22,13 +22,14 @@ func near(b []byte, want float64) bool {
 // Chromium and prints it: the print styles ask for A4, so the PDF's pages are A4
 // (595 × 842 pt); the dashboard shows its three server-drawn charts.
 func TestBrowserReportPrintsOnA4(t *testing.T) {
-	ctx := apptest.Browser(t)
 	s, _ := apptest.Demo(t)
 	srv := apptest.Server(t, s)
 	if _, err := srv.Rating.Day(context.Background(), ""); err != nil { // the on-time chart reads the stored days
 		t.Fatal(err)
 	}
 	base := apptest.Listen(t, srv)
+	// The browser's context has a deadline: start it once the slow demo load is done.
+	ctx := apptest.Browser(t)
 	var pdf []byte
 	var charts int
 	err := chromedp.Run(ctx,
