@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -80,6 +81,55 @@ func TestRatingAndReport(t *testing.T) {
 	srv := apptest.Server(t, s)
 	t.Run("api and pages", func(t *testing.T) { ratingAPIAndPages(t, srv) })
 	t.Run("xlsx matches page", func(t *testing.T) { reportXLSXMatchesPage(t, srv) })
+	t.Run("admin settings", func(t *testing.T) { ratingAdmin(t, srv) })
+}
+
+func post(t *testing.T, srv *web.Server, path, cookie string, form url.Values) (int, []byte, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", cookie)
+	resp, err := srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
+}
+
+// ratingAdmin: weights that do not add up to 100 are refused with the sum named
+// and nothing stored; good ones are stored; a past day is recomputed on demand.
+func ratingAdmin(t *testing.T, srv *web.Server) {
+	cookie := signIn(t, srv, "admin")
+	code, page, _ := get(t, srv, "/rating/admin", cookie)
+	m := csrfRe.FindSubmatch(page)
+	if code != 200 || m == nil {
+		t.Fatalf("settings page: %d", code)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "on_time": {"50"}, "accept_on_time": {"15"}, "first_time_fix": {"20"}, "load": {"15"}, "overdue_now": {"10"}, "time": {"00:05"}}
+	code, body, _ := post(t, srv, "/rating/admin/settings", cookie, form)
+	if code != 400 || !bytes.Contains(body, []byte("Сумма весов должна быть 100 %, сейчас 110 %")) {
+		t.Errorf("weights of 110: %d", code)
+	}
+	if w, _ := srv.Store.RatingSettings(context.Background()); w.OnTime != 40 {
+		t.Errorf("bad weights stored: %+v", w)
+	}
+	form.Set("on_time", "40")
+	form.Set("time", "01:30")
+	if code, _, _ := post(t, srv, "/rating/admin/settings", cookie, form); code != 303 {
+		t.Errorf("good weights: %d", code)
+	}
+	if _, at := srv.Store.RatingSettings(context.Background()); at != "01:30" {
+		t.Errorf("time stored %s", at)
+	}
+	code, _, hdr := post(t, srv, "/rating/admin/compute", cookie, url.Values{"csrf": {string(m[1])}, "date": {"2026-11-01"}})
+	if code != 303 || hdr.Get("Location") != "/rating?date=2026-11-01" {
+		t.Fatalf("compute: %d %v", code, hdr)
+	}
+	if _, err := srv.Store.Rating(context.Background(), "2026-11-01"); err != nil {
+		t.Errorf("computed day not stored: %v", err)
+	}
 }
 
 // ratingAPIAndPages: the contract's GET /api/v1/ratings on the demo, public; the
