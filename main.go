@@ -62,6 +62,7 @@ const usage = `ecoz — Единый центр обработки заявок 
   ecoz registry municipality add|revoke|reissue --code C [--name N]
   ecoz registry user add --login L                         пароль читается со стандартного ввода
   ecoz registry import [--data DIR] FILE                   загрузить файл выгрузки в реестр
+  ecoz rating compute [--date ГГГГ-ММ-ДД] [--data DIR]     пересчитать рейтинг УО за день (по умолчанию — вчера)
   ecoz version
 
 Роли: admin, operator, supervisor, org, resident.
@@ -94,6 +95,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdExport(args, stdout)
 	case "registry":
 		err = cmdRegistry(args, stdin, stdout, stderr)
+	case "rating":
+		err = cmdRating(args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "ecoz", appVersion())
 		return 0
@@ -376,10 +379,14 @@ func displayAddr(a string) string {
 func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
-	srv.bg.Add(1)
+	srv.bg.Add(2)
 	go func() {
 		defer srv.bg.Done()
 		srv.backups(ctx)
+	}()
+	go func() {
+		defer srv.bg.Done()
+		srv.web.Rating.Run(ctx)
 	}()
 	srv.startExport(ctx)
 	go func() {

@@ -187,3 +187,103 @@ CREATE TABLE registry_export (
   last_error_at INTEGER,
   failures      INTEGER NOT NULL DEFAULT 0   -- failed attempts since the last success
 );
+-- Rating of management organisations (issue #6). The rating of a past day is
+-- recomputed from the audit trail as it stood at that day's end. Reading a
+-- million-ticket trail event by event is too slow for that, so triggers keep two
+-- summaries of it, whoever writes the tickets (the domain code, an import, a bulk
+-- fixture), without touching the code that writes them:
+--   ticket_orgs: which organisation held a ticket since when (tickets.organization_id
+--     only says who holds it now);
+--   ticket_facts: per ticket, when each kind of step first happened. First times
+--     never change once written, so "did it happen before the cutoff" needs no
+--     history; the rare ticket whose answer does (reopened before the cutoff, or
+--     passed on after it) is looked up in the full trail.
+CREATE TABLE ticket_orgs (
+  ticket_id       INTEGER NOT NULL REFERENCES tickets(id),
+  at              INTEGER NOT NULL,
+  organization_id INTEGER             -- NULL: returned to the centre
+);
+CREATE INDEX ticket_orgs_ticket ON ticket_orgs(ticket_id, at);
+CREATE TABLE ticket_facts (
+  ticket_id     INTEGER PRIMARY KEY REFERENCES tickets(id),
+  created_at    INTEGER NOT NULL,     -- the deadlines, copied: they never change
+  accept_due_at INTEGER NOT NULL,
+  due_at        INTEGER NOT NULL,
+  org_id        INTEGER,              -- the organisation holding it now, and since when
+  org_at        INTEGER,
+  first_route   INTEGER,              -- the first time each step happened; NULL: never
+  first_accept  INTEGER,
+  first_done    INTEGER,
+  first_reject  INTEGER,
+  first_confirm INTEGER,
+  first_cancel  INTEGER,
+  first_link    INTEGER,
+  last_at       INTEGER NOT NULL      -- the latest change of any kind
+);
+CREATE INDEX ticket_facts_last ON ticket_facts(last_at);
+CREATE TRIGGER tickets_org_insert AFTER INSERT ON tickets WHEN NEW.organization_id IS NOT NULL BEGIN
+  INSERT INTO ticket_orgs(ticket_id, at, organization_id) VALUES (NEW.id, NEW.created_at, NEW.organization_id);
+  INSERT INTO ticket_facts(ticket_id, created_at, accept_due_at, due_at, org_id, org_at, last_at)
+    VALUES (NEW.id, NEW.created_at, NEW.accept_due_at, NEW.due_at, NEW.organization_id, NEW.created_at, NEW.created_at)
+    ON CONFLICT(ticket_id) DO UPDATE SET org_id = excluded.org_id, org_at = excluded.org_at, last_at = max(last_at, excluded.last_at);
+END;
+CREATE TRIGGER tickets_org_update AFTER UPDATE OF organization_id ON tickets
+WHEN OLD.organization_id IS NOT NEW.organization_id BEGIN
+  INSERT INTO ticket_orgs(ticket_id, at, organization_id) VALUES (NEW.id, NEW.updated_at, NEW.organization_id);
+  INSERT INTO ticket_facts(ticket_id, created_at, accept_due_at, due_at, org_id, org_at, last_at)
+    VALUES (NEW.id, NEW.created_at, NEW.accept_due_at, NEW.due_at, NEW.organization_id, NEW.updated_at, NEW.updated_at)
+    ON CONFLICT(ticket_id) DO UPDATE SET org_id = excluded.org_id, org_at = excluded.org_at, last_at = max(last_at, excluded.last_at);
+END;
+CREATE TRIGGER ticket_events_facts AFTER INSERT ON ticket_events BEGIN
+  INSERT INTO ticket_facts(ticket_id, created_at, accept_due_at, due_at, first_route, first_accept, first_done,
+      first_reject, first_confirm, first_cancel, first_link, last_at)
+    SELECT NEW.ticket_id, t.created_at, t.accept_due_at, t.due_at,
+      CASE WHEN NEW.action = 'route' THEN NEW.at END,
+      CASE WHEN NEW.action = 'accept' THEN NEW.at END,
+      CASE WHEN NEW.to_status = 'done' AND NEW.from_status <> 'done' THEN NEW.at END,
+      CASE WHEN NEW.action = 'reject' THEN NEW.at END,
+      CASE WHEN NEW.action = 'confirm' THEN NEW.at END,
+      CASE WHEN NEW.action = 'cancel' THEN NEW.at END,
+      CASE WHEN NEW.action = 'link' THEN NEW.at END,
+      NEW.at
+    FROM tickets t WHERE t.id = NEW.ticket_id
+  ON CONFLICT(ticket_id) DO UPDATE SET
+    first_route = COALESCE(min(first_route, excluded.first_route), first_route, excluded.first_route),
+    first_accept = COALESCE(min(first_accept, excluded.first_accept), first_accept, excluded.first_accept),
+    first_done = COALESCE(min(first_done, excluded.first_done), first_done, excluded.first_done),
+    first_reject = COALESCE(min(first_reject, excluded.first_reject), first_reject, excluded.first_reject),
+    first_confirm = COALESCE(min(first_confirm, excluded.first_confirm), first_confirm, excluded.first_confirm),
+    first_cancel = COALESCE(min(first_cancel, excluded.first_cancel), first_cancel, excluded.first_cancel),
+    first_link = COALESCE(min(first_link, excluded.first_link), first_link, excluded.first_link),
+    last_at = max(last_at, excluded.last_at);
+END;
+-- The rating's window is found by deadline as well as by registration date.
+CREATE INDEX tickets_due ON tickets(due_at);
+CREATE INDEX tickets_accept_due ON tickets(accept_due_at);
+-- The weekly report's lists of reopened and finished tickets, and the rating's
+-- confirmations and rejections of a window.
+CREATE INDEX ticket_events_action_at ON ticket_events(action, at, ticket_id);
+-- The weekly report's totals and weak spots read tickets by registration date;
+-- this covers them, so that a week or a month is one range of one index.
+CREATE INDEX tickets_report ON tickets(created_at, organization_id, category, building_id, status, parent_id, due_at, done_at, reopen_count);
+
+-- One computed day of the rating: the weights it used and when it was computed.
+CREATE TABLE ratings (
+  day         TEXT PRIMARY KEY,          -- YYYY-MM-DD in the municipality's time zone
+  cutoff      INTEGER NOT NULL,          -- the day's end: only events before it count
+  computed_at INTEGER NOT NULL,
+  weights     TEXT NOT NULL,             -- JSON: the weights in percent
+  median_load REAL NOT NULL DEFAULT 0    -- requests per 100 apartments, the municipality's median
+) WITHOUT ROWID;
+-- One organisation's line of a computed day, with every component, so that anyone
+-- can see why a score moved.
+CREATE TABLE rating_rows (
+  day             TEXT NOT NULL REFERENCES ratings(day) ON DELETE CASCADE,
+  organization_id INTEGER NOT NULL REFERENCES organizations(id),
+  rank            INTEGER,               -- NULL: not ranked («недостаточно данных»)
+  score           REAL,                  -- 0–100; NULL when not ranked
+  tickets         INTEGER NOT NULL,      -- requests in the window
+  metrics         TEXT NOT NULL,         -- JSON: numerators, denominators and values
+  PRIMARY KEY (day, organization_id)
+) WITHOUT ROWID;
+CREATE INDEX rating_rows_org ON rating_rows(organization_id, day);

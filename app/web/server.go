@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -42,6 +43,8 @@ type Config struct {
 	// Importer loads buildings and organisations for the admin's import screen
 	// (nil: the built-in basicImporter).
 	Importer Importer
+	// Rating computes and reads the rating and the reports; nil: one over Store.
+	Rating *rating.Service
 }
 
 // Server is the web side of one municipal centre.
@@ -50,6 +53,8 @@ type Server struct {
 	Store *store.Store
 	Log   *slog.Logger
 	cfg   Config
+	// Rating is the rating service; main starts its nightly run.
+	Rating *rating.Service
 
 	throttle *throttle
 	inflight sync.WaitGroup
@@ -77,7 +82,10 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute)}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating}
+	if s.Rating == nil {
+		s.Rating = rating.New(cfg.Store, cfg.Log)
+	}
 	s.portal = newPortal(&s.cfg)
 	s.importer = cfg.Importer
 	if s.importer == nil {

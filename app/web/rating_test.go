@@ -1,0 +1,308 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ecoz/ecoz/app/apptest"
+	"github.com/ecoz/ecoz/app/rating"
+	"github.com/ecoz/ecoz/app/web"
+	"github.com/xuri/excelize/v2"
+)
+
+func get(t *testing.T, srv *web.Server, path, cookie string) (int, []byte, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
+}
+
+
+// signIn signs login in through the form and returns the session cookie.
+func signIn(t *testing.T, srv *web.Server, login string) string {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/login", nil)
+	resp, err := srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfRe.FindSubmatch(body)
+	if m == nil {
+		t.Fatal("no csrf on the sign-in form")
+	}
+	var pre string
+	for _, c := range resp.Cookies() {
+		if c.Name == "ecoz_csrf" {
+			pre = c.Name + "=" + c.Value
+		}
+	}
+	form := url.Values{"login": {login}, "password": {login}, "csrf": {string(m[1])}}
+	req = httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", pre)
+	resp, err = srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Value != "" && c.Name != "ecoz_csrf" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatalf("sign-in of %s failed: %d", login, resp.StatusCode)
+	return ""
+}
+
+// TestRatingAndReport runs the rating's and the report's web checks on one demo
+// database (loading it is the slow part).
+func TestRatingAndReport(t *testing.T) {
+	s, _ := apptest.Demo(t)
+	srv := apptest.Server(t, s)
+	t.Run("api and pages", func(t *testing.T) { ratingAPIAndPages(t, srv) })
+	t.Run("xlsx matches page", func(t *testing.T) { reportXLSXMatchesPage(t, srv) })
+	t.Run("admin settings", func(t *testing.T) { ratingAdmin(t, srv) })
+}
+
+func post(t *testing.T, srv *web.Server, path, cookie string, form url.Values) (int, []byte, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", cookie)
+	resp, err := srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
+}
+
+// ratingAdmin: weights that do not add up to 100 are refused with the sum named
+// and nothing stored; good ones are stored; a past day is recomputed on demand.
+func ratingAdmin(t *testing.T, srv *web.Server) {
+	cookie := signIn(t, srv, "admin")
+	code, page, _ := get(t, srv, "/rating/admin", cookie)
+	m := csrfRe.FindSubmatch(page)
+	if code != 200 || m == nil {
+		t.Fatalf("settings page: %d", code)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "on_time": {"50"}, "accept_on_time": {"15"}, "first_time_fix": {"20"}, "load": {"15"}, "overdue_now": {"10"}, "time": {"00:05"}}
+	code, body, _ := post(t, srv, "/rating/admin/settings", cookie, form)
+	if code != 400 || !bytes.Contains(body, []byte("Сумма весов должна быть 100 %, сейчас 110 %")) {
+		t.Errorf("weights of 110: %d", code)
+	}
+	if w, _ := srv.Store.RatingSettings(context.Background()); w.OnTime != 40 {
+		t.Errorf("bad weights stored: %+v", w)
+	}
+	form.Set("on_time", "40")
+	form.Set("time", "01:30")
+	if code, _, _ := post(t, srv, "/rating/admin/settings", cookie, form); code != 303 {
+		t.Errorf("good weights: %d", code)
+	}
+	if _, at := srv.Store.RatingSettings(context.Background()); at != "01:30" {
+		t.Errorf("time stored %s", at)
+	}
+	code, _, hdr := post(t, srv, "/rating/admin/compute", cookie, url.Values{"csrf": {string(m[1])}, "date": {"2026-11-01"}})
+	if code != 303 || hdr.Get("Location") != "/rating?date=2026-11-01" {
+		t.Fatalf("compute: %d %v", code, hdr)
+	}
+	if _, err := srv.Store.Rating(context.Background(), "2026-11-01"); err != nil {
+		t.Errorf("computed day not stored: %v", err)
+	}
+}
+
+// ratingAPIAndPages: the contract's GET /api/v1/ratings on the demo, public; the
+// public page and the method; the bad date is a clear 400.
+func ratingAPIAndPages(t *testing.T, srv *web.Server) {
+	code, body, _ := get(t, srv, "/api/v1/ratings", "")
+	if code != 200 {
+		t.Fatalf("ratings: %d %s", code, body)
+	}
+	var out struct {
+		Date  string `json:"date"`
+		Items []struct {
+			Organization struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			} `json:"organization"`
+			Rank    *int                       `json:"rank"`
+			Score   *float64                   `json:"score"`
+			Metrics map[string]json.RawMessage `json:"metrics"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	// apptest.Now is 16 Nov 09:00 UTC, 12:00 in Moscow: the day just ended is the 15th.
+	if out.Date != "2026-11-15" || len(out.Items) != 5 {
+		t.Fatalf("date %s, %d items: %s", out.Date, len(out.Items), body)
+	}
+	first := out.Items[0]
+	if first.Rank == nil || *first.Rank != 1 || first.Score == nil || first.Organization.Name == "" {
+		t.Errorf("first item %s", body)
+	}
+	for _, k := range []string{"on_time", "accept_on_time", "first_time_fix", "load", "overdue_now", "requests"} {
+		if _, ok := first.Metrics[k]; !ok {
+			t.Errorf("metrics lack %s: %s", k, body)
+		}
+	}
+	code, body, _ = get(t, srv, "/api/v1/ratings?date=2026-11-15", "")
+	if code != 200 || !bytes.Contains(body, []byte(`"date":"2026-11-15"`)) {
+		t.Errorf("by date: %d %s", code, body)
+	}
+	code, body, _ = get(t, srv, "/api/v1/ratings?date=15.11.2026", "")
+	if code != 400 || !bytes.Contains(body, []byte(`"code":"invalid"`)) || !bytes.Contains(body, []byte("ГГГГ-ММ-ДД")) {
+		t.Errorf("bad date: %d %s", code, body)
+	}
+	code, body, _ = get(t, srv, "/api/v1/ratings?date=2026-11-20", "")
+	if code != 400 || !bytes.Contains(body, []byte("ещё не закончился")) {
+		t.Errorf("future day: %d %s", code, body)
+	}
+	// Only the day just ended is computed on an anonymous request; older days are
+	// the administrator's to compute.
+	code, body, _ = get(t, srv, "/api/v1/ratings?date=2026-10-01", "")
+	if code != 404 || !bytes.Contains(body, []byte("не рассчитан")) {
+		t.Errorf("old day not computed: %d %s", code, body)
+	}
+	code, body, _ = get(t, srv, "/rating", "")
+	if code != 200 || !bytes.Contains(body, []byte(first.Organization.Name)) || !bytes.Contains(body, []byte("<svg")) {
+		t.Errorf("rating page: %d", code)
+	}
+	code, body, _ = get(t, srv, "/rating/method", "")
+	if code != 200 || !bytes.Contains(body, []byte("Выполнено в срок")) || !bytes.Contains(body, []byte("40 %")) {
+		t.Errorf("method page: %d", code)
+	}
+	// The report is for the administration only.
+	if code, _, _ := get(t, srv, "/report/", signIn(t, srv, "uk1")); code != 403 {
+		t.Errorf("report for an organisation: %d", code)
+	}
+	if code, _, _ := get(t, srv, "/rating/admin", signIn(t, srv, "supervisor")); code != 403 {
+		t.Errorf("rating settings for the supervisor: %d", code)
+	}
+}
+
+var (
+	rowRe  = regexp.MustCompile(`(?s)<tr[^>]*data-key="([^"]*)"><td>(.*?)</td>(.*?)</tr>`)
+	cellRe = regexp.MustCompile(`<td class="num">([^<]*)</td>`)
+)
+
+// pageTable reads the rows of the table with id from the page: title → cells.
+func pageTable(t *testing.T, page []byte, id string) [][]string {
+	t.Helper()
+	start := bytes.Index(page, []byte(`id="`+id+`"`))
+	if start < 0 {
+		t.Fatalf("no table %s", id)
+	}
+	end := bytes.Index(page[start:], []byte("</table>"))
+	var out [][]string
+	for _, m := range rowRe.FindAllSubmatch(page[start:start+end], -1) {
+		row := []string{string(m[2])}
+		for _, c := range cellRe.FindAllSubmatch(m[3], -1) {
+			row = append(row, strings.Replace(string(c[1]), ",", ".", 1))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// sameRow compares a workbook row with a page row: the title as text, the rest
+// as numbers (the page writes 32,0 where the workbook holds 32).
+func sameRow(book, page []string) bool {
+	if len(book) != len(page) || len(book) == 0 || book[0] != page[0] {
+		return false
+	}
+	for i := 1; i < len(book); i++ {
+		a, err1 := strconv.ParseFloat(book[i], 64)
+		b, err2 := strconv.ParseFloat(page[i], 64)
+		if err1 != nil || err2 != nil || a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// reportXLSXMatchesPage: the weekly report's workbook, read back with excelize,
+// holds the same numbers as the page, sheet by sheet.
+func reportXLSXMatchesPage(t *testing.T, srv *web.Server) {
+	cookie := signIn(t, srv, "supervisor")
+	const week = "2026-W46" // 9–15 November 2026, the last full week before apptest.Now
+	code, page, _ := get(t, srv, "/report/?week="+week, cookie)
+	if code != 200 {
+		t.Fatalf("report page: %d %s", code, page)
+	}
+	code, xl, hdr := get(t, srv, "/report/xlsx?week="+week, cookie)
+	if code != 200 || !strings.Contains(hdr.Get("Content-Disposition"), "report-2026-W46.xlsx") {
+		t.Fatalf("xlsx: %d %v", code, hdr)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(xl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(rating.SheetNames, "|") {
+		t.Fatalf("sheets %v", got)
+	}
+	for _, c := range []struct{ sheet, table string }{{rating.SheetNames[0], "by-org"}, {rating.SheetNames[1], "by-category"}} {
+		rows, err := f.GetRows(c.sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := pageTable(t, page, c.table)
+		if len(want) < 2 || len(rows)-1 != len(want) {
+			t.Fatalf("%s: %d rows in the workbook, %d on the page", c.sheet, len(rows)-1, len(want))
+		}
+		for i, w := range want {
+			if !sameRow(rows[i+1], w) {
+				t.Errorf("%s row %d: workbook %v, page %v", c.sheet, i+1, rows[i+1], w)
+			}
+		}
+	}
+	// The lists: the same tickets in the same order.
+	numRe := regexp.MustCompile(`<a href="/work/tickets/([^"]+)">`)
+	for i, id := range []string{"overdue", "reopened", "slowest"} {
+		rows, err := f.GetRows(rating.SheetNames[2+i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromPage []string
+		if start := bytes.Index(page, []byte(`id="`+id+`"`)); start >= 0 {
+			end := bytes.Index(page[start:], []byte("</table>"))
+			for _, m := range numRe.FindAllSubmatch(page[start:start+end], -1) {
+				fromPage = append(fromPage, string(m[1]))
+			}
+		}
+		var fromBook []string
+		for _, r := range rows[1:] {
+			fromBook = append(fromBook, r[0])
+		}
+		if id == "slowest" && len(fromPage) == 0 {
+			t.Error("the demo week has no finished tickets on the page")
+		}
+		if strings.Join(fromBook, ",") != strings.Join(fromPage, ",") {
+			t.Errorf("%s: workbook %v, page %v", id, fromBook, fromPage)
+		}
+	}
+	if !bytes.Contains(page, []byte("/report/tickets?")) {
+		t.Error("no drill-down links to the weak spots' tickets")
+	}
+}
