@@ -35,8 +35,8 @@ func get(t *testing.T, srv *web.Server, path, cookie string) (int, []byte, http.
 }
 
 
-// signIn signs login in through the form and returns the session cookie.
-func signIn(t *testing.T, srv *web.Server, login string) string {
+// ratingSignIn signs login in through the form and returns the session cookie.
+func ratingSignIn(t *testing.T, srv *web.Server, login string) string {
 	t.Helper()
 	req := httptest.NewRequest("GET", "/login", nil)
 	resp, err := srv.App.Test(req, -1)
@@ -100,7 +100,7 @@ func post(t *testing.T, srv *web.Server, path, cookie string, form url.Values) (
 // ratingAdmin: weights that do not add up to 100 are refused with the sum named
 // and nothing stored; good ones are stored; a past day is recomputed on demand.
 func ratingAdmin(t *testing.T, srv *web.Server) {
-	cookie := signIn(t, srv, "admin")
+	cookie := ratingSignIn(t, srv, "admin")
 	code, page, _ := get(t, srv, "/rating/admin", cookie)
 	m := csrfRe.FindSubmatch(page)
 	if code != 200 || m == nil {
@@ -193,10 +193,10 @@ func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 		t.Errorf("method page: %d", code)
 	}
 	// The report is for the administration only.
-	if code, _, _ := get(t, srv, "/report/", signIn(t, srv, "uk1")); code != 403 {
+	if code, _, _ := get(t, srv, "/report/", ratingSignIn(t, srv, "uk1")); code != 403 {
 		t.Errorf("report for an organisation: %d", code)
 	}
-	if code, _, _ := get(t, srv, "/rating/admin", signIn(t, srv, "supervisor")); code != 403 {
+	if code, _, _ := get(t, srv, "/rating/admin", ratingSignIn(t, srv, "supervisor")); code != 403 {
 		t.Errorf("rating settings for the supervisor: %d", code)
 	}
 }
@@ -244,7 +244,7 @@ func sameRow(book, page []string) bool {
 // reportXLSXMatchesPage: the weekly report's workbook, read back with excelize,
 // holds the same numbers as the page, sheet by sheet.
 func reportXLSXMatchesPage(t *testing.T, srv *web.Server) {
-	cookie := signIn(t, srv, "supervisor")
+	cookie := ratingSignIn(t, srv, "supervisor")
 	const week = "2026-W46" // 9–15 November 2026, the last full week before apptest.Now
 	code, page, _ := get(t, srv, "/report/?week="+week, cookie)
 	if code != 200 {
