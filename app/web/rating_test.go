@@ -34,7 +34,6 @@ func get(t *testing.T, srv *web.Server, path, cookie string) (int, []byte, http.
 	return resp.StatusCode, b, resp.Header
 }
 
-
 // ratingSignIn signs login in through the form and returns the session cookie.
 func ratingSignIn(t *testing.T, srv *web.Server, login string) string {
 	t.Helper()
