@@ -230,8 +230,15 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	if err != nil {
 		return err
 	}
+	reportPhotos, donePhotos, err := s.photoViews(c, t.Number)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
 	data := fiber.Map{
-		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
+		"ReportPhotos": reportPhotos, "DonePhotos": donePhotos,
+		"CanAttach": (u.Role == app.RoleOrg || u.Role == app.RoleOperator) && !t.Status.Final(),
+		"Title":     "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
 		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
 		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),
 	}

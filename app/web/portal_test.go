@@ -372,6 +372,9 @@ func TestFileWithPhotoAndFollow(t *testing.T) {
 	if tk, _ = s.Ticket(op, number); tk.Status != app.StatusDone {
 		t.Fatalf("status %s after photos with done", tk.Status)
 	}
+	// The staff's ticket page shows both the resident's and the organisation's photos.
+	org.get("/work/tickets/" + number)
+	org.has("Фото заявителя", "Фото выполненной работы", "/thumb")
 	// The resident sees the done photos and answers: reject without words is refused, with words reopens.
 	c.get("/my/tickets/" + number)
 	c.has("Фотографии выполненной работы", "Заменили смеситель", "Проблема устранена?")
