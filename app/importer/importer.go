@@ -110,6 +110,12 @@ func PreviewFile(ctx context.Context, s *store.Store, kind Kind, data []byte) (*
 // row, unless skipBad, when the good rows are imported and the bad ones reported.
 // The preview returned says what was done.
 func Apply(ctx context.Context, s *store.Store, kind Kind, data []byte, skipBad bool) (*Preview, error) {
+	return ApplyProgress(ctx, s, kind, data, skipBad, nil)
+}
+
+// ApplyProgress is Apply telling progress (may be nil) how many of the good rows
+// are written, for the administrator's progress bar on a large file.
+func ApplyProgress(ctx context.Context, s *store.Store, kind Kind, data []byte, skipBad bool, progress func(done, total int)) (*Preview, error) {
 	var p *Preview
 	err := s.Write(ctx, func(tx *store.Tx) error {
 		var cat catalog
@@ -126,7 +132,7 @@ func Apply(ctx context.Context, s *store.Store, kind Kind, data []byte, skipBad 
 		if !p.OK() && !skipBad {
 			return app.Errorf(app.EINVALID, "В файле %s; ничего не импортировано. Исправьте файл или импортируйте только верные строки (--skip-bad).", plural(len(p.Errors), "ошибка", "ошибки", "ошибок"))
 		}
-		for _, r := range p.Rows {
+		for i, r := range p.Rows {
 			var err error
 			if r.Organization != nil {
 				err = tx.SaveOrganization(r.Organization)
@@ -135,6 +141,9 @@ func Apply(ctx context.Context, s *store.Store, kind Kind, data []byte, skipBad 
 			}
 			if err != nil {
 				return fmt.Errorf("строка %d: %w", r.Line, err)
+			}
+			if progress != nil && (i%50 == 0 || i == len(p.Rows)-1) {
+				progress(i+1, len(p.Rows))
 			}
 		}
 		return nil

@@ -41,7 +41,7 @@ type Config struct {
 	// form; faster is a bot. Default 3 s; negative turns the check off (tests).
 	MinFillTime time.Duration
 	// Importer loads buildings and organisations for the admin's import screen
-	// (nil: the built-in basicImporter).
+	// (nil: app/importer, as the command line does).
 	Importer Importer
 	// Rating computes and reads the rating and the reports; nil: one over Store.
 	Rating *rating.Service
@@ -89,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	s.portal = newPortal(&s.cfg)
 	s.importer = cfg.Importer
 	if s.importer == nil {
-		s.importer = basicImporter{s.Store}
+		s.importer = catalogImporter{s.Store}
 	}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
