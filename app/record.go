@@ -44,6 +44,9 @@ type WorkTypeRef struct {
 type BuildingRef struct {
 	ID      int64  `json:"id"`
 	Address string `json:"address"`
+	// Apartments is the building's flat count (0: unknown), which the republic's
+	// rating needs for its load component: requests per 100 apartments.
+	Apartments int `json:"apartments,omitempty"`
 }
 
 // OrganizationRf is the organisation as embedded in a ticket.
@@ -81,7 +84,7 @@ func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) Tick
 		Status:        t.Status,
 		Source:        t.Source,
 		WorkType:      WorkTypeRef{Code: t.WorkType.Code, Name: t.WorkType.Name, Category: t.WorkType.Category, Emergency: t.WorkType.Emergency},
-		Building:      BuildingRef{ID: t.BuildingID, Address: t.Address},
+		Building:      BuildingRef{ID: t.BuildingID, Address: t.Address, Apartments: t.BuildingApartments},
 		Apartment:     t.Apartment,
 		Description:   t.Description,
 		CreatedAt:     FormatTime(t.CreatedAt, loc),

@@ -254,36 +254,38 @@ const (
 
 // Ticket is a resident's request.
 type Ticket struct {
-	ID             int64
-	Number         string
-	Status         Status
-	Source         Source
-	WorkType       WorkType
-	BuildingID     int64
-	Address        string
-	Apartment      string
-	Description    string
-	ReporterName   string
-	ReporterPhone  string
-	ResidentID     int64
-	OrganizationID int64
-	OrgName        string
-	ParentID       int64
-	ParentNumber   string
-	ParentStatus   Status
-	CreatedAt      time.Time
-	AcceptDueAt    time.Time
-	DueAt          time.Time
-	LocalizeDueAt  time.Time // zero unless emergency
-	AcceptedAt     time.Time
-	DoneAt         time.Time
-	ClosedAt       time.Time
-	DoneOnTime     *bool // set at closure: whether the final done came before DueAt
-	ReopenCount    int
-	CallAttempts   int
-	Version        int64
-	Seq            int64
-	UpdatedAt      time.Time
+	ID         int64
+	Number     string
+	Status     Status
+	Source     Source
+	WorkType   WorkType
+	BuildingID int64
+	Address    string
+	// BuildingApartments is the building's flat count (not the reporter's flat).
+	BuildingApartments int
+	Apartment          string
+	Description        string
+	ReporterName       string
+	ReporterPhone      string
+	ResidentID         int64
+	OrganizationID     int64
+	OrgName            string
+	ParentID           int64
+	ParentNumber       string
+	ParentStatus       Status
+	CreatedAt          time.Time
+	AcceptDueAt        time.Time
+	DueAt              time.Time
+	LocalizeDueAt      time.Time // zero unless emergency
+	AcceptedAt         time.Time
+	DoneAt             time.Time
+	ClosedAt           time.Time
+	DoneOnTime         *bool // set at closure: whether the final done came before DueAt
+	ReopenCount        int
+	CallAttempts       int
+	Version            int64
+	Seq                int64
+	UpdatedAt          time.Time
 }
 
 // Overdue reports whether the work is unfinished past its deadline at now.

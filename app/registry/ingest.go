@@ -188,6 +188,9 @@ func Validate(code string, b *app.Batch) ([]row, error) {
 		if r.Building.ID <= 0 || strings.TrimSpace(r.Building.Address) == "" {
 			bad("нет дома или адреса")
 		}
+		if r.Building.Apartments < 0 || r.Building.Apartments > 10000 {
+			bad("число квартир дома — от 0 до 10000")
+		}
 		if r.Reporter != nil {
 			bad("в записи есть данные заявителя: реестр их не принимает")
 		}
@@ -240,11 +243,11 @@ func Validate(code string, b *app.Batch) ([]row, error) {
 }
 
 const upsertSQL = `INSERT INTO tickets(municipality, number, version, status, organization_id, organization, building_id, address, category,
- parent, created_at, accept_due_at, due_at, accepted_at, done_at, closed_at, done_on_time, reopen_count, search, record, received_at)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ parent, created_at, accept_due_at, due_at, accepted_at, done_at, closed_at, done_on_time, reopen_count, search, record, received_at, apartments)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(municipality, number) DO UPDATE SET version = excluded.version, status = excluded.status,
  organization_id = excluded.organization_id, organization = excluded.organization, building_id = excluded.building_id,
- address = excluded.address, category = excluded.category, parent = excluded.parent, created_at = excluded.created_at,
+ address = excluded.address, apartments = excluded.apartments, category = excluded.category, parent = excluded.parent, created_at = excluded.created_at,
  accept_due_at = excluded.accept_due_at, due_at = excluded.due_at, accepted_at = excluded.accepted_at, done_at = excluded.done_at,
  closed_at = excluded.closed_at, done_on_time = excluded.done_on_time, reopen_count = excluded.reopen_count,
  search = excluded.search, record = excluded.record, received_at = excluded.received_at
@@ -282,7 +285,7 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, row
 		search := strings.ToLower(r.Number + " " + r.Building.Address + " " + r.WorkType.Name + " " + w.orgName + " " + r.Description)
 		out, err := st.ExecContext(ctx, code, r.Number, r.Version, r.Status, w.orgID.Int64, w.orgName, r.Building.ID, r.Building.Address,
 			r.WorkType.Category, w.parent, w.created, w.acceptDue, w.due, w.accepted, w.done, w.closed, w.onTime, r.ReopenCount,
-			search, string(rec), now)
+			search, string(rec), now, r.Building.Apartments)
 		if err != nil {
 			return res, err
 		}

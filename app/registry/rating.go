@@ -14,13 +14,14 @@ import (
 //	                         the share accepted by accept_due_at;
 //	first-time fix     20 %: of the tickets closed in the window, the share never reopened;
 //	overdue now        10 %: one minus the share of its open tickets that are overdue now;
-//	load               15 %: requests per building it serves, scored against the median
-//	                         of its municipality (at or below the median: full marks;
-//	                         twice the median: half).
+//	load               15 %: requests per 100 apartments of the buildings it serves,
+//	                         scored against the median of its municipality (at or
+//	                         below the median: full marks; twice the median: half).
 //
-// The registry's records carry no flat counts, so "load" counts buildings (those
-// that appear in the organisation's records) where the municipal rating counts
-// apartments. Calls linked to another ticket (one incident) count once, through
+// The apartments are those of the buildings that appear in the organisation's
+// records (each record carries its building's flat count). A municipality whose
+// records carry no flat counts (an older centre) is scored per building instead,
+// against its own median, and the page says so. Calls linked to another ticket (one incident) count once, through
 // the parent. An organisation with fewer than MinTickets in the window is shown
 // as «недостаточно данных» and not ranked. A component with nothing to measure
 // (no ticket fell due) drops out and the others' weights are scaled up.
@@ -43,6 +44,7 @@ type OrgScore struct {
 	Name         string
 	Tickets      int
 	Buildings    int
+	Apartments   int        // of the buildings in its records; 0: unknown
 	Components   [5]float64 // 0..1
 	Has          [5]bool    // false: nothing to measure
 	Score        float64    // 0..100
@@ -71,7 +73,9 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 		sum(closed_at >= ?1 AND closed_at < ?2 AND status = 'closed'),
 		sum(closed_at >= ?1 AND closed_at < ?2 AND status = 'closed' AND reopen_count = 0),
 		sum(`+openSQL+`), sum(`+openSQL+` AND due_at < ?2),
-		count(DISTINCT building_id)
+		count(DISTINCT building_id),
+		(SELECT COALESCE(sum(a), 0) FROM (SELECT max(b.apartments) AS a FROM tickets b
+			WHERE b.municipality = tickets.municipality AND b.organization_id = tickets.organization_id GROUP BY b.building_id))
 		FROM tickets WHERE organization_id <> 0 AND parent = '' GROUP BY municipality, organization_id`, f, n)
 	if err != nil {
 		return nil, err
@@ -85,7 +89,7 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 		var x [4]frac
 		var open, overdue int
 		if err := rows.Scan(&o.Municipality, &o.OrgID, &o.Name, &o.Tickets, &x[0].den, &x[0].num, &x[1].den, &x[1].num,
-			&x[2].den, &x[2].num, &open, &overdue, &o.Buildings); err != nil {
+			&x[2].den, &x[2].num, &open, &overdue, &o.Buildings, &o.Apartments); err != nil {
 			return nil, err
 		}
 		x[3] = frac{open - overdue, open}
@@ -95,11 +99,25 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The median load of each municipality's organisations with enough tickets.
-	loads := map[string][]float64{}
+	// Requests per 100 apartments where the municipality sends flat counts, else
+	// per building; the median is of the municipality's organisations with enough
+	// tickets.
+	perApartments := map[string]bool{}
 	for _, o := range all {
-		if o.Tickets >= MinTickets && o.Buildings > 0 {
-			loads[o.Municipality] = append(loads[o.Municipality], float64(o.Tickets)/float64(o.Buildings))
+		if o.Apartments > 0 {
+			perApartments[o.Municipality] = true
+		}
+	}
+	loadOf := func(o *OrgScore) (float64, bool) {
+		if perApartments[o.Municipality] {
+			return 100 * float64(o.Tickets) / float64(o.Apartments), o.Apartments > 0
+		}
+		return float64(o.Tickets) / float64(o.Buildings), o.Buildings > 0
+	}
+	loads := map[string][]float64{}
+	for i := range all {
+		if l, ok := loadOf(&all[i]); ok && all[i].Tickets >= MinTickets {
+			loads[all[i].Municipality] = append(loads[all[i].Municipality], l)
 		}
 	}
 	r := &Rating{From: from, To: now, Titles: ComponentTitles, Weights: Weights}
@@ -110,9 +128,8 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 				o.Components[k], o.Has[k] = float64(x.num)/float64(x.den), true
 			}
 		}
-		if ls := loads[o.Municipality]; len(ls) > 0 && o.Buildings > 0 {
-			med := median(ls)
-			load := float64(o.Tickets) / float64(o.Buildings)
+		if load, ok := loadOf(o); ok && len(loads[o.Municipality]) > 0 {
+			med := median(loads[o.Municipality])
 			o.Components[4], o.Has[4] = 1, true
 			if load > med && load > 0 {
 				o.Components[4] = med / load

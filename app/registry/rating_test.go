@@ -100,3 +100,67 @@ func TestRating(t *testing.T) {
 		t.Fatalf("УК 1: %+v", u1)
 	}
 }
+
+// TestRatingLoadPerApartments checks the load component where the records carry
+// their buildings' flat counts: requests per 100 apartments against the median.
+func TestRatingLoadPerApartments(t *testing.T) {
+	db, _, _, _ := testRegistry(t, Config{})
+	ctx := context.Background()
+	day := 24 * time.Hour
+	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	var recs []app.TicketJSON
+	n := 0
+	add := func(org, building int64, apartments int) {
+		n++
+		r := rec(n, 1)
+		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
+		r.Building.ID, r.Building.Apartments = building, apartments
+		r.Status = app.StatusClosed
+		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), ts(-9*day), ts(-5*day)
+		a, d, c := ts(-10*day+time.Hour), ts(-6*day), ts(-4*day)
+		r.AcceptedAt, r.DoneAt, r.ClosedAt = &a, &d, &c
+		recs = append(recs, r)
+	}
+	// УК 1: 10 requests from one house of 100 flats: 10 per 100 apartments.
+	for i := 0; i < 10; i++ {
+		add(1, 1, 100)
+	}
+	// УК 2: 12 requests from two houses of 50 flats (each counted once): 12 per 100.
+	for i := 0; i < 12; i++ {
+		add(2, int64(2+i%2), 50)
+	}
+	b := batchOf("load", recs...)
+	rows, err := Validate("TST", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Apply(ctx, "TST", &b, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Rating(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Ranked) != 2 {
+		t.Fatalf("ranked %+v", got.Ranked)
+	}
+	by := map[int64]OrgScore{}
+	for _, o := range got.Ranked {
+		by[o.OrgID] = o
+	}
+	// Median of 10 and 12 = 11: УК 1 at or below it scores 1, УК 2 scores 11/12.
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	if o := by[1]; o.Apartments != 100 || !near(o.Components[4], 1) {
+		t.Errorf("УК 1: apartments %d, load component %v; want 100 and 1", o.Apartments, o.Components[4])
+	}
+	if o := by[2]; o.Apartments != 100 || !near(o.Components[4], 11.0/12) {
+		t.Errorf("УК 2: apartments %d, load component %v; want 100 and 11/12", o.Apartments, o.Components[4])
+	}
+	// A flat count out of range is refused with the batch.
+	bad := recs[0]
+	bad.Building.Apartments = -1
+	bb := batchOf("bad", bad)
+	if _, err := Validate("TST", &bb); err == nil {
+		t.Error("a negative flat count was accepted")
+	}
+}

@@ -24,6 +24,7 @@ CREATE TABLE tickets (
   organization    TEXT NOT NULL DEFAULT '',
   building_id     INTEGER NOT NULL,
   address         TEXT NOT NULL,
+  apartments      INTEGER NOT NULL DEFAULT 0, -- the building's flat count, for the rating's load
   category        TEXT NOT NULL,
   parent          TEXT NOT NULL DEFAULT '',
   created_at      INTEGER NOT NULL,

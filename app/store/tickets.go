@@ -16,7 +16,7 @@ const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.
  COALESCE(t.resident_id, 0), COALESCE(t.organization_id, 0), COALESCE(o.name, ''),
  COALESCE(t.parent_id, 0), COALESCE(p.number, ''), COALESCE(p.status, ''),
  t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.accepted_at, t.done_at, t.closed_at, t.done_on_time,
- t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at
+ t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments
 FROM tickets t
 JOIN work_types w ON w.code = t.work_type
 JOIN buildings b ON b.id = t.building_id
@@ -35,7 +35,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 		&t.BuildingID, &t.Address, &t.Apartment, &t.Description, &t.ReporterName, &t.ReporterPhone,
 		&t.ResidentID, &t.OrganizationID, &t.OrgName, &t.ParentID, &t.ParentNumber, &t.ParentStatus,
 		&created, &acceptDue, &due, &localize, &accepted, &done, &closed, &onTime,
-		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated)
+		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments)
 	if err != nil {
 		return nil, err
 	}
