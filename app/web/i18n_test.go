@@ -54,10 +54,22 @@ func TestEnglishStaffScreens(t *testing.T) {
 		[]string{"<h1>Настройки</h1>", "Код муниципалитета", "Часовой пояс"})
 	check(adm, "/admin/import", []string{"<h1>Import of buildings and organisations</h1>", "What to import", "Check the file"},
 		[]string{"Импорт домов и организаций", "Что импортировать", "Проверить файл"})
+	check(adm, "/admin/registry/", []string{"<h1>Export to the republic registry</h1>", "Changes queued"},
+		[]string{"Выгрузка в республиканский реестр", "В очереди изменений"})
+	check(adm, "/rating/admin/", []string{"<h1>Rating settings</h1>", "Component weights", "Recompute a day"},
+		[]string{"<h1>Настройки рейтинга</h1>", "Веса составляющих", "Пересчитать день"})
+
+	op := english("operator")
+	check(op, "/work/new", []string{"Buildings found", "Matching work types"}, []string{"Найденные дома", "Подходящие виды работ"})
+	check(op, "/work/lookup/buildings?building_q=zzzz", []string{"Building not found"}, []string{"Дом не найден"})
 
 	sup := english("supervisor")
 	check(sup, "/work/overview", []string{`lang="en"`, "<h1>Today, ", "Not sent to organisations:", "New today", "In work now", "<h2>Overdue</h2>"},
 		[]string{"<h1>Сегодня", "Не направлено", "Новых сегодня", "<h2>Просрочены</h2>"})
 	check(sup, "/work/search?overdue=1", []string{"<h1>Search</h1>", "Overdue only", "Found", "Download XLSX", "all open"},
 		[]string{"<h1>Поиск</h1>", "Только просроченные", "Найдено", "все открытые"})
+	check(sup, "/report/", []string{"<h1>Report for the weekly meeting</h1>", "Totals by organisation", "Received", "Weak spots: repeated tickets"},
+		[]string{"Отчёт к еженедельному совещанию", "Итоги по организациям", "Поступило", "Слабые места"})
+	check(sup, "/report/dashboard", []string{"<h1>Analytics for the administration</h1>", "Time to accept"},
+		[]string{"Аналитика для администрации", "Время принятия в работу"})
 }
