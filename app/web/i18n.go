@@ -83,6 +83,7 @@ var english = map[string]string{
 	"Фотографии": "Photos", "Фото заявителя": "Reporter's photos", "Фото выполненной работы": "Photos of the work done",
 	"Фотографии работы (приложить при выполнении)": "Work photos (attach when done)", "виден жителю": "visible to the resident",
 	"Экран звонка жителю →": "Call screen →",
+	"Разделы": "Sections", "Очереди": "Queues", "в организацию, обслуживающую дом": "to the organisation serving the building",
 	// intake (remaining)
 	"улица и дом, например «ленина 5»": "street and number, e.g. «ленина 5»", "Найденные дома": "Buildings found",
 	"словами жителя: «течёт», «нет горячей воды», «лифт»": "in the resident's words: «течёт», «нет горячей воды», «лифт»",
