@@ -17,7 +17,12 @@ func (s *Store) Organizations(ctx context.Context, kind app.OrgKind) ([]*app.Org
 		q += " WHERE kind = ?"
 		args = append(args, kind)
 	}
-	rows, err := s.r.QueryContext(ctx, q+" ORDER BY name", args...)
+	return scanOrganizations(s.r.QueryContext(ctx, q+" ORDER BY name", args...))
+}
+
+// scanOrganizations reads the rows of a "SELECT id, name, kind, inn, phone,
+// active FROM organizations" query.
+func scanOrganizations(rows *sql.Rows, err error) ([]*app.Organization, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -5,20 +5,7 @@ import "github.com/ecoz/ecoz/app"
 // ImportOrganizations lists every organisation (active or not) inside the
 // transaction, for an import to match its rows against.
 func (tx *Tx) ImportOrganizations() ([]*app.Organization, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id, name, kind, inn, phone, active FROM organizations ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*app.Organization
-	for rows.Next() {
-		o := &app.Organization{}
-		if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return scanOrganizations(tx.tx.QueryContext(tx.ctx, "SELECT id, name, kind, inn, phone, active FROM organizations ORDER BY id"))
 }
 
 // ImportBuildings lists every building inside the transaction, for an import to
