@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
@@ -192,42 +192,11 @@ func securityHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func httpStatus(code string) int {
-	switch code {
-	case app.EINVALID:
-		return 400
-	case app.EUNAUTHORIZED:
-		return 401
-	case app.EFORBIDDEN:
-		return 403
-	case app.ENOTFOUND:
-		return 404
-	case app.ECONFLICT:
-		return 409
-	case app.ETOOLARGE:
-		return 413
-	case app.ERATELIMITED:
-		return 429
-	}
-	return 500
-}
+// httpStatus is the one mapping of app error codes to statuses, shared with the centre.
+var httpStatus = httperr.Status
 
 // asAppError turns Fiber's own errors into app errors with Russian messages.
-func asAppError(err error) error {
-	var fe *fiber.Error
-	if !errors.As(err, &fe) {
-		return err
-	}
-	switch fe.Code {
-	case 404, 405:
-		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
-	case 413:
-		return app.Errorf(app.ETOOLARGE, "Слишком большой запрос.")
-	case 400:
-		return app.Errorf(app.EINVALID, "Неверный запрос.")
-	}
-	return &app.Error{Code: app.EINTERNAL, Message: app.ErrorMessage(nil)}
-}
+var asAppError = httperr.FromFiber
 
 // handleError answers JSON under /api/ and an HTML page elsewhere; only
 // internal errors are logged.

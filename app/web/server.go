@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
@@ -160,51 +161,13 @@ func securityHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func httpStatus(code string) int {
-	switch code {
-	case app.EINVALID:
-		return fiber.StatusBadRequest
-	case app.EUNAUTHORIZED:
-		return fiber.StatusUnauthorized
-	case app.EFORBIDDEN:
-		return fiber.StatusForbidden
-	case app.ENOTFOUND:
-		return fiber.StatusNotFound
-	case app.ECONFLICT:
-		return fiber.StatusConflict
-	case app.ETOOLARGE:
-		return fiber.StatusRequestEntityTooLarge
-	case app.ERATELIMITED:
-		return fiber.StatusTooManyRequests
-	}
-	return fiber.StatusInternalServerError
-}
-
-// fromFiber turns Fiber's own errors (no route, body too large, bad method) into
-// app errors with Russian messages.
-func fromFiber(e *fiber.Error) *app.Error {
-	switch e.Code {
-	case fiber.StatusNotFound:
-		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
-	case fiber.StatusRequestEntityTooLarge:
-		return app.Errorf(app.ETOOLARGE, "Слишком большой запрос.")
-	case fiber.StatusMethodNotAllowed:
-		return app.Errorf(app.ENOTFOUND, "Такого действия нет.")
-	case fiber.StatusBadRequest:
-		return app.Errorf(app.EINVALID, "Неверный запрос.")
-	case fiber.StatusTooManyRequests:
-		return app.Errorf(app.ERATELIMITED, "Слишком много запросов; подождите немного.")
-	}
-	return &app.Error{Code: app.EINTERNAL, Message: app.ErrorMessage(nil)}
-}
+// httpStatus is the one mapping of app error codes to statuses.
+var httpStatus = httperr.Status
 
 // handleError is the one place where errors become responses: JSON under /api/,
 // an HTML page elsewhere. Only internal errors are logged.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	var fe *fiber.Error
-	if errors.As(err, &fe) {
-		err = fromFiber(fe)
-	}
+	err = httperr.FromFiber(err)
 	code := app.ErrorCode(err)
 	status := httpStatus(code)
 	if code == app.EINTERNAL {
