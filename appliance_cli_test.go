@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ecoz/ecoz/app/cli"
 )
 
 func TestBadCommandLineGivesUsage(t *testing.T) {
@@ -293,14 +295,14 @@ func TestKilledMidWritesLosesNoAcknowledgedTicket(t *testing.T) {
 // database closes only after it.
 func TestShutdownFinishesRequestInFlight(t *testing.T) {
 	dir := demoDir(t)
-	srv, err := prepare(dir, "127.0.0.1:0", false, io.Discard, io.Discard)
+	srv, err := cli.Prepare(cli.Env{Schema: schema, Assets: assets, Stdout: io.Discard, Stderr: io.Discard}, dir, "127.0.0.1:0", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.Start(nil); err != nil {
 		t.Fatal(err)
 	}
-	a := newAPI(srv.ln.Addr().String())
+	a := newAPI(srv.Addr().String())
 	a.login(t, "operator")
 	var buildings []struct{ ID int64 }
 	if code, err := a.do("GET", "/api/v1/buildings?q=мира", nil, &buildings); code != 200 || err != nil || len(buildings) == 0 {
@@ -323,7 +325,7 @@ func TestShutdownFinishesRequestInFlight(t *testing.T) {
 		err    error
 	}
 	res := make(chan result, 1)
-	post := newAPI(srv.ln.Addr().String())
+	post := newAPI(srv.Addr().String())
 	post.token = a.token
 	go func() {
 		var tk struct{ Number string }
@@ -335,7 +337,7 @@ func TestShutdownFinishesRequestInFlight(t *testing.T) {
 	}()
 	// The POST comes on a connection of its own: wait until the server has it, then
 	// give it a moment to be read and reach the lock.
-	waitFor(t, "the request's connection", func() bool { return srv.web.App.Server().GetOpenConnectionsCount() >= 2 })
+	waitFor(t, "the request's connection", func() bool { return srv.Web().App.Server().GetOpenConnectionsCount() >= 2 })
 	time.Sleep(200 * time.Millisecond)
 	stopped := make(chan struct{})
 	go func() { srv.Stop(nil); close(stopped) }()
@@ -359,7 +361,7 @@ func TestShutdownFinishesRequestInFlight(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Stop did not return after the request finished")
 	}
-	if _, err := http.Get("http://" + srv.ln.Addr().String() + "/healthz"); err == nil {
+	if _, err := http.Get("http://" + srv.Addr().String() + "/healthz"); err == nil {
 		t.Error("the server still answers after Stop")
 	}
 	db := openDB(t, filepath.Join(dir, "ecoz.db"))

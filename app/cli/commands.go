@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/ecoz/ecoz/app/importer"
+)
+
+// commands is the command line, one row a command. Adding a command or a flag is
+// an edit of this table: the row's Flags declare the flag with its description
+// (the help shows it), and the row's Run reads it with c.String("name"),
+// c.Bool, c.Int64, c.Float64 or c.Duration.
+var commands = []Command{
+	{Name: "serve", Summary: "запустить сервер центра (команда по умолчанию)", Run: runServe, Flags: []Flag{
+		dataFlag, addrFlag,
+		{Name: "demo", Default: false, Usage: "загрузить демо-данные (муниципалитет «Усинск») в пустую папку"},
+		{Name: "registry-url", Default: "", Arg: "URL", Usage: "адрес республиканского реестра (вместо настройки)"},
+		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки)"},
+		{Name: "export-every", Default: "", Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "интервал выгрузки в реестр, например 15m (вместо настройки)"},
+	}},
+	{Name: "service install", Summary: "установить системную службу (Windows, Linux/systemd)", Run: runService("install"), Flags: []Flag{
+		dataFlag, addrFlag,
+		{Name: "user", Default: "", Arg: "ПОЛЬЗОВАТЕЛЬ", Usage: "системный пользователь службы (Linux)"},
+	}},
+	{Name: "service uninstall", Summary: "удалить системную службу", Run: runService("uninstall")},
+	{Name: "service start", Summary: "запустить службу", Run: runService("start")},
+	{Name: "service stop", Summary: "остановить службу", Run: runService("stop")},
+	{Name: "service restart", Summary: "перезапустить службу", Run: runService("restart")},
+	{Name: "service status", Summary: "состояние службы", Run: runService("status")},
+	{Name: "user add", Summary: "добавить пользователя центра; пароль читается со стандартного ввода", Run: runUserAdd, Flags: []Flag{
+		dataFlag,
+		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин (обязательно)"},
+		{Name: "role", Default: "", Arg: "РОЛЬ", Usage: "роль: admin, operator, supervisor, org или resident (обязательно)"},
+		{Name: "org", Default: int64(0), Arg: "ID", Usage: "номер организации (для роли org)"},
+		{Name: "name", Default: "", Arg: "ИМЯ", Usage: "имя"},
+		{Name: "phone", Default: "", Arg: "ТЕЛЕФОН", Usage: "телефон (для жителя)"},
+	}},
+	{Name: "import buildings", Args: "ФАЙЛ", Summary: "загрузить дома из CSV (сервер остановлен)", Run: runImport(importer.Buildings), Flags: importFlags},
+	{Name: "import organizations", Args: "ФАЙЛ", Summary: "загрузить организации из CSV (сервер остановлен)", Run: runImport(importer.Organizations), Flags: importFlags},
+	{Name: "backup", Summary: "резервная копия базы (сервер может работать)", Run: runBackup, Flags: []Flag{
+		dataFlag,
+		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл копии (обязательно)"},
+	}},
+	{Name: "restore", Args: "ФАЙЛ", Summary: "вернуть базу из копии (сервер остановлен)", Run: runRestore, Flags: []Flag{dataFlag}},
+	{Name: "export", Summary: "выгрузка для республиканского реестра в файл", Run: runExport, Flags: []Flag{
+		dataFlag,
+		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл выгрузки (обязательно)"},
+		{Name: "since", Default: int64(0), Arg: "SEQ", Usage: "выгрузить изменения после этого номера (seq)"},
+	}},
+	{Name: "rating compute", Summary: "пересчитать рейтинг УО за день (по умолчанию — вчера)", Run: runRatingCompute, Flags: []Flag{
+		dataFlag,
+		{Name: "date", Default: "", Arg: "ГГГГ-ММ-ДД", Usage: "день (по умолчанию — вчера)"},
+	}},
+	{Name: "registry serve", Summary: "запустить республиканский реестр (до SIGINT/SIGTERM)", Run: runRegistryServe, Flags: []Flag{
+		dataFlag, addrFlag,
+		{Name: "tls-cert", Default: "", Arg: "ФАЙЛ", Usage: "сертификат TLS (PEM); вместе с --tls-key"},
+		{Name: "tls-key", Default: "", Arg: "ФАЙЛ", Usage: "закрытый ключ TLS (PEM); вместе с --tls-cert"},
+		{Name: "stale-after", Default: time.Hour, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "предупреждать, если муниципалитет не присылал данные дольше"},
+		{Name: "rate", Default: float64(20), Arg: "N", Usage: "запросов в секунду на один токен"},
+	}},
+	{Name: "registry municipality add", Summary: "добавить муниципалитет в реестр и выдать его токен", Run: runRegistryMunicipality("add"), Flags: []Flag{
+		dataFlag, codeFlag,
+		{Name: "name", Default: "", Arg: "НАЗВАНИЕ", Usage: "название (обязательно)"},
+	}},
+	{Name: "registry municipality revoke", Summary: "отозвать токен муниципалитета", Run: runRegistryMunicipality("revoke"), Flags: []Flag{dataFlag, codeFlag}},
+	{Name: "registry municipality reissue", Summary: "выдать муниципалитету новый токен", Run: runRegistryMunicipality("reissue"), Flags: []Flag{dataFlag, codeFlag}},
+	{Name: "registry user add", Summary: "добавить пользователя реестра; пароль читается со стандартного ввода", Run: runRegistryUserAdd, Flags: []Flag{
+		dataFlag,
+		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин (обязательно)"},
+	}},
+	{Name: "registry import", Args: "ФАЙЛ", Summary: "загрузить файл выгрузки центра в реестр", Run: runRegistryImport, Flags: []Flag{dataFlag}},
+	{Name: "version", Summary: "версия программы", Run: runVersion},
+}
+
+// groups are the words that lead to commands: what to say when the next is missing.
+var groups = []Group{
+	{Name: "service", Expect: "после «service» ожидается install, uninstall, start, stop, restart или status", Unknown: "неизвестное действие службы «%s»"},
+	{Name: "user", Expect: "после «user» ожидается «add»"},
+	{Name: "import", Expect: "после «import» ожидается «buildings» или «organizations»"},
+	{Name: "rating", Expect: "после «rating» ожидается «compute»"},
+	{Name: "registry", Expect: registryUsage},
+	{Name: "registry municipality", Expect: "после «registry municipality» ожидается add, revoke или reissue"},
+	{Name: "registry user", Expect: "после «registry user» ожидается «add»"},
+}
+
+const registryUsage = "после «registry» ожидается serve, municipality add|revoke|reissue, user add или import"
+
+var (
+	addrFlag    = Flag{Name: "addr", Default: ":8080", Arg: "АДРЕС:ПОРТ", Usage: "адрес для приёма соединений"}
+	codeFlag    = Flag{Name: "code", Default: "", Arg: "КОД", Usage: "код муниципалитета (обязательно)"}
+	importFlags = []Flag{dataFlag, {Name: "skip-bad", Default: false, Usage: "импортировать верные строки, пропустив строки с ошибками"}}
+)
