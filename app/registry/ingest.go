@@ -1,19 +1,17 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit"
 	jsonv2 "github.com/go-json-experiment/json"
 )
 
@@ -65,27 +63,8 @@ func ParseBatch(body []byte) (*app.Batch, error) {
 	return &b, nil
 }
 
-func strict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te):
-			return app.Errorf(app.EINVALID, "Поле «%s»: неверный тип значения.", te.Field)
-		case errors.As(err, &se):
-			return app.Errorf(app.EINVALID, "Неверный JSON (позиция %d).", se.Offset)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return app.Errorf(app.EINVALID, "Неизвестное поле %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		}
-		return app.Errorf(app.EINVALID, "Неверный JSON: %v.", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return app.Errorf(app.EINVALID, "После JSON-объекта есть лишние данные.")
-	}
-	return nil
-}
+// strict is the kit's strict decoder, the centre's.
+var strict = kit.Strict
 
 func recordKey(i int, number string) string {
 	if number == "" {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -179,7 +180,7 @@ func (s *Server) pageMunicipalityAdd(c *fiber.Ctx) error {
 		if app.ErrorCode(err) == app.EINTERNAL {
 			return err
 		}
-		c.Status(httpStatus(app.ErrorCode(err)))
+		c.Status(httperr.Status(app.ErrorCode(err)))
 		c.Locals("form", fiber.Map{"Code": code, "Name": name, "Error": app.ErrorMessage(err), "Fields": app.ErrorFields(err)})
 		return s.pageOverview(c)
 	}

@@ -149,7 +149,7 @@ func (db *DB) Batches(ctx context.Context, code string, limit int) ([]BatchLog, 
 		if err := rows.Scan(&b.BatchID, &b.Source, &at, &b.Records, &b.Accepted, &b.Ignored); err != nil {
 			return nil, err
 		}
-		b.ReceivedAt = time.Unix(at, 0)
+		b.ReceivedAt = time.Unix(at, 0).UTC()
 		out = append(out, b)
 	}
 	return out, rows.Err()

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
-	"github.com/ecoz/ecoz/app/httperr"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
@@ -114,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layout",
-		ErrorHandler:          s.handleError,
+		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
@@ -122,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz registry",
 	})
-	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log), kit.SecurityHeaders(csp))
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
 	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })
@@ -161,60 +161,12 @@ func (s *Server) routes() {
 // Shutdown finishes the requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error { return s.App.ShutdownWithContext(ctx) }
 
-func (s *Server) recover(c *fiber.Ctx) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.cfg.Log.Error("panic", "path", c.Path(), "panic", r)
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return c.Next()
-}
+// csp is the registry's Content-Security-Policy.
+const csp = "default-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
 
-func (s *Server) logRequests(c *fiber.Ctx) error {
-	start := time.Now()
-	err := c.Next()
-	if c.Path() != "/healthz" {
-		status := c.Response().StatusCode()
-		if err != nil {
-			status = httpStatus(app.ErrorCode(asAppError(err)))
-		}
-		s.cfg.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
-	}
-	return err
-}
-
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	return c.Next()
-}
-
-// httpStatus is the one mapping of app error codes to statuses, shared with the centre.
-var httpStatus = httperr.Status
-
-// asAppError turns Fiber's own errors into app errors with Russian messages.
-var asAppError = httperr.FromFiber
-
-// handleError answers JSON under /api/ and an HTML page elsewhere; only
-// internal errors are logged.
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	err = asAppError(err)
-	code := app.ErrorCode(err)
-	status := httpStatus(code)
-	if code == app.EINTERNAL {
-		s.cfg.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
-	}
-	if strings.HasPrefix(c.Path(), "/api/") {
-		body := fiber.Map{"code": code, "message": app.ErrorMessage(err)}
-		if f := app.ErrorFields(err); len(f) > 0 {
-			body["fields"] = f
-		}
-		c.Status(status)
-		return c.JSON(fiber.Map{"error": body})
-	}
+// errorPage answers an error outside /api/ (the kit's error handler answers JSON
+// there).
+func (s *Server) errorPage(c *fiber.Ctx, status int, err error) error {
 	if status == 401 && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login")
 	}
@@ -223,10 +175,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 }
 
 // bearer returns the token of an Authorization: Bearer header.
-func bearer(c *fiber.Ctx) string {
-	t, _ := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	return strings.TrimSpace(t)
-}
+var bearer = kit.Bearer
 
 // apiBatch takes one push: rate-limited per token, then authenticated, unpacked
 // within limits, validated whole and applied whole.

@@ -11,16 +11,12 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
-	"github.com/ecoz/ecoz/app/store"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -31,9 +27,6 @@ import (
 //go:embed schema.sql
 var schema string
 
-// schemaVersion is the registry database's PRAGMA user_version.
-const schemaVersion = 1
-
 // DBFile is the registry database's name inside its data folder.
 const DBFile = "registry.db"
 
@@ -42,75 +35,26 @@ type DB struct {
 	Path string
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	k   *sqlkit.DB
 	w   *sql.DB
 	r   *sql.DB
 }
 
-// Open opens (creating if need be) the registry database at path.
+// Open opens (creating if need be) the registry database at path, with the kit's
+// opener and migrator (the same pragmas and checks as a centre's database).
 func Open(path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("не удалось создать папку данных %s: %w", filepath.Dir(path), err)
-	}
-	w, err := sql.Open("sqlite", store.DSN(path, false))
+	k, err := sqlkit.Open(path, sqlkit.Schema{SQL: schema, Steps: migrations, Noun: "база реестра", Of: "реестра ecoz"})
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	db := &DB{Path: path, Now: time.Now, w: w}
-	if err := db.migrate(); err != nil {
-		w.Close()
-		return nil, err
-	}
-	if db.r, err = sql.Open("sqlite", store.DSN(path, true)); err != nil {
-		w.Close()
-		return nil, err
-	}
-	db.r.SetMaxOpenConns(8)
-	return db, nil
+	return &DB{Path: path, Now: time.Now, k: k, w: k.W, r: k.R}, nil
 }
 
-func (db *DB) migrate() error {
-	var v, n int
-	if err := db.w.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("файл %s не открывается как база данных SQLite: %w", db.Path, err)
-	}
-	switch {
-	case v == schemaVersion:
-		return nil
-	case v > schemaVersion:
-		return fmt.Errorf("база реестра %s создана более новой версией ecoz (схема %d); установите новую версию программы", db.Path, v)
-	}
-	if err := db.w.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return fmt.Errorf("файл %s — база SQLite, но не реестра ecoz; укажите пустую папку через --data", db.Path)
-	}
-	tx, err := db.w.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.Exec(schema); err != nil {
-		return fmt.Errorf("схема реестра не создана: %w", err)
-	}
-	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
+// migrations[i] upgrades a registry database from version i+1 to i+2.
+var migrations []string
 
 // Close closes the database cleanly, checkpointing the WAL.
-func (db *DB) Close() error {
-	var errs []error
-	if db.r != nil {
-		errs = append(errs, db.r.Close())
-	}
-	if _, err := db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(append(errs, db.w.Close())...)
-}
+func (db *DB) Close() error { return db.k.Close() }
 
 // write runs fn in one immediate transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -234,7 +178,7 @@ func fromUnix(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}
 	}
-	return time.Unix(n.Int64, 0)
+	return time.Unix(n.Int64, 0).UTC()
 }
 
 // Municipalities lists every registered municipality by name.
@@ -252,7 +196,7 @@ func (db *DB) Municipalities(ctx context.Context) ([]Municipality, error) {
 		if err := rows.Scan(&m.Code, &m.Name, &m.Revoked, &created, &issued, &last); err != nil {
 			return nil, err
 		}
-		m.CreatedAt, m.TokenIssuedAt, m.LastPushAt = time.Unix(created, 0), time.Unix(issued, 0), fromUnix(last)
+		m.CreatedAt, m.TokenIssuedAt, m.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
 		out = append(out, m)
 	}
 	return out, rows.Err()

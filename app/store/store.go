@@ -6,15 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -25,8 +22,9 @@ type Store struct {
 	// Now is the clock; tests freeze it.
 	Now func() time.Time
 
-	w *sql.DB // the one writer: writes are serialised
-	r *sql.DB // readers, concurrent under WAL
+	db *sqlkit.DB
+	w  *sql.DB // the one writer: writes are serialised
+	r  *sql.DB // readers, concurrent under WAL
 
 	mu        sync.RWMutex
 	settings  map[string]string
@@ -39,21 +37,9 @@ type Store struct {
 	readCache readStmts
 }
 
-// DSN returns the connection string with the pragmas every pooled connection needs:
-// WAL, foreign keys, a busy timeout, synchronous=FULL (an acknowledged write
-// survives a power cut) and immediate transactions (read-then-write transactions
-// never fail with "database is locked" midway).
-func DSN(path string, readOnly bool) string {
-	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
-	if readOnly {
-		q += "&_pragma=query_only(1)"
-	} else {
-		// temp_store(MEMORY): the savepoints of group commit journal in memory, not
-		// in a temporary file written with every statement.
-		q += "&_txlock=immediate&_pragma=temp_store(2)"
-	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
-}
+// DSN returns the connection string with the pragmas every pooled connection needs
+// (the kit's, shared with the registry).
+func DSN(path string, readOnly bool) string { return sqlkit.DSN(path, readOnly) }
 
 // Open opens (creating if need be) the database at path and brings its schema up to
 // date. A database written by a newer ecoz is refused.
@@ -63,60 +49,15 @@ func Open(path, schema string) (*Store, error) {
 
 // open is Open with the list of migration steps given, so that tests can add one.
 func open(path, schema string, steps []string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("не удалось создать папку данных %s: %w", dir, err)
-		}
-	}
-	if err := checkWritable(filepath.Dir(path)); err != nil {
-		return nil, err
-	}
-	w, err := sql.Open("sqlite", DSN(path, false))
+	db, err := sqlkit.Open(path, centreSchema(schema, steps))
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	s := &Store{Path: path, Now: time.Now, w: w}
-	if err := s.migrate(context.Background(), schema, steps); err != nil {
-		w.Close()
-		return nil, err
-	}
-	r, err := sql.Open("sqlite", DSN(path, true))
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	s.r = r
-	return s, nil
-}
-
-func checkWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".ecoz-write-check-*")
-	if err != nil {
-		return fmt.Errorf("папка данных %s недоступна для записи: %v; укажите другую через --data или выдайте права на запись", dir, err)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	return &Store{Path: path, Now: time.Now, db: db, w: db.W, r: db.R}, nil
 }
 
 // Close closes the database cleanly, checkpointing the WAL.
-func (s *Store) Close() error {
-	var errs []error
-	if s.r != nil {
-		errs = append(errs, s.r.Close())
-	}
-	if _, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		errs = append(errs, err)
-	}
-	errs = append(errs, s.w.Close())
-	return errors.Join(errs...)
-}
+func (s *Store) Close() error { return s.db.Close() }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,6 +16,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/httperr"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
@@ -95,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layouts/main",
-		ErrorHandler:          s.handleError,
+		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -103,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz",
 	})
-	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log), kit.SecurityHeaders(csp))
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
@@ -123,69 +123,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.App.ShutdownWithContext(ctx)
 }
 
-func (s *Server) recover(c *fiber.Ctx) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.Log.Error("panic", "path", c.Path(), "panic", r)
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return c.Next()
-}
-
-func (s *Server) logRequests(c *fiber.Ctx) error {
-	start := time.Now()
-	err := c.Next()
-	status := c.Response().StatusCode()
-	if err != nil {
-		if e := (*fiber.Error)(nil); errors.As(err, &e) {
-			status = e.Code
-		} else {
-			status = httpStatus(app.ErrorCode(err))
-		}
-	}
-	if c.Path() != "/healthz" {
-		s.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
-	}
-	return err
-}
-
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	if c.Protocol() == "https" {
-		c.Set("Strict-Transport-Security", "max-age=31536000")
-	}
-	return c.Next()
-}
+// csp is the centre's Content-Security-Policy (photos are shown from data: URLs).
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // httpStatus is the one mapping of app error codes to statuses.
 var httpStatus = httperr.Status
 
-// handleError is the one place where errors become responses: JSON under /api/,
-// an HTML page elsewhere. Only internal errors are logged.
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	err = httperr.FromFiber(err)
-	code := app.ErrorCode(err)
-	status := httpStatus(code)
-	if code == app.EINTERNAL {
-		s.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
-	}
-	msg := app.ErrorMessage(err)
-	if strings.HasPrefix(c.Path(), "/api/") {
-		body := map[string]any{"code": code, "message": msg}
-		if f := app.ErrorFields(err); len(f) > 0 {
-			body["fields"] = f
-		}
-		return writeJSON(c, status, map[string]any{"error": body})
-	}
+// errorPage answers an error outside /api/ (the kit's error handler answers JSON
+// there): a GET that needs a sign-in goes to the sign-in page, the rest get the
+// error page.
+func (s *Server) errorPage(c *fiber.Ctx, status int, err error) error {
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next=" + c.OriginalURL())
 	}
 	c.Status(status)
-	return s.render(c, "error", fiber.Map{"Title": errorTitle(status), "Status": status, "Message": msg})
+	return s.render(c, "error", fiber.Map{"Title": errorTitle(status), "Status": status, "Message": app.ErrorMessage(err)})
 }
 
 func errorTitle(status int) string {

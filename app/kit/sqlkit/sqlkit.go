@@ -1,0 +1,169 @@
+// Package sqlkit is the server kit's database half, shared by the centre
+// (app/store) and the registry (app/registry/…): the connection string with the
+// pragmas, the opener (one writer, a pool of readers) and the migrator (ordered
+// steps, a newer schema refused).
+package sqlkit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the driver, registered as "sqlite"
+)
+
+// DSN returns the connection string with the pragmas every pooled connection needs:
+// WAL, foreign keys, a busy timeout, synchronous=FULL (an acknowledged write
+// survives a power cut) and immediate transactions (read-then-write transactions
+// never fail with "database is locked" midway).
+func DSN(path string, readOnly bool) string {
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+	if readOnly {
+		q += "&_pragma=query_only(1)"
+	} else {
+		// temp_store(MEMORY): the savepoints of group commit journal in memory, not
+		// in a temporary file written with every statement.
+		q += "&_txlock=immediate&_pragma=temp_store(2)"
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
+}
+
+// Schema says how to create and upgrade one kind of database, and how to name it
+// in messages.
+type Schema struct {
+	SQL   string   // the whole current schema, for a new database
+	Steps []string // Steps[i] upgrades version i+1 to i+2; the current version is len(Steps)+1
+	Noun  string   // "база данных", "база реестра"
+	Of    string   // whose database it is: "ecoz", "реестра ecoz"
+	Fix   string   // what to do with a damaged file, e.g. "восстановите её из копии: ecoz restore ФАЙЛ"
+}
+
+// Version is the schema version this program creates.
+func (s Schema) Version() int { return len(s.Steps) + 1 }
+
+// DB is one database file: the one writer (writes are serialised) and the readers
+// (concurrent under WAL).
+type DB struct {
+	Path string
+	W, R *sql.DB
+}
+
+// Open opens (creating if need be) the database at path and brings its schema up to
+// date. A database written by a newer program is refused.
+func Open(path string, s Schema) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("не удалось создать папку данных %s: %w", dir, err)
+		}
+	}
+	if err := checkWritable(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", DSN(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := Migrate(context.Background(), w, path, s); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", DSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{Path: path, W: w, R: r}, nil
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".ecoz-write-check-*")
+	if err != nil {
+		return fmt.Errorf("папка данных %s недоступна для записи: %v; укажите другую через --data или выдайте права на запись", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// Close closes the database cleanly, checkpointing the WAL.
+func (db *DB) Close() error {
+	var errs []error
+	if db.R != nil {
+		errs = append(errs, db.R.Close())
+	}
+	if _, err := db.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, db.W.Close())
+	return errors.Join(errs...)
+}
+
+// Migrate brings the database to s.Version(): s.SQL on an empty file, then each
+// missing step in its own transaction.
+//
+// It deliberately checks only what is cheap: that the file is an SQLite database
+// (the header, read by user_version) and that its schema parses (sqlite_schema).
+// A full PRAGMA quick_check reads every page: 4-5 s on a million tickets, in front
+// of every start of a service that must answer within a second.
+func Migrate(ctx context.Context, w *sql.DB, path string, s Schema) error {
+	var v int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("файл %s не открывается как база данных SQLite (повреждён или не тот файл: %v)%s", path, err, fix(s))
+	}
+	var n int
+	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return fmt.Errorf("%s %s повреждена (%v)%s", s.Noun, path, err, fix(s))
+	}
+	target := s.Version()
+	if v > target {
+		return fmt.Errorf("%s %s создана более новой версией ecoz (схема %d, эта программа знает до %d); установите новую версию программы", s.Noun, path, v, target)
+	}
+	if v == target {
+		return nil
+	}
+	if v == 0 {
+		if n > 0 {
+			return fmt.Errorf("файл %s — база данных SQLite, но не %s; укажите пустую папку через --data", path, s.Of)
+		}
+		return step(ctx, w, s.SQL, target)
+	}
+	for ; v < target; v++ {
+		if err := step(ctx, w, s.Steps[v-1], v+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fix(s Schema) string {
+	if s.Fix == "" {
+		return ""
+	}
+	return "; " + s.Fix
+}
+
+// step runs one schema change and records its version in the same transaction.
+func step(ctx context.Context, w *sql.DB, sqlText string, version int) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, sqlText); err != nil {
+		return fmt.Errorf("обновление схемы до версии %d не удалось: %w", version, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
