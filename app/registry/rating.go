@@ -4,16 +4,22 @@ import (
 	"context"
 	"sort"
 	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/rating"
+	"github.com/ecoz/ecoz/app/store"
 )
 
-// The republic-wide rating uses the municipal rating's method (issue #6) over
-// the records the registry holds, for the 30 days before now:
+// The republic-wide rating is the municipal rating's method, computed by
+// app/rating (rating.Compute) over counts taken from the records the registry
+// holds, for the 30 days before now:
 //
 //	on-time resolution 40 %: of the tickets due in the window, the share done by due_at;
 //	acceptance on time 15 %: of the tickets whose acceptance fell due in the window,
 //	                         the share accepted by accept_due_at;
 //	first-time fix     20 %: of the tickets closed in the window, the share never reopened;
-//	overdue now        10 %: one minus the share of its open tickets that are overdue now;
+//	overdue now        10 %: one minus the share of its open tickets that are overdue now
+//	                         (nothing open: full marks);
 //	load               15 %: requests per 100 apartments of the buildings it serves,
 //	                         scored against the median of its municipality (at or
 //	                         below the median: full marks; twice the median: half).
@@ -24,15 +30,21 @@ import (
 // against its own median, and the page says so. Calls linked to another ticket (one incident) count once, through
 // the parent. An organisation with fewer than MinTickets in the window is shown
 // as «недостаточно данных» and not ranked. A component with nothing to measure
-// (no ticket fell due) drops out and the others' weights are scaled up.
+// (no ticket fell due) drops out and the others' weights are scaled up. Shares
+// are rounded to four places and scores to one decimal, as the method does.
 const (
 	ratingWindow = 30 * 24 * time.Hour
-	// MinTickets is the fewest tickets in the window for a rank.
-	MinTickets = 10
+	// MinTickets is the fewest tickets in the window for a rank (the method's).
+	MinTickets = app.RatingMinTickets
 )
 
-// Weights of the rating's components, in the order of Component.
-var Weights = [5]float64{0.40, 0.15, 0.20, 0.10, 0.15}
+// Weights of the rating's components, in the order of Component: the method's
+// default weights (app.DefaultRatingWeights), as shares.
+var Weights = [5]float64{
+	float64(app.DefaultRatingWeights.OnTime) / 100, float64(app.DefaultRatingWeights.Accept) / 100,
+	float64(app.DefaultRatingWeights.FirstFix) / 100, float64(app.DefaultRatingWeights.Overdue) / 100,
+	float64(app.DefaultRatingWeights.Load) / 100,
+}
 
 // ComponentTitles names the components for the page.
 var ComponentTitles = [5]string{"Выполнено в срок", "Принято в срок", "Без повторных обращений", "Нет просрочки сейчас", "Нагрузка"}
@@ -82,73 +94,80 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 	}
 	defer rows.Close()
 	var all []OrgScore
-	type frac struct{ num, den int }
-	var fr [][4]frac
+	var counts []app.RatingCounts
 	for rows.Next() {
 		var o OrgScore
-		var x [4]frac
-		var open, overdue int
-		if err := rows.Scan(&o.Municipality, &o.OrgID, &o.Name, &o.Tickets, &x[0].den, &x[0].num, &x[1].den, &x[1].num,
-			&x[2].den, &x[2].num, &open, &overdue, &o.Buildings, &o.Apartments); err != nil {
+		var c app.RatingCounts
+		if err := rows.Scan(&o.Municipality, &o.OrgID, &o.Name, &o.Tickets, &c.OnTimeDen, &c.OnTimeNum, &c.AcceptDen, &c.AcceptNum,
+			&c.FixDen, &c.FixNum, &c.Open, &c.Overdue, &o.Buildings, &o.Apartments); err != nil {
 			return nil, err
 		}
-		x[3] = frac{open - overdue, open}
+		c.Requests = o.Tickets
 		all = append(all, o)
-		fr = append(fr, x)
+		counts = append(counts, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Requests per 100 apartments where the municipality sends flat counts, else
-	// per building; the median is of the municipality's organisations with enough
-	// tickets.
+	return republic(all, counts, from, now), nil
+}
+
+// republic scores the organisations with the one rating method, app/rating's
+// Compute, municipality by municipality (the load's median is each
+// municipality's own), then ranks them republic-wide. This is the seam between
+// the registry and the method: the registry counts, the method scores.
+//
+// A municipality whose records carry no flat counts (an older centre) is scored
+// per building: its buildings stand in for apartments, which leaves the load
+// component (a ratio to the median) what it is per building.
+func republic(all []OrgScore, counts []app.RatingCounts, from, now time.Time) *Rating {
 	perApartments := map[string]bool{}
 	for _, o := range all {
 		if o.Apartments > 0 {
 			perApartments[o.Municipality] = true
 		}
 	}
-	loadOf := func(o *OrgScore) (float64, bool) {
-		if perApartments[o.Municipality] {
-			return 100 * float64(o.Tickets) / float64(o.Apartments), o.Apartments > 0
-		}
-		return float64(o.Tickets) / float64(o.Buildings), o.Buildings > 0
+	type municipality struct {
+		orgs   []store.RatedOrg
+		counts map[int64]app.RatingCounts
+		index  map[int64]int // into all
 	}
-	loads := map[string][]float64{}
-	for i := range all {
-		if l, ok := loadOf(&all[i]); ok && all[i].Tickets >= MinTickets {
-			loads[all[i].Municipality] = append(loads[all[i].Municipality], l)
+	muns := map[string]*municipality{}
+	for i, o := range all {
+		m := muns[o.Municipality]
+		if m == nil {
+			m = &municipality{counts: map[int64]app.RatingCounts{}, index: map[int64]int{}}
+			muns[o.Municipality] = m
+		}
+		flats := o.Apartments
+		if !perApartments[o.Municipality] {
+			flats = o.Buildings
+		}
+		m.orgs = append(m.orgs, store.RatedOrg{ID: o.OrgID, Name: o.Name, Apartments: flats})
+		m.counts[o.OrgID] = counts[i]
+		m.index[o.OrgID] = i
+	}
+	for _, m := range muns {
+		day := rating.Compute("", now, m.counts, m.orgs, app.DefaultRatingWeights)
+		for _, row := range day.Rows {
+			o := &all[m.index[row.OrgID]]
+			met := row.Metrics
+			for k, v := range [5]*float64{met.OnTime.Value, met.Accept.Value, met.FirstFix.Value, met.Overdue.Value, met.Load.Value} {
+				if v != nil {
+					o.Components[k], o.Has[k] = *v, true
+				}
+			}
+			if row.Score != nil {
+				o.Score = *row.Score
+			}
 		}
 	}
 	r := &Rating{From: from, To: now, Titles: ComponentTitles, Weights: Weights}
-	for i := range all {
-		o := &all[i]
-		for k, x := range fr[i] {
-			if x.den > 0 {
-				o.Components[k], o.Has[k] = float64(x.num)/float64(x.den), true
-			}
-		}
-		if load, ok := loadOf(o); ok && len(loads[o.Municipality]) > 0 {
-			med := median(loads[o.Municipality])
-			o.Components[4], o.Has[4] = 1, true
-			if load > med && load > 0 {
-				o.Components[4] = med / load
-			}
-		}
-		var sum, w float64
-		for k := range Weights {
-			if o.Has[k] {
-				sum += Weights[k] * o.Components[k]
-				w += Weights[k]
-			}
-		}
-		if w > 0 {
-			o.Score = 100 * sum / w
-		}
+	for _, o := range all {
 		if o.Tickets >= MinTickets {
-			r.Ranked = append(r.Ranked, *o)
+			r.Ranked = append(r.Ranked, o)
 		} else {
-			r.Unranked = append(r.Unranked, *o)
+			r.Unranked = append(r.Unranked, o)
 		}
 	}
 	sort.SliceStable(r.Ranked, func(i, j int) bool {
@@ -164,14 +183,5 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 		}
 	}
 	sort.Slice(r.Unranked, func(i, j int) bool { return r.Unranked[i].Name < r.Unranked[j].Name })
-	return r, nil
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return r
 }

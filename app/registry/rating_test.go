@@ -79,24 +79,26 @@ func TestRating(t *testing.T) {
 		t.Fatalf("ranked %+v, unranked %+v", got.Ranked, got.Unranked)
 	}
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-	// УК 2: on time 12/12, accepted 12/12, first-time 12/12, nothing open (drops
-	// out), load 6 against the median of 2 and 6 = 4: 4/6.
-	// Score = 100 × (0.40 + 0.15 + 0.20 + 0.15 × 4/6) / 0.90 = 94.444…
+	// The figures are app/rating's method's (rating.Compute): shares rounded to
+	// four places, the score to one decimal.
+	// УК 2: on time 12/12, accepted 12/12, first-time 12/12, nothing open (full
+	// marks), load 6 per building against the median of 2 and 6 = 4: 4/6 = 0.6667.
+	// Score = 100 × (0.40 + 0.15 + 0.20 + 0.10 + 0.15 × 0.6667) = 95.0005 → 95.0
 	u2 := got.Ranked[0]
-	if u2.OrgID != 2 || u2.Rank != 1 || u2.Tickets != 12 || u2.Has[3] || !near(u2.Components[4], 4.0/6) || !near(u2.Score, 100*0.85/0.9) {
+	if u2.OrgID != 2 || u2.Rank != 1 || u2.Tickets != 12 || !u2.Has[3] || !near(u2.Components[3], 1) || !near(u2.Components[4], 0.6667) || !near(u2.Score, 95.0) {
 		t.Fatalf("УК 2: %+v", u2)
 	}
-	// УК 1: on time 6/10, accepted 8/10, first-time 6/7 closed, overdue now 3 of 3
-	// open (component 0), load 2 ≤ median (1).
-	// Score = 100 × (0.40×0.6 + 0.15×0.8 + 0.20×6/7 + 0.10×0 + 0.15×1) = 68.142857…
+	// УК 1: on time 6/10, accepted 8/10, first-time 6/7 closed (0.8571), overdue
+	// now 3 of 3 open (component 0), load 2 ≤ median (1).
+	// Score = 100 × (0.40×0.6 + 0.15×0.8 + 0.20×0.8571 + 0.10×0 + 0.15×1) = 68.142 → 68.1
 	u1 := got.Ranked[1]
-	want := [5]float64{0.6, 0.8, 6.0 / 7, 0, 1}
+	want := [5]float64{0.6, 0.8, 0.8571, 0, 1}
 	for k := range want {
 		if !u1.Has[k] || !near(u1.Components[k], want[k]) {
 			t.Errorf("УК 1 component %d (%s) = %v, want %v", k, ComponentTitles[k], u1.Components[k], want[k])
 		}
 	}
-	if u1.OrgID != 1 || u1.Rank != 2 || u1.Tickets != 10 || u1.Buildings != 5 || !near(u1.Score, 100*(0.24+0.12+0.2*6/7+0.15)) {
+	if u1.OrgID != 1 || u1.Rank != 2 || u1.Tickets != 10 || u1.Buildings != 5 || !near(u1.Score, 68.1) {
 		t.Fatalf("УК 1: %+v", u1)
 	}
 }
@@ -148,12 +150,13 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	for _, o := range got.Ranked {
 		by[o.OrgID] = o
 	}
-	// Median of 10 and 12 = 11: УК 1 at or below it scores 1, УК 2 scores 11/12.
+	// Median of 10 and 12 = 11: УК 1 at or below it scores 1, УК 2 scores 11/12
+	// (0.9167, the method's four places).
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 	if o := by[1]; o.Apartments != 100 || !near(o.Components[4], 1) {
 		t.Errorf("УК 1: apartments %d, load component %v; want 100 and 1", o.Apartments, o.Components[4])
 	}
-	if o := by[2]; o.Apartments != 100 || !near(o.Components[4], 11.0/12) {
+	if o := by[2]; o.Apartments != 100 || !near(o.Components[4], 0.9167) {
 		t.Errorf("УК 2: apartments %d, load component %v; want 100 and 11/12", o.Apartments, o.Components[4])
 	}
 	// A flat count out of range is refused with the batch.
