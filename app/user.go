@@ -61,9 +61,7 @@ type User struct {
 
 // SeesAllTickets reports whether the user's queries are not scoped to an
 // organisation or to their own requests.
-func (u *User) SeesAllTickets() bool {
-	return u.Role == RoleOperator || u.Role == RoleSupervisor || u.Role == RoleAdmin
-}
+func (u *User) SeesAllTickets() bool { return u.Can(PermAllTickets) }
 
 // ValidateNewUser checks the fields of a user about to be created.
 func ValidateNewUser(u *User, password string) error {

@@ -283,7 +283,7 @@ func (tx *Tx) nextSeq() (int64, error) {
 // resident's waits as new for an operator.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	u := tx.user
-	if u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident) {
+	if !u.Can(app.PermCreateTicket) {
 		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
 	}
 	if u.Role == app.RoleResident {

@@ -148,22 +148,25 @@ func session(c *fiber.Ctx) *store.Session {
 
 func currentUser(c *fiber.Ctx) *app.User { return app.UserFrom(c.UserContext()) }
 
-// requireRoles lets through only signed-in users of the given roles (any role
-// when none given). A page asks an anonymous visitor to sign in.
-func requireRoles(roles ...app.Role) fiber.Handler {
+// require lets through only signed-in users whose role has the permission p (the
+// table app.Permissions). A page asks an anonymous visitor to sign in.
+func require(p app.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
 		if u == nil {
 			return app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
 		}
-		if len(roles) == 0 {
-			return c.Next()
+		if !u.Can(p) {
+			return app.Errorf(app.EFORBIDDEN, "Раздел недоступен для роли «%s».", u.Role.Title())
 		}
-		for _, r := range roles {
-			if u.Role == r {
-				return c.Next()
-			}
-		}
-		return app.Errorf(app.EFORBIDDEN, "Раздел недоступен для роли «%s».", u.Role.Title())
+		return c.Next()
 	}
+}
+
+// requireSignIn lets through anyone signed in.
+func requireSignIn(c *fiber.Ctx) error {
+	if currentUser(c) == nil {
+		return app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
+	}
+	return c.Next()
 }

@@ -237,7 +237,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	u := currentUser(c)
 	data := fiber.Map{
 		"ReportPhotos": reportPhotos, "DonePhotos": donePhotos,
-		"CanAttach": (u.Role == app.RoleOrg || u.Role == app.RoleOperator) && !t.Status.Final(),
+		"CanAttach": u.Can(app.PermPhotos) && !t.Status.Final(),
 		"Title":     "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
 		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
 		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),

@@ -11,11 +11,11 @@ import (
 // listed in one short place.
 func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Post("/locale", s.setLocale)
-	staff.Get("/call/:number", requireRoles(app.RoleOperator), s.pageCall)
+	staff.Get("/call/:number", require(app.PermCall), s.pageCall)
 
 	// A Fiber group's middleware covers its whole prefix, so the narrower role
 	// guards go on each route, not on sub-groups of /work.
-	intake := requireRoles(app.RoleOperator, app.RoleSupervisor)
+	intake := require(app.PermIntake)
 	staff.Get("/new", intake, s.pageIntake)
 	staff.Post("/new", intake, s.saveIntake)
 	staff.Get("/lookup/caller", intake, s.lookupCaller)
@@ -23,14 +23,14 @@ func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Get("/lookup/work-types", intake, s.lookupWorkTypes)
 	staff.Get("/lookup/duplicates", intake, s.lookupDuplicates)
 
-	search := requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleAdmin)
+	search := require(app.PermSearch)
 	staff.Get("/search", search, s.pageTicketSearch)
 	staff.Get("/search.csv", search, s.exportCSV)
 	staff.Get("/search.xlsx", search, s.exportXLSX)
-	staff.Get("/overview", requireRoles(app.RoleSupervisor, app.RoleAdmin), s.pageOverview)
+	staff.Get("/overview", require(app.PermOverview), s.pageOverview)
 
 	// The session middleware already covers every path (routes.go).
-	admin := s.App.Group("/admin", requireRoles(app.RoleAdmin))
+	admin := s.App.Group("/admin", require(app.PermAdminister))
 	admin.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/admin/users") })
 	admin.Get("/users", s.adminUsers)
 	admin.Post("/users", s.adminUserCreate)

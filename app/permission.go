@@ -1,0 +1,52 @@
+package app
+
+// Permission is something a user may do; who may is the table Permissions, the
+// one place where roles are granted anything (besides the lifecycle's actions,
+// Transitions). Route guards (web) and the domain's operations (store) both ask
+// Can, so that the two cannot disagree.
+type Permission string
+
+const (
+	PermCreateTicket Permission = "ticket.create"   // register a ticket
+	PermAllTickets   Permission = "ticket.all"      // see every ticket, not only an organisation's or one's own
+	PermWorkspace    Permission = "workspace"       // the staff workspace (/work)
+	PermPhotos       Permission = "ticket.photos"   // add photos to a ticket from the workspace
+	PermCall         Permission = "ticket.call"     // the confirmation call screen
+	PermIntake       Permission = "intake"          // the intake form and its look-ups
+	PermSearch       Permission = "search"          // search and export tickets
+	PermOverview     Permission = "overview"        // the housing department's overview
+	PermReport       Permission = "report"          // the weekly report and the dashboard
+	PermAdminister   Permission = "admin"           // users, catalogues, settings, registry export, rating settings
+	PermOwnRequests  Permission = "portal.requests" // a resident's own requests (/my)
+)
+
+// Permissions grants each permission to its roles.
+var Permissions = []struct {
+	Permission Permission
+	Roles      []Role
+}{
+	{PermCreateTicket, []Role{RoleOperator, RoleSupervisor, RoleResident}},
+	{PermAllTickets, []Role{RoleOperator, RoleSupervisor, RoleAdmin}},
+	{PermWorkspace, []Role{RoleOperator, RoleSupervisor, RoleAdmin, RoleOrg}},
+	{PermPhotos, []Role{RoleOrg, RoleOperator}},
+	{PermCall, []Role{RoleOperator}},
+	{PermIntake, []Role{RoleOperator, RoleSupervisor}},
+	{PermSearch, []Role{RoleOperator, RoleSupervisor, RoleAdmin}},
+	{PermOverview, []Role{RoleSupervisor, RoleAdmin}},
+	{PermReport, []Role{RoleSupervisor, RoleAdmin}},
+	{PermAdminister, []Role{RoleAdmin}},
+	{PermOwnRequests, []Role{RoleResident}},
+}
+
+// Can reports whether the role has the permission.
+func (r Role) Can(p Permission) bool {
+	for _, g := range Permissions {
+		if g.Permission == p {
+			return hasRole(g.Roles, r)
+		}
+	}
+	return false
+}
+
+// Can reports whether the user has the permission; nobody (nil) has none.
+func (u *User) Can(p Permission) bool { return u != nil && u.Role.Can(p) }
