@@ -26,6 +26,18 @@ var Statuses = []Status{StatusNew, StatusRouted, StatusAccepted, StatusDone, Sta
 // deadline can be missed in.
 var OpenStatuses = []Status{StatusNew, StatusRouted, StatusAccepted, StatusReopened}
 
+// ActiveStatuses are the statuses that are not final: work open, or done and
+// awaiting the resident's confirmation.
+func ActiveStatuses() []Status {
+	var out []Status
+	for _, s := range Statuses {
+		if !s.Final() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	for _, x := range Statuses {

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 )
 
 // openSQL are the statuses of work not yet reported done, as in the centre.
-const openSQL = "status IN ('new','routed','accepted','reopened')"
+var openSQL = sqlkit.In("status", app.OpenStatuses)
 
 // Glance is one municipality's line on the republic's overview.
 type Glance struct {

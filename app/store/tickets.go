@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 )
 
 const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.name, t.category, t.emergency,
@@ -25,7 +26,10 @@ LEFT JOIN tickets p ON p.id = t.parent_id`
 
 // openStatusSQL must stay identical to the WHERE of the partial indexes in
 // schema.sql, or SQLite will not use them.
-const openStatusSQL = "t.status IN ('new','routed','accepted','reopened')"
+var openStatusSQL = sqlkit.In("t.status", app.OpenStatuses)
+
+// activeStatusSQL are the tickets not yet closed or cancelled.
+var activeStatusSQL = sqlkit.In("t.status", app.ActiveStatuses())
 
 func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t := &app.Ticket{}
@@ -661,7 +665,7 @@ func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket,
 // before t, that the user in ctx may see.
 func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
-	q := ticketSelect + " WHERE t.building_id = ? AND t.category = ? AND t.id <> ? AND t.created_at >= ? AND t.status IN ('new','routed','accepted','done','reopened') AND " + where + " ORDER BY t.id DESC LIMIT 10"
+	q := ticketSelect + " WHERE t.building_id = ? AND t.category = ? AND t.id <> ? AND t.created_at >= ? AND " + activeStatusSQL + " AND " + where + " ORDER BY t.id DESC LIMIT 10"
 	rows, err := s.readQuery(ctx, q, append([]any{t.BuildingID, t.WorkType.Category, t.ID, t.CreatedAt.Add(-7 * 24 * time.Hour).Unix()}, args...)...)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // the driver, registered as "sqlite"
 )
@@ -166,4 +167,21 @@ func step(ctx context.Context, w *sql.DB, sqlText string, version int) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// In is the condition «col IN ('a','b',…)» over a fixed set of values from the
+// domain (app.OpenStatuses and the like, never input): written out as literals,
+// because SQLite uses a partial index only when a query's WHERE repeats the
+// index's own, literals included.
+func In[T ~string](col string, vals []T) string {
+	var b strings.Builder
+	b.WriteString(col + " IN (")
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("'" + strings.ReplaceAll(string(v), "'", "''") + "'")
+	}
+	b.WriteString(")")
+	return b.String()
 }
