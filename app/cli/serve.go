@@ -56,7 +56,7 @@ func runServe(c *Call) error {
 func exportConfig(c *Call) (export.Config, error) {
 	cfg := export.Config{URL: c.String("registry-url"), Token: c.String("registry-token")}
 	if cfg.URL != "" {
-		if _, err := store.ValidateSetting(store.SetRegistryURL, cfg.URL); err != nil {
+		if _, err := app.ValidateSetting(app.SetRegistryURL, cfg.URL); err != nil {
 			return cfg, Usagef("--registry-url: %s", app.ErrorMessage(err))
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/hex"
-	"regexp"
 	"strings"
 	"time"
 
@@ -92,18 +91,17 @@ type Municipality struct {
 	LastPushAt    time.Time
 }
 
-var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
-
 // AddMunicipality registers a municipality and returns its push token, which is
 // kept only as a hash: this is the one time anyone sees it.
 func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, error) {
-	code, name = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(name)
+	code, codeMsg := app.MunicipalityCode(code)
+	name = strings.TrimSpace(name)
 	fe := app.FieldErrors{}
-	if !codeRe.MatchString(code) {
-		fe.Add("code", "Код муниципалитета — 2–8 латинских букв, например USN.")
+	if codeMsg != "" {
+		fe.Add("code", codeMsg)
 	}
-	if name == "" || len([]rune(name)) > 200 {
-		fe.Add("name", "Название — от 1 до 200 символов.")
+	if msg := app.MunicipalityName(name); msg != "" {
+		fe.Add("name", msg)
 	}
 	if err := fe.Err(); err != nil {
 		return "", err

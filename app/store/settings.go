@@ -3,26 +3,24 @@ package store
 import (
 	"context"
 	"database/sql"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
 )
 
-// Setting keys.
+// Setting keys: the domain's (app), named here too for the store's callers.
 const (
-	SetMunicipalityName = "municipality_name"
-	SetMunicipalityCode = "municipality_code"
-	SetTimeZone         = "timezone"
-	SetAcceptHours      = "accept_hours"
-	SetCenterName       = "center_name"
-	SetCenterPhone      = "center_phone"
-	SetRegistryURL      = "registry_url"
-	SetRegistryToken    = "registry_token"
-	SetExportEvery      = "export_every"
-	SetDemo             = "demo"
+	SetMunicipalityName = app.SetMunicipalityName
+	SetMunicipalityCode = app.SetMunicipalityCode
+	SetTimeZone         = app.SetTimeZone
+	SetAcceptHours      = app.SetAcceptHours
+	SetCenterName       = app.SetCenterName
+	SetCenterPhone      = app.SetCenterPhone
+	SetRegistryURL      = app.SetRegistryURL
+	SetRegistryToken    = app.SetRegistryToken
+	SetExportEvery      = app.SetExportEvery
+	SetDemo             = app.SetDemo
 )
 
 var settingDefaults = map[string]string{
@@ -79,55 +77,9 @@ func (s *Store) Setting(ctx context.Context, key string) string {
 	return m[key]
 }
 
-var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
-
-// ValidateSetting checks a value before it is stored.
-func ValidateSetting(key, value string) (string, error) {
-	value = strings.TrimSpace(value)
-	bad := func(msg string) (string, error) {
-		return "", &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{key: msg}}
-	}
-	switch key {
-	case SetMunicipalityCode:
-		value = strings.ToUpper(value)
-		if !codeRe.MatchString(value) {
-			return bad("Код муниципалитета — 2–8 латинских букв, например USN.")
-		}
-	case SetMunicipalityName, SetCenterName:
-		if value == "" || len([]rune(value)) > 200 {
-			return bad("Название — от 1 до 200 символов.")
-		}
-	case SetTimeZone:
-		if _, err := time.LoadLocation(value); err != nil || value == "" || value == "Local" {
-			return bad("Неизвестный часовой пояс; пример: Europe/Moscow.")
-		}
-	case SetAcceptHours:
-		h, err := strconv.ParseFloat(strings.ReplaceAll(value, ",", "."), 64)
-		if err != nil || h <= 0 || h > 720 {
-			return bad("Срок принятия в работу — число часов от 0,1 до 720.")
-		}
-		value = strconv.FormatFloat(h, 'f', -1, 64)
-	case SetCenterPhone:
-		if value != "" {
-			if _, err := app.NormalizePhone(value); err != nil {
-				return bad(err.Error())
-			}
-		}
-	case SetExportEvery:
-		d, err := time.ParseDuration(value)
-		if err != nil || d < 10*time.Second || d > 24*time.Hour {
-			return bad("Интервал выгрузки — от 10s до 24h, например 15m.")
-		}
-	case SetRegistryURL:
-		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
-			return bad("Адрес реестра начинается с http:// или https://.")
-		}
-	case SetRegistryToken, SetDemo:
-	default:
-		return bad("Неизвестная настройка " + key + ".")
-	}
-	return value, nil
-}
+// ValidateSetting checks a value before it is stored (the domain's rule,
+// app.ValidateSetting).
+func ValidateSetting(key, value string) (string, error) { return app.ValidateSetting(key, value) }
 
 // SetSetting validates and stores one setting.
 func (tx *Tx) SetSetting(key, value string) error {

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Setting keys: what the administrator sets for the centre (stored by the store,
+// checked here).
+const (
+	SetMunicipalityName = "municipality_name"
+	SetMunicipalityCode = "municipality_code"
+	SetTimeZone         = "timezone"
+	SetAcceptHours      = "accept_hours"
+	SetCenterName       = "center_name"
+	SetCenterPhone      = "center_phone"
+	SetRegistryURL      = "registry_url"
+	SetRegistryToken    = "registry_token"
+	SetExportEvery      = "export_every"
+	SetDemo             = "demo"
+)
+
+var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
+
+// MunicipalityCode normalises a municipality's code (upper case, trimmed) and
+// checks it: the centre's setting and the registry's municipalities use it.
+// msg is empty when the code is good.
+func MunicipalityCode(code string) (norm, msg string) {
+	norm = strings.ToUpper(strings.TrimSpace(code))
+	if !codeRe.MatchString(norm) {
+		return norm, "Код муниципалитета — 2–8 латинских букв, например USN."
+	}
+	return norm, ""
+}
+
+// MunicipalityName checks a municipality's (or centre's) name; msg is empty when
+// it is good.
+func MunicipalityName(name string) (msg string) {
+	if name == "" || len([]rune(name)) > 200 {
+		return "Название — от 1 до 200 символов."
+	}
+	return ""
+}
+
+// ValidateSetting checks a value before it is stored.
+func ValidateSetting(key, value string) (string, error) {
+	value = strings.TrimSpace(value)
+	bad := func(msg string) (string, error) {
+		return "", &Error{Code: EINVALID, Message: msg, Fields: map[string]string{key: msg}}
+	}
+	switch key {
+	case SetMunicipalityCode:
+		var msg string
+		if value, msg = MunicipalityCode(value); msg != "" {
+			return bad(msg)
+		}
+	case SetMunicipalityName, SetCenterName:
+		if msg := MunicipalityName(value); msg != "" {
+			return bad(msg)
+		}
+	case SetTimeZone:
+		if _, err := time.LoadLocation(value); err != nil || value == "" || value == "Local" {
+			return bad("Неизвестный часовой пояс; пример: Europe/Moscow.")
+		}
+	case SetAcceptHours:
+		h, err := strconv.ParseFloat(strings.ReplaceAll(value, ",", "."), 64)
+		if err != nil || h <= 0 || h > 720 {
+			return bad("Срок принятия в работу — число часов от 0,1 до 720.")
+		}
+		value = strconv.FormatFloat(h, 'f', -1, 64)
+	case SetCenterPhone:
+		if value != "" {
+			if _, err := NormalizePhone(value); err != nil {
+				return bad(err.Error())
+			}
+		}
+	case SetExportEvery:
+		d, err := time.ParseDuration(value)
+		if err != nil || d < 10*time.Second || d > 24*time.Hour {
+			return bad("Интервал выгрузки — от 10s до 24h, например 15m.")
+		}
+	case SetRegistryURL:
+		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
+			return bad("Адрес реестра начинается с http:// или https://.")
+		}
+	case SetRegistryToken, SetDemo:
+	default:
+		return bad("Неизвестная настройка " + key + ".")
+	}
+	return value, nil
+}
