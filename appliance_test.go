@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,6 +33,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	ecozBin = filepath.Join(dir, "ecoz")
+	if runtime.GOOS == "windows" {
+		ecozBin += ".exe" // Windows runs a program by its extension
+	}
 	if out, err := buildBinary(ecozBin); err != nil {
 		fmt.Fprintf(os.Stderr, "building ecoz: %v\n%s", err, out)
 		os.RemoveAll(dir)
@@ -137,9 +141,15 @@ func (p *proc) kill() {
 	<-p.waited
 }
 
-// stop sends SIGTERM, as systemd does, and waits for a clean exit.
+// stop sends SIGTERM, as systemd does, and waits for a clean exit. Windows has no
+// such signal (its service manager stops a service by other means): there the
+// process is killed, which the database survives (see TestKilledMidWrites…).
 func (p *proc) stop(t testing.TB) {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		p.kill()
+		return
+	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.waited:

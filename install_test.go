@@ -1,3 +1,8 @@
+//go:build linux
+
+// The install script and the service commands are tested on Linux only: they
+// drive systemd (played by stand-ins in a sandbox), which is Linux's.
+
 package main
 
 import (
