@@ -1,10 +1,8 @@
 package app
 
 import (
-	"math"
 	"regexp"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -38,10 +36,10 @@ type WorkType struct {
 	// Handoff is the number the call is handed to at once (104 for a gas smell):
 	// such a type has no deadline in hours and is not accepted online.
 	Handoff string `json:"handoff,omitempty"`
-	// AcceptHours is this type's own (local) acceptance norm; 0: by the rules.
-	AcceptHours float64 `json:"accept_hours"`
-	Note        string  `json:"deadline_note"`
-	Source      string  `json:"-"`
+	// LocalAcceptHours is this type's own (local) acceptance norm; 0: by the rules.
+	LocalAcceptHours float64 `json:"-"`
+	Note             string  `json:"deadline_note"`
+	Source           string  `json:"-"`
 	// Keywords are the catalogue's everyday phrases (keywords_ru), «a; b»;
 	// LocalKeywords the administrator's additions.
 	Keywords      string `json:"-"`
@@ -51,8 +49,12 @@ type WorkType struct {
 	Active  bool `json:"active"`
 	Retired bool `json:"-"`
 
-	DeadlineHours float64 `json:"deadline_hours"`
-	DeadlineKind  string  `json:"deadline_source"` // "federal" or "local"
+	// Resolved by Resolve for one moment and one municipality's norms: the
+	// deadline in force and whose it is, and the acceptance deadline and its rule.
+	DeadlineHours float64    `json:"deadline_hours"`
+	DeadlineKind  NormKind   `json:"deadline_source"`
+	AcceptHours   float64    `json:"accept_hours"`
+	AcceptKind    AcceptRule `json:"-"`
 }
 
 // Routes is the kind of organisation the type goes to: the municipality's
@@ -77,83 +79,6 @@ func (w *WorkType) SearchText() string {
 		return w.LocalKeywords
 	}
 	return w.Keywords + "; " + w.LocalKeywords
-}
-
-// Defaults for deadlines the catalogue does not give.
-const (
-	EmergencyAcceptHours = 0.5 // ПП № 416, п. 13: localisation within 30 minutes
-	DefaultAcceptHours   = 24  // municipal default for taking a request into work
-	FallbackHours        = 72  // no federal and no local norm at all
-)
-
-// Resolve fills DeadlineHours/DeadlineKind and AcceptHours from the catalogue
-// figures; defaultAccept is the municipality's acceptance norm.
-func (w *WorkType) Resolve(defaultAccept float64) {
-	switch {
-	case w.FederalHours > 0:
-		w.DeadlineHours, w.DeadlineKind = w.FederalHours, "federal"
-	case w.LocalHours > 0:
-		w.DeadlineHours, w.DeadlineKind = w.LocalHours, "local"
-	default:
-		w.DeadlineHours, w.DeadlineKind = FallbackHours, "local"
-	}
-	if w.AcceptHours <= 0 {
-		if w.Emergency {
-			w.AcceptHours = EmergencyAcceptHours
-		} else {
-			w.AcceptHours = defaultAccept
-		}
-	}
-}
-
-// DeadlineTitle says the deadline as a person reads it, and whose norm it is.
-func (w *WorkType) DeadlineTitle() string {
-	s := HumanHours(w.DeadlineHours)
-	if w.DeadlineKind == "local" {
-		return s + " (местный норматив)"
-	}
-	return s
-}
-
-func hoursDur(h float64) time.Duration {
-	return time.Duration(math.Round(h*3600)) * time.Second
-}
-
-// Deadlines are fixed at registration and never move afterwards.
-type Deadlines struct {
-	AcceptDueAt   time.Time
-	DueAt         time.Time
-	LocalizeDueAt time.Time
-}
-
-// DeadlinesFor computes the deadlines of a ticket of work type w registered at at:
-// the clock starts at registration (ПП № 416: «с момента регистрации заявки»).
-func DeadlinesFor(w *WorkType, at time.Time) Deadlines {
-	d := Deadlines{AcceptDueAt: at.Add(hoursDur(w.AcceptHours)), DueAt: at.Add(hoursDur(w.DeadlineHours))}
-	if w.Emergency {
-		d.LocalizeDueAt = at.Add(30 * time.Minute)
-		if d.AcceptDueAt.After(d.LocalizeDueAt) {
-			d.AcceptDueAt = d.LocalizeDueAt
-		}
-	}
-	if d.AcceptDueAt.After(d.DueAt) {
-		d.AcceptDueAt = d.DueAt
-	}
-	return d
-}
-
-// HumanHours writes a duration in hours the way the norms do: «30 мин», «4 ч», «3 сут».
-func HumanHours(h float64) string {
-	d := hoursDur(h)
-	switch {
-	case d < time.Hour:
-		return itoa(int(d.Minutes())) + " мин"
-	case d%(24*time.Hour) == 0:
-		return itoa(int(d.Hours()/24)) + " сут"
-	case d%time.Hour == 0:
-		return itoa(int(d.Hours())) + " ч"
-	}
-	return itoa(int(d.Hours())) + " ч " + itoa(int(d.Minutes())%60) + " мин"
 }
 
 func itoa(n int) string {

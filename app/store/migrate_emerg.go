@@ -17,6 +17,7 @@ package store
 //     The federal facts themselves are written by LoadWorkTypes from the embedded
 //     catalogue at every start.
 //   - tickets get localized_at: when the emergency was localised.
+//   - the first release's default acceptance norm, saved by its settings form, goes.
 const migrateEmerg = `
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = replace(sql,
@@ -103,4 +104,10 @@ DROP TABLE release1_keywords;
 ALTER TABLE work_types DROP COLUMN supplier;
 
 ALTER TABLE tickets ADD COLUMN localized_at INTEGER;
+
+-- The first release's settings form showed and saved «24» as the acceptance norm
+-- of every type; that is now the rule (the earlier of 24 h and half the deadline),
+-- not a local norm, so the saved default goes. Any other value is the
+-- municipality's own and stays.
+DELETE FROM settings WHERE key = 'accept_hours' AND value = '24';
 `

@@ -16,7 +16,8 @@ const (
 	SetMunicipalityName = "municipality_name"
 	SetMunicipalityCode = "municipality_code"
 	SetTimeZone         = "timezone"
-	SetAcceptHours      = "accept_hours"
+	SetAcceptHours      = "accept_hours" // the municipality's own acceptance norm; "": the rule
+	SetColdPeriod       = "cold_period"  // «ДД.ММ-ДД.ММ»
 	SetCenterName       = "center_name"
 	SetCenterPhone      = "center_phone"
 	SetRegistryURL      = "registry_url"
@@ -29,7 +30,8 @@ var settingDefaults = map[string]string{
 	SetMunicipalityName: "Муниципалитет",
 	SetMunicipalityCode: "MUN",
 	SetTimeZone:         "Europe/Moscow",
-	SetAcceptHours:      "24",
+	SetAcceptHours:      "",
+	SetColdPeriod:       "01.10-30.04",
 	SetCenterName:       "Единый центр обработки заявок",
 	SetCenterPhone:      "",
 	SetExportEvery:      "15m",
@@ -102,11 +104,20 @@ func ValidateSetting(key, value string) (string, error) {
 			return bad("Неизвестный часовой пояс; пример: Europe/Moscow.")
 		}
 	case SetAcceptHours:
+		if value == "" {
+			break
+		}
 		h, err := strconv.ParseFloat(strings.ReplaceAll(value, ",", "."), 64)
 		if err != nil || h <= 0 || h > 720 {
-			return bad("Срок принятия в работу — число часов от 0,1 до 720.")
+			return bad("Срок принятия в работу — число часов от 0,1 до 720, или пусто (по правилам).")
 		}
 		value = strconv.FormatFloat(h, 'f', -1, 64)
+	case SetColdPeriod:
+		p, err := app.ParseColdPeriod(value)
+		if err != nil {
+			return bad("Холодный период — в виде ДД.ММ-ДД.ММ, например 01.10-30.04.")
+		}
+		value = p.String()
 	case SetCenterPhone:
 		if value != "" {
 			if _, err := app.NormalizePhone(value); err != nil {
@@ -180,11 +191,30 @@ func (s *Store) Municipality(ctx context.Context) Municipality {
 	return m
 }
 
-// AcceptHours is the municipal default for taking a request into work.
-func (s *Store) AcceptHours(ctx context.Context) float64 {
-	h, err := strconv.ParseFloat(s.Setting(ctx, SetAcceptHours), 64)
-	if err != nil || h <= 0 {
-		return app.DefaultAcceptHours
+// Norms are the municipality's settings the deadlines depend on.
+func (s *Store) Norms(ctx context.Context) app.Norms {
+	m, err := s.Settings(ctx)
+	if err != nil {
+		m = settingDefaults
 	}
-	return h
+	return normsOf(func(k string) string { return m[k] })
+}
+
+// norms is Norms inside the transaction.
+func (tx *Tx) norms() app.Norms {
+	return normsOf(func(k string) string { v, _ := tx.cachedSetting(k); return v })
+}
+
+func normsOf(get func(string) string) app.Norms {
+	n := app.Norms{Loc: time.UTC, Cold: app.DefaultColdPeriod}
+	if loc, err := loadLocation(get(SetTimeZone)); err == nil {
+		n.Loc = loc
+	}
+	if p, err := app.ParseColdPeriod(get(SetColdPeriod)); err == nil {
+		n.Cold = p
+	}
+	if h, err := strconv.ParseFloat(get(SetAcceptHours), 64); err == nil && h > 0 {
+		n.AcceptHours = h
+	}
+	return n
 }

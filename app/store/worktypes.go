@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ecoz/ecoz/app"
@@ -18,7 +17,7 @@ func scanWorkType(sc interface{ Scan(...any) error }) (*app.WorkType, error) {
 	w := &app.WorkType{}
 	var clock string
 	err := sc.Scan(&w.Code, &w.Category, &w.Name, &w.CategoryEN, &w.NameEN, &w.Emergency, &w.FederalHours, &w.ColdHours, &w.LocalizeMinutes, &clock,
-		&w.Responsible, &w.Handoff, &w.Note, &w.Source, &w.Keywords, &w.Retired, &w.LocalHours, &w.AcceptHours, &w.RouteOverride, &w.LocalKeywords, &w.Active)
+		&w.Responsible, &w.Handoff, &w.Note, &w.Source, &w.Keywords, &w.Retired, &w.LocalHours, &w.LocalAcceptHours, &w.RouteOverride, &w.LocalKeywords, &w.Active)
 	if err != nil {
 		return nil, err
 	}
@@ -28,16 +27,18 @@ func scanWorkType(sc interface{ Scan(...any) error }) (*app.WorkType, error) {
 	return w, nil
 }
 
-// WorkTypes returns the catalogue (inactive types included), deadlines resolved,
-// in code order within category order.
+// WorkTypes returns the catalogue (inactive types included), deadlines resolved
+// for now and the municipality's norms, in code order.
 func (s *Store) WorkTypes(ctx context.Context) ([]*app.WorkType, error) {
 	m, err := s.workTypeMap(ctx)
 	if err != nil {
 		return nil, err
 	}
+	now, norms := s.Now(), s.Norms(ctx)
 	out := make([]*app.WorkType, 0, len(m))
 	for _, w := range m {
 		c := *w
+		c.Resolve(now, norms)
 		out = append(out, &c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
@@ -55,6 +56,7 @@ func (s *Store) WorkType(ctx context.Context, code string) (*app.WorkType, error
 		return nil, app.Errorf(app.ENOTFOUND, "Вид работ %s не найден.", code)
 	}
 	c := *w
+	c.Resolve(s.Now(), s.Norms(ctx))
 	return &c, nil
 }
 
@@ -65,7 +67,6 @@ func (s *Store) workTypeMap(ctx context.Context) (map[string]*app.WorkType, erro
 	if m != nil {
 		return m, nil
 	}
-	accept := s.AcceptHours(ctx)
 	rows, err := s.r.QueryContext(ctx, "SELECT "+workTypeCols+" FROM work_types")
 	if err != nil {
 		return nil, err
@@ -77,7 +78,6 @@ func (s *Store) workTypeMap(ctx context.Context) (map[string]*app.WorkType, erro
 		if err != nil {
 			return nil, err
 		}
-		w.Resolve(accept)
 		m[w.Code] = w
 	}
 	if err := rows.Err(); err != nil {
@@ -98,13 +98,7 @@ func (tx *Tx) workType(code string) (*app.WorkType, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	accept := float64(app.DefaultAcceptHours)
-	if v, err := tx.setting(SetAcceptHours); err == nil {
-		if h, err := strconv.ParseFloat(v, 64); err == nil && h > 0 {
-			accept = h
-		}
-	}
-	w.Resolve(accept)
+	w.Resolve(tx.now, tx.norms())
 	return w, nil
 }
 
@@ -220,7 +214,7 @@ func (s *Store) UpdateWorkType(ctx context.Context, code string, e WorkTypeEdit)
 		for _, h := range []struct {
 			f    string
 			a, b any
-		}{{"local_hours", old.LocalHours, e.LocalHours}, {"accept_hours", old.AcceptHours, e.AcceptHours}, {"route_override", old.RouteOverride, e.RouteOverride},
+		}{{"local_hours", old.LocalHours, e.LocalHours}, {"accept_hours", old.LocalAcceptHours, e.AcceptHours}, {"route_override", old.RouteOverride, e.RouteOverride},
 			{"local_keywords", old.LocalKeywords, e.LocalKeywords}, {"active", old.Active, e.Active}} {
 			if err := tx.workTypeChanged(old.Code, actor, h.f, h.a, h.b); err != nil {
 				return err

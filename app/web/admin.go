@@ -304,7 +304,7 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format("02.01.2006 15:04")}
 	}
 	if e == nil {
-		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: s.rawAcceptHours(c, w), RouteOverride: w.RouteOverride, LocalKeywords: w.LocalKeywords, Active: w.Active}
+		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: w.LocalAcceptHours, RouteOverride: w.RouteOverride, LocalKeywords: w.LocalKeywords, Active: w.Active}
 	}
 	typed := map[string]string{"local_hours": fmt.Sprint(e.LocalHours), "accept_hours": fmt.Sprint(e.AcceptHours)}
 	if formErr != nil { // the numbers exactly as typed, «abc» included
@@ -317,18 +317,6 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 		}
 	}
 	return s.render(c, "admin_worktype", data)
-}
-
-// rawAcceptHours is the work type's own acceptance norm (0: the municipal
-// default), which the resolved WorkType no longer shows.
-func (s *Server) rawAcceptHours(c *fiber.Ctx, w *app.WorkType) float64 {
-	if w.Emergency && w.AcceptHours == app.EmergencyAcceptHours {
-		return 0
-	}
-	if w.AcceptHours == s.Store.AcceptHours(c.UserContext()) {
-		return 0
-	}
-	return w.AcceptHours
 }
 
 func (s *Server) adminWorkTypeSave(c *fiber.Ctx) error {
@@ -354,7 +342,8 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetTimeZone, "Часовой пояс", "например Europe/Moscow"},
 	{store.SetCenterName, "Название центра", ""},
 	{store.SetCenterPhone, "Телефон центра", ""},
-	{store.SetAcceptHours, "Срок принятия в работу, ч", "для видов работ без своего срока"},
+	{store.SetAcceptHours, "Срок принятия в работу, ч", "местный норматив для неаварийных заявок; пусто — меньшее из 24 ч и половины срока устранения"},
+	{store.SetColdPeriod, "Холодный период", "ДД.ММ-ДД.ММ, например 01.10-30.04: в нём действуют зимние сроки"},
 	{store.SetRegistryURL, "Адрес республиканского реестра", "https://…"},
 	{store.SetExportEvery, "Интервал выгрузки в реестр", "например 15m"},
 }
