@@ -18,9 +18,11 @@ type TicketJSON struct {
 	Organization  *OrganizationRf `json:"organization"`
 	Parent        *string         `json:"parent"`
 	CreatedAt     string          `json:"created_at"`
-	AcceptDueAt   string          `json:"accept_due_at"`
-	DueAt         string          `json:"due_at"`
+	AcceptDueAt   *string         `json:"accept_due_at"` // null: a hand-off type has no deadline
+	DueAt         *string         `json:"due_at"`
 	LocalizeDueAt *string         `json:"localize_due_at"`
+	LocalizedAt   *string         `json:"localized_at"`
+	Handoff       *string         `json:"handoff"` // the number the call was handed to (104)
 	AcceptedAt    *string         `json:"accepted_at"`
 	DoneAt        *string         `json:"done_at"`
 	ClosedAt      *string         `json:"closed_at"`
@@ -88,9 +90,10 @@ func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) Tick
 		Apartment:     t.Apartment,
 		Description:   t.Description,
 		CreatedAt:     FormatTime(t.CreatedAt, loc),
-		AcceptDueAt:   FormatTime(t.AcceptDueAt, loc),
-		DueAt:         FormatTime(t.DueAt, loc),
+		AcceptDueAt:   optTime(t.AcceptDueAt, loc),
+		DueAt:         optTime(t.DueAt, loc),
 		LocalizeDueAt: optTime(t.LocalizeDueAt, loc),
+		LocalizedAt:   optTime(t.LocalizedAt, loc),
 		AcceptedAt:    optTime(t.AcceptedAt, loc),
 		DoneAt:        optTime(t.DoneAt, loc),
 		ClosedAt:      optTime(t.ClosedAt, loc),
@@ -100,6 +103,10 @@ func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) Tick
 		CallAttempts:  t.CallAttempts,
 		Version:       t.Version,
 		UpdatedAt:     FormatTime(t.UpdatedAt, loc),
+	}
+	if t.WorkType.Handoff != "" {
+		h := t.WorkType.Handoff
+		j.Handoff = &h
 	}
 	if t.OrganizationID != 0 {
 		j.Organization = &OrganizationRf{ID: t.OrganizationID, Name: t.OrgName}

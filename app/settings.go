@@ -13,7 +13,8 @@ const (
 	SetMunicipalityName = "municipality_name"
 	SetMunicipalityCode = "municipality_code"
 	SetTimeZone         = "timezone"
-	SetAcceptHours      = "accept_hours"
+	SetAcceptHours      = "accept_hours" // the municipality's own acceptance norm; "": the rule
+	SetColdPeriod       = "cold_period"  // «ДД.ММ-ДД.ММ»
 	SetCenterName       = "center_name"
 	SetCenterPhone      = "center_phone"
 	SetRegistryURL      = "registry_url"
@@ -65,11 +66,20 @@ func ValidateSetting(key, value string) (string, error) {
 			return bad("Неизвестный часовой пояс; пример: Europe/Moscow.")
 		}
 	case SetAcceptHours:
+		if value == "" {
+			break
+		}
 		h, err := strconv.ParseFloat(strings.ReplaceAll(value, ",", "."), 64)
 		if err != nil || h <= 0 || h > 720 {
-			return bad("Срок принятия в работу — число часов от 0,1 до 720.")
+			return bad("Срок принятия в работу — число часов от 0,1 до 720, или пусто (по правилам).")
 		}
 		value = strconv.FormatFloat(h, 'f', -1, 64)
+	case SetColdPeriod:
+		p, err := ParseColdPeriod(value)
+		if err != nil {
+			return bad("Холодный период — в виде ДД.ММ-ДД.ММ, например 01.10-30.04.")
+		}
+		value = p.String()
 	case SetCenterPhone:
 		if value != "" {
 			if _, err := NormalizePhone(value); err != nil {

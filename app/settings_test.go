@@ -14,7 +14,7 @@ func TestValidateSetting(t *testing.T) {
 		{SetTimeZone, "Europe/Moscow", "Europe/Moscow", ""},
 		{SetTimeZone, "Local", "", "Неизвестный часовой пояс; пример: Europe/Moscow."},
 		{SetAcceptHours, "1,5", "1.5", ""},
-		{SetAcceptHours, "0", "", "Срок принятия в работу — число часов от 0,1 до 720."},
+		{SetAcceptHours, "0", "", "Срок принятия в работу — число часов от 0,1 до 720, или пусто (по правилам)."},
 		{SetExportEvery, "5s", "", "Интервал выгрузки — от 10s до 24h, например 15m."},
 		{SetRegistryURL, "ftp://x", "", "Адрес реестра начинается с http:// или https://."},
 		{SetRegistryURL, "https://registry.example", "https://registry.example", ""},

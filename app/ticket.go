@@ -288,7 +288,8 @@ type Ticket struct {
 	CreatedAt          time.Time
 	AcceptDueAt        time.Time
 	DueAt              time.Time
-	LocalizeDueAt      time.Time // zero unless emergency
+	LocalizeDueAt      time.Time // zero unless the work type has a localisation clock
+	LocalizedAt        time.Time // zero until the emergency is localised
 	AcceptedAt         time.Time
 	DoneAt             time.Time
 	ClosedAt           time.Time
@@ -300,9 +301,54 @@ type Ticket struct {
 	UpdatedAt          time.Time
 }
 
+// NoDeadlineUnix is what the database holds as the deadline of a hand-off ticket,
+// which has none: 3000-01-01, never reached, so that every «overdue» query is
+// false for it without knowing about hand-offs. The store reads it back as the
+// zero time.
+const NoDeadlineUnix int64 = 32503680000
+
 // Overdue reports whether the work is unfinished past its deadline at now.
 func (t *Ticket) Overdue(now time.Time) bool {
-	return t.Status.WorkOpen() && now.After(t.DueAt)
+	return t.Status.WorkOpen() && !t.DueAt.IsZero() && now.After(t.DueAt)
+}
+
+// LocalizeOverdue reports whether an emergency waits for localisation past its clock.
+func (t *Ticket) LocalizeOverdue(now time.Time) bool {
+	return t.LocalizePending() && now.After(t.LocalizeDueAt)
+}
+
+// NextClock is the nearest clock of t not yet met: localisation, then acceptance,
+// then resolution; "" when none runs (finished work, a hand-off ticket).
+func (t *Ticket) NextClock() (string, time.Time) {
+	switch {
+	case !t.Status.WorkOpen():
+		return "", time.Time{}
+	case t.LocalizePending():
+		return ClockLocalize, t.LocalizeDueAt
+	case (t.Status == StatusNew || t.Status == StatusRouted || t.Status == StatusReopened) && t.AcceptedAt.IsZero() && !t.AcceptDueAt.IsZero():
+		return ClockAccept, t.AcceptDueAt
+	case !t.DueAt.IsZero():
+		return ClockResolve, t.DueAt
+	}
+	return "", time.Time{}
+}
+
+// The clocks of a ticket, as the queues name them.
+const (
+	ClockLocalize = "локализовать"
+	ClockAccept   = "принять"
+	ClockResolve  = "устранить"
+)
+
+// LocalizedLate reports whether the emergency was localised after its clock.
+func (t *Ticket) LocalizedLate() bool {
+	return !t.LocalizedAt.IsZero() && !t.LocalizeDueAt.IsZero() && t.LocalizedAt.After(t.LocalizeDueAt)
+}
+
+// LocalizePending reports whether t has a localisation clock not yet met and the
+// work is still open.
+func (t *Ticket) LocalizePending() bool {
+	return !t.LocalizeDueAt.IsZero() && t.LocalizedAt.IsZero() && t.Status.WorkOpen()
 }
 
 // FollowsParent reports whether t is linked to a parent whose status it shares
@@ -319,7 +365,7 @@ func (a Action) Propagates() bool {
 
 // AcceptOverdue reports whether the ticket waits for acceptance past its deadline.
 func (t *Ticket) AcceptOverdue(now time.Time) bool {
-	return (t.Status == StatusRouted || t.Status == StatusNew) && now.After(t.AcceptDueAt)
+	return (t.Status == StatusRouted || t.Status == StatusNew) && !t.AcceptDueAt.IsZero() && now.After(t.AcceptDueAt)
 }
 
 // Event is one entry of a ticket's audit trail.

@@ -182,8 +182,14 @@ func Validate(code string, b *app.Batch) ([]row, error) {
 		tf := app.FieldErrors{}
 		w := row{rec: r}
 		w.created = parseTime(tf, key, "created_at", r.CreatedAt, true).Int64
-		w.acceptDue = parseTime(tf, key, "accept_due_at", r.AcceptDueAt, true).Int64
-		w.due = parseTime(tf, key, "due_at", r.DueAt, true).Int64
+		// A hand-off ticket (a gas smell) has no deadline: null, held as never due.
+		w.acceptDue, w.due = app.NoDeadlineUnix, app.NoDeadlineUnix
+		if v := optTime(tf, key, "accept_due_at", r.AcceptDueAt); v.Valid {
+			w.acceptDue = v.Int64
+		}
+		if v := optTime(tf, key, "due_at", r.DueAt); v.Valid {
+			w.due = v.Int64
+		}
 		parseTime(tf, key, "updated_at", r.UpdatedAt, true)
 		optTime(tf, key, "localize_due_at", r.LocalizeDueAt)
 		w.accepted = optTime(tf, key, "accepted_at", r.AcceptedAt)

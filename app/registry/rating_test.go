@@ -25,7 +25,7 @@ func TestRating(t *testing.T) {
 		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
 		r.Building.ID = building
 		r.Status = status
-		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), ts(-9*day), ts(-5*day)
+		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), p(-9*day), p(-5*day)
 		return &r
 	}
 	var recs []app.TicketJSON
@@ -50,7 +50,7 @@ func TestRating(t *testing.T) {
 	linked.Parent = &parent // one incident: counted once, through its parent
 	add(linked)
 	old := mk(1, 1, app.StatusClosed) // outside the window
-	old.CreatedAt, old.AcceptDueAt, old.DueAt = ts(-60*day), ts(-59*day), ts(-55*day)
+	old.CreatedAt, old.AcceptDueAt, old.DueAt = ts(-60*day), p(-59*day), p(-55*day)
 	old.AcceptedAt, old.DoneAt, old.ClosedAt = p(-60*day), p(-56*day), p(-55*day)
 	add(old)
 	// УК 2: twelve tickets on two buildings (load 6), all perfect, none open.
@@ -110,6 +110,7 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	ctx := context.Background()
 	day := 24 * time.Hour
 	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	p := func(d time.Duration) *string { s := ts(d); return &s }
 	var recs []app.TicketJSON
 	n := 0
 	add := func(org, building int64, apartments int) {
@@ -118,7 +119,7 @@ func TestRatingLoadPerApartments(t *testing.T) {
 		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
 		r.Building.ID, r.Building.Apartments = building, apartments
 		r.Status = app.StatusClosed
-		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), ts(-9*day), ts(-5*day)
+		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), p(-9*day), p(-5*day)
 		a, d, c := ts(-10*day+time.Hour), ts(-6*day), ts(-4*day)
 		r.AcceptedAt, r.DoneAt, r.ClosedAt = &a, &d, &c
 		recs = append(recs, r)

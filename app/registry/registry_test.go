@@ -64,13 +64,14 @@ func testRegistry(t testing.TB, cfg Config) (*DB, *Server, string, string) {
 // rec makes a sound record of TST.
 func rec(i int, version int64) app.TicketJSON {
 	created := now.Add(-time.Duration(i%(20*24)) * time.Hour)
+	acceptDue, due := created.Add(24*time.Hour).Format(time.RFC3339), created.Add(72*time.Hour).Format(time.RFC3339)
 	org := &app.OrganizationRf{ID: int64(i%3 + 1), Name: fmt.Sprintf("УК %d", i%3+1)}
 	return app.TicketJSON{
 		Municipality: "TST", Number: fmt.Sprintf("TST-%06d", i), Status: app.StatusRouted, Source: app.SourcePhone,
 		WorkType:    app.WorkTypeRef{Code: "CW-05", Name: "Течь крана", Category: "Сантехника"},
 		Building:    app.BuildingRef{ID: int64(i%50 + 1), Address: fmt.Sprintf("ул. Ленина, д. %d", i%50+1)},
 		Description: "Течь", Organization: org, CreatedAt: created.Format(time.RFC3339),
-		AcceptDueAt: created.Add(24 * time.Hour).Format(time.RFC3339), DueAt: created.Add(72 * time.Hour).Format(time.RFC3339),
+		AcceptDueAt: &acceptDue, DueAt: &due,
 		Version: version, UpdatedAt: created.Format(time.RFC3339),
 	}
 }
@@ -131,7 +132,8 @@ func TestIngest(t *testing.T) {
 	withReporter := rec(4, 1)
 	withReporter.Reporter = &app.ReporterJSON{Name: "Иванов", Phone: "+79120000000"}
 	badTime := rec(5, 1)
-	badTime.DueAt = "завтра"
+	tomorrow := "завтра"
+	badTime.DueAt = &tomorrow
 	foreign := rec(6, 1)
 	foreign.Municipality = "USN"
 	cases := []struct {

@@ -15,6 +15,7 @@ const (
 	SetMunicipalityCode = app.SetMunicipalityCode
 	SetTimeZone         = app.SetTimeZone
 	SetAcceptHours      = app.SetAcceptHours
+	SetColdPeriod       = app.SetColdPeriod
 	SetCenterName       = app.SetCenterName
 	SetCenterPhone      = app.SetCenterPhone
 	SetRegistryURL      = app.SetRegistryURL
@@ -27,7 +28,8 @@ var settingDefaults = map[string]string{
 	SetMunicipalityName: "Муниципалитет",
 	SetMunicipalityCode: "MUN",
 	SetTimeZone:         "Europe/Moscow",
-	SetAcceptHours:      "24",
+	SetAcceptHours:      "",
+	SetColdPeriod:       "01.10-30.04",
 	SetCenterName:       "Единый центр обработки заявок",
 	SetCenterPhone:      "",
 	SetExportEvery:      "15m",
@@ -132,11 +134,30 @@ func (s *Store) Municipality(ctx context.Context) Municipality {
 	return m
 }
 
-// AcceptHours is the municipal default for taking a request into work.
-func (s *Store) AcceptHours(ctx context.Context) float64 {
-	h, err := strconv.ParseFloat(s.Setting(ctx, SetAcceptHours), 64)
-	if err != nil || h <= 0 {
-		return app.DefaultAcceptHours
+// Norms are the municipality's settings the deadlines depend on.
+func (s *Store) Norms(ctx context.Context) app.Norms {
+	m, err := s.Settings(ctx)
+	if err != nil {
+		m = settingDefaults
 	}
-	return h
+	return normsOf(func(k string) string { return m[k] })
+}
+
+// norms is Norms inside the transaction.
+func (tx *Tx) norms() app.Norms {
+	return normsOf(func(k string) string { v, _ := tx.cachedSetting(k); return v })
+}
+
+func normsOf(get func(string) string) app.Norms {
+	n := app.Norms{Loc: time.UTC, Cold: app.DefaultColdPeriod}
+	if loc, err := loadLocation(get(SetTimeZone)); err == nil {
+		n.Loc = loc
+	}
+	if p, err := app.ParseColdPeriod(get(SetColdPeriod)); err == nil {
+		n.Cold = p
+	}
+	if h, err := strconv.ParseFloat(get(SetAcceptHours), 64); err == nil && h > 0 {
+		n.AcceptHours = h
+	}
+	return n
 }

@@ -17,7 +17,7 @@ const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.
  COALESCE(t.resident_id, 0), COALESCE(t.organization_id, 0), COALESCE(o.name, ''),
  COALESCE(t.parent_id, 0), COALESCE(p.number, ''), COALESCE(p.status, ''),
  t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.accepted_at, t.done_at, t.closed_at, t.done_on_time,
- t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments
+ t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments, t.localized_at, w.handoff
 FROM tickets t
 JOIN work_types w ON w.code = t.work_type
 JOIN buildings b ON b.id = t.building_id
@@ -34,20 +34,20 @@ var activeStatusSQL = sqlkit.In("t.status", app.ActiveStatuses())
 func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t := &app.Ticket{}
 	var created, acceptDue, due, updated int64
-	var localize, accepted, done, closed, onTime sql.NullInt64
+	var localize, localized, accepted, done, closed, onTime sql.NullInt64
 	err := sc.Scan(&t.ID, &t.Number, &t.Status, &t.Source, &t.WorkType.Code, &t.WorkType.Name, &t.WorkType.Category, &t.WorkType.Emergency,
 		&t.BuildingID, &t.Address, &t.Apartment, &t.Description, &t.ReporterName, &t.ReporterPhone,
 		&t.ResidentID, &t.OrganizationID, &t.OrgName, &t.ParentID, &t.ParentNumber, &t.ParentStatus,
 		&created, &acceptDue, &due, &localize, &accepted, &done, &closed, &onTime,
-		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments)
+		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments, &localized, &t.WorkType.Handoff)
 	if err != nil {
 		return nil, err
 	}
 	t.CreatedAt = time.Unix(created, 0).UTC()
-	t.AcceptDueAt = time.Unix(acceptDue, 0).UTC()
-	t.DueAt = time.Unix(due, 0).UTC()
+	t.AcceptDueAt, t.DueAt = deadlineFromUnix(acceptDue), deadlineFromUnix(due)
 	t.UpdatedAt = time.Unix(updated, 0).UTC()
 	t.LocalizeDueAt = fromUnix(localize)
+	t.LocalizedAt = fromUnix(localized)
 	t.AcceptedAt = fromUnix(accepted)
 	t.DoneAt = fromUnix(done)
 	t.ClosedAt = fromUnix(closed)
@@ -56,6 +56,21 @@ func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 		t.DoneOnTime = &b
 	}
 	return t, nil
+}
+
+// deadlineUnix stores a deadline; a hand-off ticket's none is app.NoDeadlineUnix.
+func deadlineUnix(t time.Time) int64 {
+	if t.IsZero() {
+		return app.NoDeadlineUnix
+	}
+	return unix(t)
+}
+
+func deadlineFromUnix(n int64) time.Time {
+	if n >= app.NoDeadlineUnix {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
 }
 
 // scope limits a ticket query to what u may see: an organisation its own tickets,
@@ -356,13 +371,13 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		// Registered and routed at once: two changes, two events, one row written.
 		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
 	}
-	d := app.DeadlinesFor(wt, tx.now)
+	d := app.DeadlinesFor(wt, tx.now, tx.norms())
 	t.AcceptDueAt, t.DueAt, t.LocalizeDueAt = d.AcceptDueAt, d.DueAt, d.LocalizeDueAt
 	_, err = tx.exec(`INSERT INTO tickets(id, number, status, source, work_type, category, emergency, building_id, apartment, description,
 		reporter_name, reporter_phone, resident_id, organization_id, created_at, accept_due_at, due_at, localize_due_at, version, seq, updated_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		t.ID, t.Number, t.Status, t.Source, wt.Code, wt.Category, wt.Emergency, t.BuildingID, t.Apartment, t.Description,
-		t.ReporterName, t.ReporterPhone, nullID(t.ResidentID), nullID(t.OrganizationID), unix(t.CreatedAt), unix(t.AcceptDueAt), unix(t.DueAt), nullUnix(t.LocalizeDueAt), t.Version, t.Seq, unix(t.UpdatedAt))
+		t.ReporterName, t.ReporterPhone, nullID(t.ResidentID), nullID(t.OrganizationID), unix(t.CreatedAt), deadlineUnix(t.AcceptDueAt), deadlineUnix(t.DueAt), nullUnix(t.LocalizeDueAt), t.Version, t.Seq, unix(t.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +398,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
 	if orgID == 0 {
 		orgID = b.OrganizationID
-		if wt.Supplier && b.SupplierID != 0 {
+		if wt.Routes() == app.OrgSupplier && b.SupplierID != 0 {
 			orgID = b.SupplierID
 		}
 	}

@@ -67,15 +67,37 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 }
 
 type workTypeJSON struct {
-	Code           string  `json:"code"`
-	Category       string  `json:"category"`
-	Name           string  `json:"name"`
-	Emergency      bool    `json:"emergency"`
-	DeadlineHours  float64 `json:"deadline_hours"`
-	DeadlineSource string  `json:"deadline_source"`
-	DeadlineNote   string  `json:"deadline_note"`
-	AcceptHours    float64 `json:"accept_hours"`
-	Supplier       bool    `json:"supplier"`
+	Code           string       `json:"code"`
+	Category       string       `json:"category"`
+	Name           string       `json:"name"`
+	Emergency      bool         `json:"emergency"`
+	DeadlineHours  *float64     `json:"deadline_hours"` // null: a hand-off type
+	DeadlineSource app.NormKind `json:"deadline_source"`
+	DeadlineNote   string       `json:"deadline_note"`
+	AcceptHours    float64      `json:"accept_hours"`
+	// LocalizeMinutes is null where the type has no localisation clock, Handoff
+	// null where the call is not handed over.
+	LocalizeMinutes *int        `json:"localize_minutes"`
+	Responsible     app.OrgKind `json:"responsible"`
+	Handoff         *string     `json:"handoff"`
+}
+
+func workTypeOut(w *app.WorkType) workTypeJSON {
+	out := workTypeJSON{Code: w.Code, Category: w.Category, Name: w.Name, Emergency: w.Emergency,
+		DeadlineSource: w.DeadlineKind, DeadlineNote: w.Note, AcceptHours: w.AcceptHours, Responsible: w.Routes()}
+	if w.DeadlineKind != app.NormNone {
+		h := w.DeadlineHours
+		out.DeadlineHours = &h
+	}
+	if w.LocalizeMinutes > 0 {
+		m := w.LocalizeMinutes
+		out.LocalizeMinutes = &m
+	}
+	if w.Handoff != "" {
+		h := w.Handoff
+		out.Handoff = &h
+	}
+	return out
 }
 
 func (s *Server) apiWorkTypes(c *fiber.Ctx) error {
@@ -94,7 +116,7 @@ func (s *Server) apiWorkTypes(c *fiber.Ctx) error {
 		if !w.Active {
 			continue
 		}
-		out = append(out, workTypeJSON{w.Code, w.Category, w.Name, w.Emergency, w.DeadlineHours, w.DeadlineKind, w.Note, w.AcceptHours, w.Supplier})
+		out = append(out, workTypeOut(w))
 	}
 	return writeJSON(c, fiber.StatusOK, out)
 }

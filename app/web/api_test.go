@@ -117,26 +117,53 @@ func isRussian(s string) bool {
 func TestCatalogues(t *testing.T) {
 	f := newFixture(t)
 	var wts []struct {
-		Code           string  `json:"code"`
-		Category       string  `json:"category"`
-		Name           string  `json:"name"`
-		Emergency      bool    `json:"emergency"`
-		DeadlineHours  float64 `json:"deadline_hours"`
-		DeadlineSource string  `json:"deadline_source"`
+		Code            string   `json:"code"`
+		Category        string   `json:"category"`
+		Name            string   `json:"name"`
+		Emergency       bool     `json:"emergency"`
+		DeadlineHours   *float64 `json:"deadline_hours"`
+		DeadlineSource  string   `json:"deadline_source"`
+		LocalizeMinutes *int     `json:"localize_minutes"`
+		Responsible     string   `json:"responsible"`
+		Handoff         *string  `json:"handoff"`
 	}
 	f.do(t, "", "GET", "/api/v1/work-types", nil).decode(t, &wts)
 	byCode := map[string]int{}
 	for i, w := range wts {
 		byCode[w.Code] = i
-		if w.Name == "" || w.Category == "" || w.DeadlineHours <= 0 || (w.DeadlineSource != "federal" && w.DeadlineSource != "local") {
+		if w.Handoff != nil {
+			continue
+		}
+		if w.Name == "" || w.Category == "" || w.DeadlineHours == nil || *w.DeadlineHours <= 0 || (w.DeadlineSource != "federal" && w.DeadlineSource != "local") {
 			t.Errorf("work type %+v", w)
 		}
 	}
-	if i, ok := byCode["GAS-01"]; !ok || !wts[i].Emergency || wts[i].DeadlineSource != "local" {
-		t.Errorf("GAS-01 (emergency, local norm): %+v", wts[i])
+	if len(wts) != 69 {
+		t.Errorf("%d work types offered; want 69 (WIN-02 is retired)", len(wts))
 	}
-	if i, ok := byCode["ROOF-01"]; !ok || wts[i].DeadlineHours != 24 || wts[i].DeadlineSource != "federal" {
+	if _, ok := byCode["WIN-02"]; ok {
+		t.Error("the retired WIN-02 is offered")
+	}
+	// A gas smell: handed to 104, no deadline in hours.
+	if i, ok := byCode["GAS-01"]; !ok || !wts[i].Emergency || wts[i].DeadlineHours != nil || wts[i].Handoff == nil || *wts[i].Handoff != "104" ||
+		wts[i].Responsible != "gas_service" || wts[i].DeadlineSource != "none" {
+		t.Errorf("GAS-01 (hand-off to 104, no deadline): %+v", wts[i])
+	}
+	if i, ok := byCode["ROOF-01"]; !ok || *wts[i].DeadlineHours != 24 || wts[i].DeadlineSource != "federal" || wts[i].LocalizeMinutes != nil || wts[i].Responsible != "management" {
 		t.Errorf("ROOF-01 (24 h, federal): %+v", wts[i])
+	}
+	// 16 November is in the cold period: broken glass 1 day, waste 3 days.
+	if i := byCode["WIN-01"]; *wts[i].DeadlineHours != 24 {
+		t.Errorf("WIN-01 in the cold period: %v h, want 24", *wts[i].DeadlineHours)
+	}
+	if i := byCode["WASTE-01"]; *wts[i].DeadlineHours != 72 || wts[i].Responsible != "waste_operator" {
+		t.Errorf("WASTE-01 in the cold period: %+v", wts[i])
+	}
+	if i := byCode["CW-01"]; wts[i].LocalizeMinutes == nil || *wts[i].LocalizeMinutes != 30 {
+		t.Errorf("CW-01 localisation clock: %+v", wts[i])
+	}
+	if i := byCode["LIFT-01"]; wts[i].Responsible != "lift" {
+		t.Errorf("LIFT-01: %+v", wts[i])
 	}
 
 	var orgs []map[string]any

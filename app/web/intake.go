@@ -252,8 +252,7 @@ func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
 	if t.ParentID != 0 {
 		dups = nil
 	}
-	return &createdNote{Number: t.Number, Due: t.DueAt.In(s.loc(c)).Format("02.01.2006 15:04"),
-		Deadline: app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()), Dups: s.rows(c, dups)}, nil
+	return &createdNote{Number: t.Number, Due: fullTime(t.DueAt, s.loc(c)), Deadline: s.ticketNorms(c, t).Due, Dups: s.rows(c, dups)}, nil
 }
 
 // now in the municipality's time zone, for the «today» of the overview.

@@ -142,17 +142,25 @@ func queuesFor(u *app.User) []queue {
 // row is a ticket as a list shows it.
 type row struct {
 	*app.Ticket
-	Overdue       bool
-	AcceptOverdue bool
-	Created, Due  string
+	Overdue         bool
+	AcceptOverdue   bool
+	LocalizeOverdue bool
+	Created, Due    string
+	// Clock is the nearest unmet clock of open work, for the queues' live
+	// countdown: what it is («локализовать», «принять», «устранить») and when.
+	Clock   string
+	ClockAt int64 // unix seconds; 0: none
 }
 
 func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
 	loc, now := s.loc(c), s.Store.Now()
 	out := make([]row, len(list))
 	for i, t := range list {
-		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now),
-			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: t.DueAt.In(loc).Format("02.01 15:04")}
+		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now), LocalizeOverdue: t.LocalizeOverdue(now),
+			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc)}
+		if k, at := t.NextClock(); k != "" {
+			out[i].Clock, out[i].ClockAt = k, at.Unix()
+		}
 	}
 	return out
 }
@@ -198,6 +206,38 @@ func (s *Server) pageTicket(c *fiber.Ctx) error {
 	return s.showTicket(c, "ticket", nil, actForm{})
 }
 
+// shortTime writes t in loc for a list; «—» for none (a hand-off ticket).
+func shortTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("02.01 15:04")
+}
+
+// fullTime writes t in loc for a ticket page; "" for none.
+func fullTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("02.01.2006 15:04")
+}
+
+// normNotes say which norm set a ticket's deadlines: «1 сут, зимний период»,
+// «12 ч», «30 мин (срок локализации)», «3 сут (местный норматив)».
+type normNotes struct{ Due, Accept, Handoff string }
+
+// ticketNorms works out, from the work type and the municipality's norms, which
+// norm applied when t was registered. A later edit of a local norm is not shown
+// for old tickets' sake: the deadlines themselves never move.
+func (s *Server) ticketNorms(c *fiber.Ctx, t *app.Ticket) normNotes {
+	w, err := s.Store.WorkType(c.UserContext(), t.WorkType.Code)
+	if err != nil {
+		return normNotes{}
+	}
+	w.Resolve(t.CreatedAt, s.Store.Norms(c.UserContext()))
+	return normNotes{Due: w.DeadlineTitle(), Accept: w.AcceptTitle(), Handoff: w.Handoff}
+}
+
 // actForm is what a person typed into an action's form, kept for a re-render.
 type actForm struct {
 	Action         app.Action
@@ -240,7 +280,8 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 		"CanAttach": u.Can(app.PermPhotos) && !t.Status.Final(),
 		"Title":     "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
 		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
-		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),
+		"AcceptDue": fullTime(t.AcceptDueAt, loc), "DueFull": fullTime(t.DueAt, loc),
+		"Norms": s.ticketNorms(c, t), "LocalizeDue": fullTime(t.LocalizeDueAt, loc), "LocalizedAt": fullTime(t.LocalizedAt, loc),
 	}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)

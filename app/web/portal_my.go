@@ -169,7 +169,7 @@ func (s *Server) showMyTicket(c *fiber.Ctx, formErr error, note string) error {
 	}
 	data := fiber.Map{
 		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views, "Note": note,
-		"DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"), "Deadline": app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()),
+		"DueFull": fullTime(t.DueAt, loc), "Deadline": s.ticketNorms(c, t).Due,
 		"Filed": c.Query("filed") == "1", "ReportPhotos": report, "DonePhotos": done,
 		"CanAnswer": t.Status == app.StatusDone && !t.FollowsParent(),
 	}
