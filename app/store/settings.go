@@ -122,6 +122,8 @@ func ValidateSetting(key, value string) (string, error) {
 		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
 			return bad("Адрес реестра начинается с http:// или https://.")
 		}
+	case SetRouteMinutes, SetCallbackAttempts:
+		return validateWorkflowSetting(key, value)
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

@@ -278,9 +278,10 @@ func (tx *Tx) nextSeq() (int64, error) {
 	return n, err
 }
 
-// CreateTicket registers a ticket filed by the user of the transaction: an
-// operator's goes at once to the organisation that serves the building, a
-// resident's waits as new for an operator.
+// CreateTicket registers a ticket filed by the user of the transaction and sends it
+// at once, by the same rule whoever filed it, to the organisation responsible for
+// that work type in that building; only when nobody is known does it wait as new in
+// the centre's own queue.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	u := tx.user
 	if u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident) {
@@ -320,13 +321,9 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	// The organisation is chosen before anything is written, so that a ticket that
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
-	var orgID int64
-	var orgName string
-	if u.Role != app.RoleResident {
-		var err error
-		if orgID, orgName, err = tx.routeTarget(b, wt, 0); err != nil {
-			return nil, err
-		}
+	orgID, orgName, err := tx.routeAtFiling(b, wt)
+	if err != nil {
+		return nil, err
 	}
 	code, err := tx.cachedSetting(SetMunicipalityCode)
 	if err != nil {
@@ -348,7 +345,8 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	t.Source = app.SourcePhone
 	if u.Role == app.RoleResident {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
-	} else {
+	}
+	if orgID != 0 {
 		// Registered and routed at once: two changes, two events, one row written.
 		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
 	}
@@ -371,6 +369,17 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		}
 	}
 	return t, nil
+}
+
+// routeAtFiling is routeTarget for a ticket being filed: the organisation the rules
+// name, or 0 when they name nobody who can take it (the ticket then waits as new
+// for an operator instead of being refused).
+func (tx *Tx) routeAtFiling(b app.Building, wt *app.WorkType) (int64, string, error) {
+	id, name, err := tx.routeTarget(b, wt, 0)
+	if app.ErrorCode(err) == app.EINVALID {
+		return 0, "", nil
+	}
+	return id, name, err
 }
 
 // routeTarget picks the organisation a ticket goes to: the one given by hand, else

@@ -355,6 +355,8 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetCenterName, "Название центра", ""},
 	{store.SetCenterPhone, "Телефон центра", ""},
 	{store.SetAcceptHours, "Срок принятия в работу, ч", "для видов работ без своего срока"},
+	{store.SetRouteMinutes, "Срок направления центром, мин", "муниципальная норма центра"},
+	{store.SetCallbackAttempts, "Попыток дозвониться", "до «Не удалось связаться», не менее чем за 2 дня"},
 	{store.SetRegistryURL, "Адрес республиканского реестра", "https://…"},
 	{store.SetExportEvery, "Интервал выгрузки в реестр", "например 15m"},
 }

@@ -214,6 +214,30 @@ func (f *fixture) file(tb testing.TB, login string, body map[string]any) ticket 
 	return t
 }
 
+// fileUnrouted files a ticket while the building's organisation is inactive, so
+// that nobody can take it and it waits as new, as a ticket does when the routing
+// rules name nobody; the organisation is active again afterwards.
+func (f *fixture) fileUnrouted(tb testing.TB, login string, body map[string]any) ticket {
+	tb.Helper()
+	org := f.org
+	if id, _ := body["building_id"].(int64); id != 0 && id == f.mira.ID {
+		org = f.org2
+	}
+	org.Active = false
+	if err := f.s.SaveOrganization(f.as("admin"), org); err != nil {
+		tb.Fatal(err)
+	}
+	tk := f.file(tb, login, body)
+	org.Active = true
+	if err := f.s.SaveOrganization(f.as("admin"), org); err != nil {
+		tb.Fatal(err)
+	}
+	if tk.Status != "new" {
+		tb.Fatalf("filed while nobody could take it: %s", tk.Status)
+	}
+	return tk
+}
+
 // act takes an action through the API and fails the test unless it succeeds.
 func (f *fixture) act(tb testing.TB, login, number string, a app.Action, body any) ticket {
 	tb.Helper()

@@ -63,10 +63,11 @@ var pathTo = map[app.Status][][2]string{
 	app.StatusCancelled: {{"operator", "route"}, {"operator", "cancel"}},
 }
 
-// inStatus files a ticket as «resident» and walks it to st through the API.
+// inStatus files a ticket as «resident» while nobody can take it (so it starts
+// new) and walks it to st through the API.
 func (f *fixture) inStatus(t *testing.T, st app.Status) ticket {
 	t.Helper()
-	tk := f.file(t, "resident", f.newTicket("CW-05"))
+	tk := f.fileUnrouted(t, "resident", f.newTicket("CW-05"))
 	for _, step := range pathTo[st] {
 		tk = f.act(t, step[0], tk.Number, app.Action(step[1]), map[string]string{"note": "по шагам"})
 	}

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+)
+
+// The centre's own norms: they are the municipality's, not federal figures, and
+// the screens that show them say so.
+const (
+	// SetRouteMinutes is how soon the centre sends a ticket that nobody could be
+	// found for at filing to an organisation.
+	SetRouteMinutes = "route_minutes"
+	// SetCallbackAttempts is how many failed confirmation calls, spread over at
+	// least two days, put a ticket into «Не удалось связаться».
+	SetCallbackAttempts = "callback_attempts"
+)
+
+func init() {
+	settingDefaults[SetRouteMinutes] = "30"
+	settingDefaults[SetCallbackAttempts] = "3"
+}
+
+func validateWorkflowSetting(key, value string) (string, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	bad := func(msg string) (string, error) {
+		return "", &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{key: msg}}
+	}
+	switch key {
+	case SetRouteMinutes:
+		if err != nil || n < 1 || n > 24*60 {
+			return bad("Срок направления — целое число минут от 1 до 1440.")
+		}
+	case SetCallbackAttempts:
+		if err != nil || n < 1 || n > 20 {
+			return bad("Число попыток дозвониться — от 1 до 20.")
+		}
+	}
+	return strconv.Itoa(n), nil
+}
+
+func (s *Store) intSetting(ctx context.Context, key string) int {
+	n, err := strconv.Atoi(s.Setting(ctx, key))
+	if err != nil || n <= 0 {
+		n, _ = strconv.Atoi(settingDefaults[key])
+	}
+	return n
+}
+
+// RouteNorm is the centre's own norm for routing a ticket by hand.
+func (s *Store) RouteNorm(ctx context.Context) time.Duration {
+	return time.Duration(s.intSetting(ctx, SetRouteMinutes)) * time.Minute
+}
+
+// CallbackAttempts is the municipality's number of failed calls after which the
+// supervisor sees a ticket under «Не удалось связаться».
+func (s *Store) CallbackAttempts(ctx context.Context) int {
+	return s.intSetting(ctx, SetCallbackAttempts)
+}
