@@ -194,6 +194,13 @@ type ticket struct {
 	CallAttempts       int      `json:"call_attempts"`
 	Version            int64    `json:"version"`
 	PossibleDuplicates []ticket `json:"possible_duplicates"`
+	Callback           *struct {
+		ClaimedBy    *string `json:"claimed_by"`
+		ClaimedUntil *string `json:"claimed_until"`
+		RetryAt      *string `json:"retry_at"`
+		LastCallAt   *string `json:"last_call_at"`
+		FailedAt     *string `json:"failed_at"`
+	} `json:"callback"`
 }
 
 // newTicket is a valid request body for POST /api/v1/tickets.

@@ -17,6 +17,17 @@ func init() {
 		"Попыток дозвониться":                              "Callback attempts",
 		"муниципальная норма центра":                       "the centre's municipal norm",
 		"до «Не удалось связаться», не менее чем за 2 дня": "before «Could not reach», over at least 2 days",
+		"Не удалось связаться":                             "Could not reach",
+		"Выполнена":                                        "Done at",
+		"Последняя попытка":                                "Last attempt",
+		"последняя":                                        "last",
+		"перезвонить в":                                    "call back at",
+		"Перезвонить в":                                    "Call back at",
+		"звонит":                                           "being called by",
+		"Звоните вы, до":                                   "You are calling, until",
+		"Звоню":                                            "I am calling",
+		"Продолжить звонок":                                "Continue the call",
+		"необязательно":                                    "optional",
 	} {
 		english[ru] = en
 	}

@@ -29,6 +29,7 @@ var contract = map[app.Action]rule{
 	app.ActionConfirm:    {[]app.Role{app.RoleOperator, app.RoleResident}, []app.Status{app.StatusDone}, app.StatusClosed, false},
 	app.ActionReject:     {[]app.Role{app.RoleOperator, app.RoleResident}, []app.Status{app.StatusDone}, app.StatusReopened, true},
 	app.ActionCallFailed: {[]app.Role{app.RoleOperator}, []app.Status{app.StatusDone}, app.StatusDone, false},
+	app.ActionClaim:      {[]app.Role{app.RoleOperator}, []app.Status{app.StatusDone}, app.StatusDone, false},
 	app.ActionCancel:     {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, app.StatusCancelled, true},
 	app.ActionLink:       {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, "", false},
 	app.ActionComment:    {app.Roles, app.Statuses, "", true},

@@ -49,7 +49,7 @@ func tableRows(t testing.TB, page, class string) [][]string {
 // not the demo's) and returns a client for the HTML screens.
 func (f *fixture) page(t testing.TB, login string) *client {
 	t.Helper()
-	sess, err := f.s.CreateSession(context.Background(), f.users[login], "web", time.Hour)
+	sess, err := f.s.CreateSession(context.Background(), f.users[login], "web", 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
