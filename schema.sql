@@ -121,7 +121,15 @@ CREATE TABLE tickets (
   call_attempts   INTEGER NOT NULL DEFAULT 0,
   version         INTEGER NOT NULL DEFAULT 1,
   seq             INTEGER NOT NULL UNIQUE, -- global change sequence, read by the registry export
-  updated_at      INTEGER NOT NULL
+  updated_at      INTEGER NOT NULL,
+  -- The confirmation call while done (migration «workflow»): the last failed attempt,
+  -- when to call again, who is calling now and until when, and when the attempts
+  -- ran out («Не удалось связаться»; the ticket stays done).
+  last_call_at           INTEGER,
+  callback_retry_at      INTEGER,
+  callback_claimed_by    INTEGER REFERENCES users(id),
+  callback_claimed_until INTEGER,
+  callback_failed_at     INTEGER
 );
 CREATE INDEX tickets_org ON tickets(organization_id, id);
 CREATE INDEX tickets_building ON tickets(building_id, id);

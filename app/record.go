@@ -30,6 +30,7 @@ type TicketJSON struct {
 	DoneOnTime    *bool           `json:"done_on_time"`
 	ReopenCount   int             `json:"reopen_count"`
 	CallAttempts  int             `json:"call_attempts"`
+	Callback      *CallbackJSON   `json:"callback,omitempty"` // the centre's only
 	Version       int64           `json:"version"`
 	UpdatedAt     string          `json:"updated_at"`
 }

@@ -21,6 +21,12 @@ const (
 	SetRegistryToken    = "registry_token"
 	SetExportEvery      = "export_every"
 	SetDemo             = "demo"
+	// SetRouteMinutes is how soon the centre sends a ticket that nobody could be
+	// found for at filing to an organisation (the centre's own norm).
+	SetRouteMinutes = "route_minutes"
+	// SetCallbackAttempts is how many failed confirmation calls, spread over at
+	// least two days, put a ticket into «Не удалось связаться».
+	SetCallbackAttempts = "callback_attempts"
 )
 
 var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
@@ -95,6 +101,18 @@ func ValidateSetting(key, value string) (string, error) {
 		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
 			return bad("Адрес реестра начинается с http:// или https://.")
 		}
+	case SetRouteMinutes:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 24*60 {
+			return bad("Срок направления — целое число минут от 1 до 1440.")
+		}
+		value = strconv.Itoa(n)
+	case SetCallbackAttempts:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 20 {
+			return bad("Число попыток дозвониться — от 1 до 20.")
+		}
+		value = strconv.Itoa(n)
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

@@ -94,6 +94,7 @@ const (
 	ActionConfirm    Action = "confirm"
 	ActionReject     Action = "reject"
 	ActionCallFailed Action = "call-failed"
+	ActionClaim      Action = "claim" // I am calling this resident
 	ActionCancel     Action = "cancel"
 	ActionLink       Action = "link"
 	ActionComment    Action = "comment"
@@ -119,6 +120,8 @@ func (a Action) Title() string {
 		return "Житель не подтвердил"
 	case ActionCallFailed:
 		return "Не дозвонились"
+	case ActionClaim:
+		return "Звоню"
 	case ActionCancel:
 		return "Отменить"
 	case ActionLink:
@@ -154,13 +157,14 @@ var Transitions = []Transition{
 	{Action: ActionConfirm, From: []Status{StatusDone}, To: StatusClosed, Roles: []Role{RoleOperator, RoleResident}},
 	{Action: ActionReject, From: []Status{StatusDone}, To: StatusReopened, Roles: []Role{RoleOperator, RoleResident}, NoteRequired: true},
 	{Action: ActionCallFailed, From: []Status{StatusDone}, To: StatusDone, Roles: []Role{RoleOperator}},
+	{Action: ActionClaim, From: []Status{StatusDone}, To: StatusDone, Roles: []Role{RoleOperator}},
 	{Action: ActionCancel, From: anyOpen, To: StatusCancelled, Roles: []Role{RoleOperator, RoleSupervisor}, NoteRequired: true},
 	{Action: ActionLink, From: anyOpen, Roles: []Role{RoleOperator, RoleSupervisor}},
 	{Action: ActionComment, From: Statuses, Roles: Roles},
 }
 
 // TicketActions lists the actions of the API, in the order the UI offers them.
-var TicketActions = []Action{ActionRoute, ActionAccept, ActionReturn, ActionDone, ActionConfirm, ActionReject, ActionCallFailed, ActionCancel, ActionLink, ActionComment}
+var TicketActions = []Action{ActionRoute, ActionAccept, ActionReturn, ActionDone, ActionConfirm, ActionReject, ActionClaim, ActionCallFailed, ActionCancel, ActionLink, ActionComment}
 
 // FindTransition returns the row for action, or nil for an unknown action.
 func FindTransition(a Action) *Transition {
@@ -296,6 +300,7 @@ type Ticket struct {
 	DoneOnTime         *bool // set at closure: whether the final done came before DueAt
 	ReopenCount        int
 	CallAttempts       int
+	Callback           Callback // the confirmation call, while done
 	Version            int64
 	Seq                int64
 	UpdatedAt          time.Time

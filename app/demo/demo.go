@@ -291,8 +291,8 @@ func walk(tx *store.Tx, rng *rand.Rand, now time.Time, t *app.Ticket, users map[
 		return true, nil
 	}
 	op := users[app.RoleOperator]
-	if t.Status == app.StatusNew { // from the portal: an operator routes it
-		if ok, err := step(time.Duration(5+rng.IntN(240))*time.Minute, op, app.ActionRoute, store.ActInput{}); !ok || err != nil {
+	if t.Status == app.StatusNew { // nobody known to take it: an operator routes it within the centre's norm
+		if ok, err := step(time.Duration(3+rng.IntN(25))*time.Minute, op, app.ActionRoute, store.ActInput{}); !ok || err != nil {
 			return err
 		}
 	}
@@ -318,7 +318,11 @@ func walk(tx *store.Tx, rng *rand.Rand, now time.Time, t *app.Ticket, users map[
 		if ok, err := step(time.Duration(30+rng.IntN(300))*time.Minute, disp, app.ActionReturn, store.ActInput{Note: "Дом не в нашем управлении"}); !ok || err != nil {
 			return err
 		}
-		return nil // waits in the operators' «new» queue
+		// The operator checks the register within minutes and sends it back: a working
+		// centre leaves nothing waiting to be routed.
+		if ok, err := step(time.Duration(5+rng.IntN(20))*time.Minute, op, app.ActionRoute, store.ActInput{Note: "По реестру дом в управлении вашей организации"}); !ok || err != nil {
+			return err
+		}
 	}
 	for round := 0; round < 3; round++ {
 		acceptIn := time.Duration(float64(t.AcceptDueAt.Sub(at)) * (0.1 + rng.Float64()*1.4*sp))

@@ -130,8 +130,8 @@ func TestAttachmentsAreScoped(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	// The organisation adds photos with done in one step; a third batch over the limit is refused whole.
-	f.act(t, f.operator, tk.Number, app.ActionRoute, "")
+	// The organisation it was routed to at filing adds photos with done in one step;
+	// a third batch over the limit is refused whole.
 	f.act(t, f.disp, tk.Number, app.ActionAccept, "")
 	three := func() []*app.Attachment {
 		return []*app.Attachment{{File: "d1"}, {File: "d2"}, {File: "d3"}}

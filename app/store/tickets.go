@@ -17,12 +17,14 @@ const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.
  COALESCE(t.resident_id, 0), COALESCE(t.organization_id, 0), COALESCE(o.name, ''),
  COALESCE(t.parent_id, 0), COALESCE(p.number, ''), COALESCE(p.status, ''),
  t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.accepted_at, t.done_at, t.closed_at, t.done_on_time,
- t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments, t.localized_at, w.handoff
+ t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments, t.localized_at, w.handoff,
+ t.last_call_at, t.callback_retry_at, COALESCE(t.callback_claimed_by, 0), COALESCE(NULLIF(cu.name, ''), cu.login, ''), t.callback_claimed_until, t.callback_failed_at
 FROM tickets t
 JOIN work_types w ON w.code = t.work_type
 JOIN buildings b ON b.id = t.building_id
 LEFT JOIN organizations o ON o.id = t.organization_id
-LEFT JOIN tickets p ON p.id = t.parent_id`
+LEFT JOIN tickets p ON p.id = t.parent_id
+LEFT JOIN users cu ON cu.id = t.callback_claimed_by`
 
 // openStatusSQL must stay identical to the WHERE of the partial indexes in
 // schema.sql, or SQLite will not use them.
@@ -35,11 +37,13 @@ func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t := &app.Ticket{}
 	var created, acceptDue, due, updated int64
 	var localize, localized, accepted, done, closed, onTime sql.NullInt64
+	var lastCall, retry, claimedUntil, failed sql.NullInt64
 	err := sc.Scan(&t.ID, &t.Number, &t.Status, &t.Source, &t.WorkType.Code, &t.WorkType.Name, &t.WorkType.Category, &t.WorkType.Emergency,
 		&t.BuildingID, &t.Address, &t.Apartment, &t.Description, &t.ReporterName, &t.ReporterPhone,
 		&t.ResidentID, &t.OrganizationID, &t.OrgName, &t.ParentID, &t.ParentNumber, &t.ParentStatus,
 		&created, &acceptDue, &due, &localize, &accepted, &done, &closed, &onTime,
-		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments, &localized, &t.WorkType.Handoff)
+		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments, &localized, &t.WorkType.Handoff,
+		&lastCall, &retry, &t.Callback.ClaimedBy, &t.Callback.ClaimedByName, &claimedUntil, &failed)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +55,8 @@ func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t.AcceptedAt = fromUnix(accepted)
 	t.DoneAt = fromUnix(done)
 	t.ClosedAt = fromUnix(closed)
+	t.Callback.LastCallAt, t.Callback.RetryAt = fromUnix(lastCall), fromUnix(retry)
+	t.Callback.ClaimedUntil, t.Callback.FailedAt = fromUnix(claimedUntil), fromUnix(failed)
 	if onTime.Valid {
 		b := onTime.Int64 == 1
 		t.DoneOnTime = &b
@@ -120,6 +126,9 @@ type TicketFilter struct {
 	CreatedTo      time.Time
 	Limit          int
 	After          string // cursor: list tickets older than this
+	// CallbackDue: done tickets to call now (not given up on, not scheduled later);
+	// CallbackFailed: done tickets whose calls ran out («Не удалось связаться»).
+	CallbackDue, CallbackFailed bool
 }
 
 // where builds the conditions of f, scoped to the user in ctx.
@@ -148,6 +157,13 @@ func (s *Store) where(ctx context.Context, f TicketFilter) (string, []any, error
 	}
 	if f.Overdue {
 		add("t.due_at < ?", s.Now().Unix())
+	}
+	if f.CallbackDue {
+		conds = append(conds, "t.status = 'done'", "t.callback_failed_at IS NULL")
+		add("COALESCE(t.callback_retry_at, 0) <= ?", s.Now().Unix())
+	}
+	if f.CallbackFailed {
+		conds = append(conds, "t.status = 'done'", "t.callback_failed_at IS NOT NULL")
 	}
 	if f.OrganizationID != 0 {
 		add("t.organization_id = ?", f.OrganizationID)
@@ -297,9 +313,10 @@ func (tx *Tx) nextSeq() (int64, error) {
 	return n, err
 }
 
-// CreateTicket registers a ticket filed by the user of the transaction: an
-// operator's goes at once to the organisation that serves the building, a
-// resident's waits as new for an operator.
+// CreateTicket registers a ticket filed by the user of the transaction and sends it
+// at once, by the same rule whoever filed it, to the organisation responsible for
+// that work type in that building; only when nobody is known does it wait as new in
+// the centre's own queue.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	u := tx.user
 	if !u.Can(app.PermCreateTicket) {
@@ -339,13 +356,9 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	// The organisation is chosen before anything is written, so that a ticket that
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
-	var orgID int64
-	var orgName string
-	if u.Role != app.RoleResident {
-		var err error
-		if orgID, orgName, err = tx.routeTarget(b, wt, 0); err != nil {
-			return nil, err
-		}
+	orgID, orgName, err := tx.routeAtFiling(b, wt)
+	if err != nil {
+		return nil, err
 	}
 	code, err := tx.cachedSetting(SetMunicipalityCode)
 	if err != nil {
@@ -367,7 +380,8 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	t.Source = app.SourcePhone
 	if u.Role == app.RoleResident {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
-	} else {
+	}
+	if orgID != 0 {
 		// Registered and routed at once: two changes, two events, one row written.
 		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
 	}
@@ -390,6 +404,17 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		}
 	}
 	return t, nil
+}
+
+// routeAtFiling is routeTarget for a ticket being filed: the organisation the rules
+// name, or 0 when they name nobody who can take it (the ticket then waits as new
+// for an operator instead of being refused).
+func (tx *Tx) routeAtFiling(b app.Building, wt *app.WorkType) (int64, string, error) {
+	id, name, err := tx.routeTarget(b, wt, 0)
+	if app.ErrorCode(err) == app.EINVALID {
+		return 0, "", nil
+	}
+	return id, name, err
 }
 
 // routeTarget picks the organisation a ticket goes to: the one given by hand, else
@@ -432,10 +457,13 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 	if t.DoneOnTime != nil {
 		onTime = *t.DoneOnTime
 	}
+	cb := t.Callback
 	_, err = tx.exec(`UPDATE tickets SET status = ?, organization_id = ?, parent_id = ?, accepted_at = ?, done_at = ?, closed_at = ?,
-		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ? WHERE id = ?`,
+		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ?,
+		last_call_at = ?, callback_retry_at = ?, callback_claimed_by = ?, callback_claimed_until = ?, callback_failed_at = ? WHERE id = ?`,
 		t.Status, nullID(t.OrganizationID), nullID(t.ParentID), nullUnix(t.AcceptedAt), nullUnix(t.DoneAt), nullUnix(t.ClosedAt),
-		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), t.ID)
+		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt),
+		nullUnix(cb.LastCallAt), nullUnix(cb.RetryAt), nullID(cb.ClaimedBy), nullUnix(cb.ClaimedUntil), nullUnix(cb.FailedAt), t.ID)
 	if err != nil {
 		return err
 	}
@@ -445,10 +473,11 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 // ActInput is what comes with an action.
 type ActInput struct {
 	Note           string
-	OrganizationID int64  // route: where to (0: by the routing rules)
-	Parent         string // link: the ticket this call is about
-	Version        int64  // the version the person saw; 0: do not check
-	Public         bool   // comment: meant for the resident
+	OrganizationID int64     // route: where to (0: by the routing rules)
+	Parent         string    // link: the ticket this call is about
+	Version        int64     // the version the person saw; 0: do not check
+	Public         bool      // comment: meant for the resident
+	RetryAt        time.Time // call-failed: call the resident again then (zero: as soon as possible)
 }
 
 // Act takes action a on the ticket with number, as the user of the transaction.
@@ -478,6 +507,8 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 		return t, nil
 	case app.ActionLink:
 		return t, tx.link(t, in)
+	case app.ActionClaim:
+		return t, tx.claim(t)
 	case app.ActionRoute:
 		var b app.Building
 		if err := tx.queryRow("SELECT id, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", t.BuildingID).Scan(&b.ID, &b.OrganizationID, &b.SupplierID); err != nil {
@@ -499,14 +530,23 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 		public = false
 	case app.ActionDone:
 		t.DoneAt = tx.now
-	case app.ActionConfirm:
-		t.ClosedAt = tx.now
-		onTime := !t.DoneAt.After(t.DueAt)
-		t.DoneOnTime = &onTime
-	case app.ActionReject:
-		t.ReopenCount++
+		t.Callback = app.Callback{} // a new piece of work: a new round of calls
+	case app.ActionConfirm, app.ActionReject:
+		if tx.user.Role == app.RoleOperator && t.ClaimedByOther(tx.user, tx.now) {
+			return nil, app.ClaimConflict(t, tx.loc())
+		}
+		if a == app.ActionConfirm {
+			t.ClosedAt = tx.now
+			onTime := !t.DoneAt.After(t.DueAt)
+			t.DoneOnTime = &onTime
+		} else {
+			t.ReopenCount++
+		}
+		t.Callback.ClaimedBy, t.Callback.ClaimedUntil, t.Callback.RetryAt = 0, time.Time{}, time.Time{}
 	case app.ActionCallFailed:
-		t.CallAttempts++
+		if err := tx.callFailed(t, in.RetryAt); err != nil {
+			return nil, err
+		}
 	}
 	t.Status = to
 	if err := tx.update(t, a, from, in.Note, public); err != nil {

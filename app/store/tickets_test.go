@@ -119,19 +119,39 @@ func TestLifecycleFromCallToConfirmedFix(t *testing.T) {
 	}
 }
 
-func TestResidentTicketWaitsForOperator(t *testing.T) {
+func TestResidentTicketRoutedAtFiling(t *testing.T) {
 	f := newFixture(t)
 	tk := f.file(t, f.resident, "CW-05")
-	if tk.Status != app.StatusNew || tk.Source != app.SourcePortal || tk.ResidentID != f.resident.ID {
-		t.Fatalf("resident's ticket: %s %s resident %d", tk.Status, tk.Source, tk.ResidentID)
+	// Ленина 5 is served by «УК Тест»: the resident's ticket lands there at once,
+	// by the same rule as an operator's.
+	if tk.Status != app.StatusRouted || tk.OrganizationID != f.org.ID || tk.OrgName != "УК Тест" || tk.Source != app.SourcePortal || tk.ResidentID != f.resident.ID {
+		t.Fatalf("resident's ticket: %s org %d %q %s resident %d", tk.Status, tk.OrganizationID, tk.OrgName, tk.Source, tk.ResidentID)
 	}
-	// The organisation cannot see it until it is routed.
-	if _, err := f.s.Ticket(apptest.As(f.disp), tk.Number); app.ErrorCode(err) != app.ENOTFOUND {
-		t.Fatalf("org sees unrouted ticket: %v", err)
-	}
-	f.act(t, f.operator, tk.Number, app.ActionRoute, "")
 	if _, err := f.s.Ticket(apptest.As(f.disp), tk.Number); err != nil {
-		t.Fatalf("org cannot see routed ticket: %v", err)
+		t.Fatalf("org cannot see the ticket routed to it: %v", err)
+	}
+	evs, err := f.s.Events(apptest.As(f.operator), tk.Number)
+	if err != nil || len(evs) != 2 || evs[0].Action != app.ActionCreate || evs[1].Action != app.ActionRoute || !evs[1].At.Equal(apptest.Now) {
+		t.Fatalf("events: %+v %v", evs, err)
+	}
+}
+
+func TestTicketWaitsWhenNobodyIsKnown(t *testing.T) {
+	f := newFixture(t)
+	// The building's organisation has stopped work: nobody can take the ticket, so
+	// it waits as new for an operator instead of being refused.
+	f.org.Active = false
+	if err := f.s.SaveOrganization(context.Background(), f.org); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*app.User{f.resident, f.operator} {
+		tk := f.file(t, u, "CW-05")
+		if tk.Status != app.StatusNew || tk.OrganizationID != 0 {
+			t.Fatalf("%s's ticket with nobody to route to: %s org %d", u.Login, tk.Status, tk.OrganizationID)
+		}
+		if _, err := f.s.Ticket(apptest.As(f.disp), tk.Number); app.ErrorCode(err) != app.ENOTFOUND {
+			t.Fatalf("org sees unrouted ticket: %v", err)
+		}
 	}
 }
 

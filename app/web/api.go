@@ -176,7 +176,11 @@ func queryInt(c *fiber.Ctx, name string, def int64) (int64, error) {
 // ticketOut is a ticket in the API, as the caller may see it.
 func (s *Server) ticketOut(c *fiber.Ctx, t *app.Ticket) app.TicketJSON {
 	u := currentUser(c)
-	return t.JSON(s.loc(c), s.Store.Now(), app.SeesReporter(u, t))
+	j := t.JSON(s.loc(c), s.Store.Now(), app.SeesReporter(u, t))
+	if u != nil && u.SeesAllTickets() && t.Status == app.StatusDone {
+		j.Callback = t.CallbackJSON(s.loc(c), s.Store.Now())
+	}
+	return j
 }
 
 func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
@@ -322,6 +326,7 @@ type ActRequest struct {
 	Parent         string `json:"parent"`
 	Version        int64  `json:"version"`
 	Public         bool   `json:"public"`
+	RetryAt        string `json:"retry_at"` // call-failed: RFC 3339
 }
 
 func (s *Server) apiAct(c *fiber.Ctx) error {
@@ -333,7 +338,11 @@ func (s *Server) apiAct(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in, true); err != nil {
 		return err
 	}
-	t, err := s.Store.Act(c.UserContext(), number, action, store.ActInput{Note: in.Note, OrganizationID: in.OrganizationID, Parent: in.Parent, Version: in.Version, Public: in.Public})
+	retry, err := parseRetryAt(in.RetryAt, s.loc(c))
+	if err != nil {
+		return err
+	}
+	t, err := s.Store.Act(c.UserContext(), number, action, store.ActInput{Note: in.Note, OrganizationID: in.OrganizationID, Parent: in.Parent, Version: in.Version, Public: in.Public, RetryAt: retry})
 	if err != nil {
 		return err
 	}

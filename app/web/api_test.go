@@ -247,9 +247,10 @@ func TestCreateTicket(t *testing.T) {
 			t.Errorf("operator's ticket: %+v", tk)
 		}
 	}
-	// A resident's ticket waits for an operator and carries their own phone.
+	// A resident's ticket is routed at filing, by the same rule, to the organisation
+	// serving Мира (org2), and carries their own phone.
 	tk := f.file(t, "resident", map[string]any{"building_id": f.mira.ID, "work_type": "lift-01", "description": "Лифт стоит"})
-	if tk.Status != "new" || tk.Source != "portal" || tk.Organization != nil || tk.Reporter == nil || tk.Reporter.Phone != "+79121112233" || tk.Reporter.Name != "Анна" {
+	if tk.Status != "routed" || tk.Source != "portal" || tk.Organization == nil || tk.Organization.ID != f.org2.ID || tk.Reporter == nil || tk.Reporter.Phone != "+79121112233" || tk.Reporter.Name != "Анна" {
 		t.Errorf("resident's ticket: %+v", tk)
 	}
 	// Organisations, the supervisor and the admin do not file tickets.
@@ -324,22 +325,19 @@ func TestCreateTicketBadInput(t *testing.T) {
 func TestNumbersHaveNoGaps(t *testing.T) {
 	f := newFixture(t)
 	a := f.file(t, "operator", f.newTicket("ROOF-01"))
-	// The building's organisation stops working: the ticket cannot be routed, and
-	// the failed registration must not use up a number.
-	f.org.Active = false
-	if err := f.s.SaveOrganization(f.as("admin"), f.org); err != nil {
-		t.Fatal(err)
+	// The building's organisation has stopped working: nobody can take the ticket,
+	// so it waits as new in the centre's queue, and a refused one (unknown work
+	// type) uses up no number.
+	u := f.fileUnrouted(t, "operator", f.newTicket("ROOF-01"))
+	if u.Status != "new" || u.Organization != nil {
+		t.Fatalf("ticket for an inactive organisation: %+v", u)
 	}
-	if r := f.do(t, "operator", "POST", "/api/v1/tickets", f.newTicket("ROOF-01")); r.Status != 400 {
-		t.Fatalf("ticket for an inactive organisation: %d %s", r.Status, r.Body)
-	}
-	f.org.Active = true
-	if err := f.s.SaveOrganization(f.as("admin"), f.org); err != nil {
-		t.Fatal(err)
+	if r := f.do(t, "operator", "POST", "/api/v1/tickets", f.newTicket("NOPE-01")); r.Status != 400 {
+		t.Fatalf("unknown work type: %d %s", r.Status, r.Body)
 	}
 	b := f.file(t, "operator", f.newTicket("ROOF-01"))
-	if a.Number != "TST-000001" || b.Number != "TST-000002" {
-		t.Fatalf("numbers %s, %s", a.Number, b.Number)
+	if a.Number != "TST-000001" || u.Number != "TST-000002" || b.Number != "TST-000003" {
+		t.Fatalf("numbers %s, %s, %s", a.Number, u.Number, b.Number)
 	}
 }
 
@@ -411,7 +409,7 @@ func containsNumber(list []ticket, number string) bool {
 func TestOnTimeAndReopen(t *testing.T) {
 	f := newFixture(t)
 	body := f.newTicket("ROOF-01")
-	tk := f.file(t, "resident", body)
+	tk := f.fileUnrouted(t, "resident", body)
 	f.act(t, "operator", tk.Number, app.ActionRoute, nil)
 	f.act(t, "org", tk.Number, app.ActionAccept, nil)
 	f.clock.Advance(time.Hour)
@@ -459,7 +457,7 @@ func TestRouting(t *testing.T) {
 		t.Errorf("org2 cannot see the ticket routed to it: %d", r.Status)
 	}
 	// Routing to an organisation that does not exist is a field error.
-	tk2 := f.file(t, "resident", f.newTicket("ROOF-01"))
+	tk2 := f.fileUnrouted(t, "resident", f.newTicket("ROOF-01"))
 	if r := f.do(t, "operator", "POST", "/api/v1/tickets/"+tk2.Number+"/route", map[string]any{"organization_id": 999}); r.Status != 400 || r.err(t).Error.Fields["organization_id"] == "" {
 		t.Errorf("route to 999: %d %s", r.Status, r.Body)
 	}
@@ -525,7 +523,7 @@ func TestDuplicatesAndLink(t *testing.T) {
 
 func TestScoping(t *testing.T) {
 	f := newFixture(t)
-	mine := f.file(t, "resident", f.newTicket("ROOF-01"))
+	mine := f.fileUnrouted(t, "resident", f.newTicket("ROOF-01"))
 	f.act(t, "operator", mine.Number, app.ActionRoute, nil)
 	body := f.newTicket("LIFT-01")
 	body["building_id"] = f.mira.ID
@@ -650,7 +648,7 @@ func TestListFiltersAndCursor(t *testing.T) {
 
 func TestEvents(t *testing.T) {
 	f := newFixture(t)
-	tk := f.file(t, "resident", f.newTicket("ROOF-01"))
+	tk := f.fileUnrouted(t, "resident", f.newTicket("ROOF-01"))
 	f.act(t, "operator", tk.Number, app.ActionRoute, nil)
 	f.act(t, "org", tk.Number, app.ActionAccept, map[string]string{"note": "выезжаем"})
 	f.act(t, "operator", tk.Number, app.ActionComment, map[string]string{"note": "служебная пометка"})

@@ -194,6 +194,13 @@ type ticket struct {
 	CallAttempts       int      `json:"call_attempts"`
 	Version            int64    `json:"version"`
 	PossibleDuplicates []ticket `json:"possible_duplicates"`
+	Callback           *struct {
+		ClaimedBy    *string `json:"claimed_by"`
+		ClaimedUntil *string `json:"claimed_until"`
+		RetryAt      *string `json:"retry_at"`
+		LastCallAt   *string `json:"last_call_at"`
+		FailedAt     *string `json:"failed_at"`
+	} `json:"callback"`
 }
 
 // newTicket is a valid request body for POST /api/v1/tickets.
@@ -212,6 +219,30 @@ func (f *fixture) file(tb testing.TB, login string, body map[string]any) ticket 
 	var t ticket
 	r.decode(tb, &t)
 	return t
+}
+
+// fileUnrouted files a ticket while the building's organisation is inactive, so
+// that nobody can take it and it waits as new, as a ticket does when the routing
+// rules name nobody; the organisation is active again afterwards.
+func (f *fixture) fileUnrouted(tb testing.TB, login string, body map[string]any) ticket {
+	tb.Helper()
+	org := f.org
+	if id, _ := body["building_id"].(int64); id != 0 && id == f.mira.ID {
+		org = f.org2
+	}
+	org.Active = false
+	if err := f.s.SaveOrganization(f.as("admin"), org); err != nil {
+		tb.Fatal(err)
+	}
+	tk := f.file(tb, login, body)
+	org.Active = true
+	if err := f.s.SaveOrganization(f.as("admin"), org); err != nil {
+		tb.Fatal(err)
+	}
+	if tk.Status != "new" {
+		tb.Fatalf("filed while nobody could take it: %s", tk.Status)
+	}
+	return tk
 }
 
 // act takes an action through the API and fails the test unless it succeeds.

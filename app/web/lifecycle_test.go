@@ -29,6 +29,7 @@ var contract = map[app.Action]rule{
 	app.ActionConfirm:    {[]app.Role{app.RoleOperator, app.RoleResident}, []app.Status{app.StatusDone}, app.StatusClosed, false},
 	app.ActionReject:     {[]app.Role{app.RoleOperator, app.RoleResident}, []app.Status{app.StatusDone}, app.StatusReopened, true},
 	app.ActionCallFailed: {[]app.Role{app.RoleOperator}, []app.Status{app.StatusDone}, app.StatusDone, false},
+	app.ActionClaim:      {[]app.Role{app.RoleOperator}, []app.Status{app.StatusDone}, app.StatusDone, false},
 	app.ActionCancel:     {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, app.StatusCancelled, true},
 	app.ActionLink:       {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, "", false},
 	app.ActionComment:    {app.Roles, app.Statuses, "", true},
@@ -63,10 +64,11 @@ var pathTo = map[app.Status][][2]string{
 	app.StatusCancelled: {{"operator", "route"}, {"operator", "cancel"}},
 }
 
-// inStatus files a ticket as «resident» and walks it to st through the API.
+// inStatus files a ticket as «resident» while nobody can take it (so it starts
+// new) and walks it to st through the API.
 func (f *fixture) inStatus(t *testing.T, st app.Status) ticket {
 	t.Helper()
-	tk := f.file(t, "resident", f.newTicket("CW-05"))
+	tk := f.fileUnrouted(t, "resident", f.newTicket("CW-05"))
 	for _, step := range pathTo[st] {
 		tk = f.act(t, step[0], tk.Number, app.Action(step[1]), map[string]string{"note": "по шагам"})
 	}

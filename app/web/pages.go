@@ -134,8 +134,9 @@ func queuesFor(u *app.User) []queue {
 		{Key: "routed", Title: "Ждут принятия", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusRouted}}},
 		{Key: "overdue", Title: "Просрочены", Filter: store.TicketFilter{Overdue: true}},
 		{Key: "work", Title: "В работе", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusAccepted}}},
-		{Key: "done", Title: "Обзвон", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusDone}}},
+		{Key: "done", Title: "Обзвон", Filter: store.TicketFilter{CallbackDue: true}},
 		{Key: "reopened", Title: "Открыты повторно", Filter: store.TicketFilter{Statuses: []app.Status{app.StatusReopened}}},
+		{Key: "unreached", Title: "Не удалось связаться", Filter: store.TicketFilter{CallbackFailed: true}},
 	}
 }
 
@@ -150,14 +151,16 @@ type row struct {
 	// countdown: what it is («локализовать», «принять», «устранить») and when.
 	Clock   string
 	ClockAt int64 // unix seconds; 0: none
+	callbackView
 }
 
 func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
-	loc, now := s.loc(c), s.Store.Now()
+	loc, now, u := s.loc(c), s.Store.Now(), currentUser(c)
 	out := make([]row, len(list))
 	for i, t := range list {
 		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now), LocalizeOverdue: t.LocalizeOverdue(now),
-			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc)}
+			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc),
+			callbackView: newCallbackView(t, u, loc, now)}
 		if k, at := t.NextClock(); k != "" {
 			out[i].Clock, out[i].ClockAt = k, at.Unix()
 		}
@@ -244,6 +247,7 @@ type actForm struct {
 	Note, Executor string
 	Parent, Back   string
 	OrganizationID int64
+	RetryAt        string
 }
 
 func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm) error {
@@ -313,7 +317,9 @@ func (s *Server) pageTicketAct(c *fiber.Ctx) error {
 	// The web form of «done» asks who did the work: the centre calls the resident
 	// back and the organisation answers for its executor.
 	var err error
-	if action == app.ActionDone && c.Request().PostArgs().Has("executor") {
+	in.RetryAt, err = parseRetryAt(c.FormValue("retry_at"), s.loc(c))
+	f.RetryAt = c.FormValue("retry_at")
+	if err == nil && action == app.ActionDone && c.Request().PostArgs().Has("executor") {
 		if f.Executor == "" {
 			err = &app.Error{Code: app.EINVALID, Message: "Укажите исполнителя работ.", Fields: map[string]string{"executor": "Кто выполнил работу (ФИО или бригада)."}}
 		} else {

@@ -50,12 +50,17 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 	if n := counts[0]; n != nil {
 		unrouted = n.Open
 	}
-	overdue, _, err := s.Store.Tickets(ctx, store.TicketFilter{Overdue: true, Limit: 50})
+	overdue, next, err := s.Store.Tickets(ctx, store.TicketFilter{Overdue: true, Limit: 50})
+	if err != nil {
+		return err
+	}
+	routing, err := s.Store.RoutingFigures(ctx, from, to)
 	if err != nil {
 		return err
 	}
 	return s.render(c, "overview", fiber.Map{"Title": "Сводка", "Lines": lines, "Total": total, "Unrouted": unrouted,
-		"Day": from.Format("02.01.2006"), "Overdue": s.rows(c, overdue)})
+		"Day": from.Format("02.01.2006"), "Rows": s.rows(c, overdue), "More": next != "", "Routing": routing,
+		"RouteNormMin": int(routing.Norm.Minutes())})
 }
 
 // searchForm keeps the filters as typed, for the form and the export links.

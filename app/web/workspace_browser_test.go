@@ -132,7 +132,7 @@ func TestBrowserTicketLifecycle(t *testing.T) {
 	run(t, ctx, "negative call",
 		signInAs("operator"),
 		chromedp.Navigate(baseURL+"/work/?q=done"),
-		chromedp.Click(`a[href='/work/call/`+number+`']`),
+		chromedp.Click(`form[action='/work/tickets/`+number+`/claim'] button`),
 		chromedp.WaitVisible("#call-reject"),
 	)
 	apptest.Screenshot(t, ctx, "call")

@@ -61,11 +61,16 @@ func TestIntakeCallerAndDuplicates(t *testing.T) {
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	sup := apptest.As(apptest.User(t, s, "supervisor"))
-	open, _, err := s.Tickets(sup, store.TicketFilter{Statuses: []app.Status{app.StatusAccepted}, Limit: 1})
-	if err != nil || len(open) == 0 {
+	open, _, err := s.Tickets(sup, store.TicketFilter{Statuses: []app.Status{app.StatusAccepted}, Limit: 50})
+	var prev *app.Ticket
+	for _, o := range open {
+		if o.ParentID == 0 && prev == nil { // a linked one would pass the link on to its parent
+			prev = o
+		}
+	}
+	if err != nil || prev == nil {
 		t.Fatal("no accepted ticket in the demo")
 	}
-	prev := open[0]
 	_, body := op.get("/work/lookup/caller?reporter_phone=" + url.QueryEscape(prev.ReporterPhone))
 	if !strings.Contains(body, prev.Number) || !strings.Contains(body, `hx-swap-oob="true"`) || !strings.Contains(body, prev.Address) {
 		t.Fatalf("the caller's earlier ticket %s and address are not offered: %s", prev.Number, body)
@@ -248,34 +253,56 @@ func TestAdminImportXLSX(t *testing.T) {
 	}
 }
 
-// TestQueueRefreshShowsPortalTicket: the queue's self-refresh (an htmx request)
-// brings a ticket filed on the portal meanwhile, as a fragment without the layout.
+// TestQueueRefreshShowsPortalTicket: a ticket filed on the portal is routed at once
+// to the building's organisation, and the queue's self-refresh (an htmx request)
+// brings it into «Ждут принятия» as a fragment without the layout; one click
+// routes a returned ticket back to the building's organisation.
 func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 	s, _ := demo(t)
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
-	_, page := op.get("/work/?q=new")
+	_, page := op.get("/work/?q=routed")
 	if !strings.Contains(page, `hx-trigger="every 15s"`) {
 		t.Fatal("the queue does not refresh by itself")
 	}
-	bs, _ := s.Buildings(context.Background(), 0)
+	ctx := context.Background()
+	orgs, _ := s.Organizations(ctx, "")
+	var north *app.Organization
+	for _, o := range orgs {
+		if o.Name == "ООО УК «Северный дом»" {
+			north = o
+		}
+	}
+	bs, _ := s.Buildings(ctx, north.ID)
 	res := apptest.User(t, s, "resident")
-	tk, _, err := s.CreateTicket(apptest.As(res), app.NewTicket{BuildingID: bs[0].ID, WorkType: "LIFT-01", Description: "Лифт стоит", ReporterPhone: "+79120001122"})
+	tk, _, err := s.CreateTicket(apptest.As(res), app.NewTicket{BuildingID: bs[0].ID, Apartment: "3", WorkType: "CW-05", Description: "Кран течёт", ReporterPhone: "+79120001122"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/work/?q=new", nil)
+	if tk.Status != app.StatusRouted || tk.OrgName != "ООО УК «Северный дом»" {
+		t.Fatalf("portal ticket at filing: %s %q", tk.Status, tk.OrgName)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/work/?q=routed", nil)
 	req.Header.Set("HX-Request", "true")
 	st, frag, _ := op.do(req)
 	if st != 200 || !strings.Contains(frag, tk.Number) || strings.Contains(frag, "<html") || !strings.HasPrefix(strings.TrimSpace(frag), `<div id="queue"`) {
 		t.Fatalf("refresh: status %d, fragment %.200q", st, frag)
 	}
-	// One click routes it to the building's organisation.
-	if st, _, _ := op.post("/work/tickets/"+tk.Number+"/route", url.Values{"version": {strconv.FormatInt(tk.Version, 10)}, "back": {"/work/?q=new"}}); st != http.StatusSeeOther {
+	// Returned as not theirs, it waits in «Новые»; one click routes it to the
+	// organisation serving the building.
+	uk := apptest.User(t, s, "uk1")
+	if uk.OrganizationID != north.ID {
+		t.Fatalf("uk1 is not «Северный дом»'s dispatcher")
+	}
+	back, err := s.Act(apptest.As(uk), tk.Number, app.ActionReturn, store.ActInput{Note: "проверьте адрес"})
+	if err != nil || back.Status != app.StatusNew {
+		t.Fatalf("return: %v %v", back, err)
+	}
+	if st, _, _ := op.post("/work/tickets/"+tk.Number+"/route", url.Values{"version": {strconv.FormatInt(back.Version, 10)}, "back": {"/work/?q=new"}}); st != http.StatusSeeOther {
 		t.Fatalf("route: %d", st)
 	}
-	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted {
-		t.Fatalf("after route: %s", got.Status)
+	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted || got.OrgName != "ООО УК «Северный дом»" {
+		t.Fatalf("after route: %s %q", got.Status, got.OrgName)
 	}
 }
 
