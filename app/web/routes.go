@@ -59,7 +59,7 @@ func (s *Server) routes() {
 	registryAdmin.Post("/push", s.pageRegistryPush)
 	web.Get("/rating", s.pageRating)
 	web.Get("/rating/method", s.pageRatingMethod)
-	ratingAdmin := web.Group("/rating/admin", requireRoles(app.RoleAdmin))
+	ratingAdmin := web.Group("/rating/admin", requireRoles(app.RoleAdmin, app.RoleSupervisor))
 	ratingAdmin.Get("/", s.pageRatingAdmin)
 	ratingAdmin.Post("/settings", s.pageRatingSettingsPost)
 	ratingAdmin.Post("/compute", s.pageRatingComputePost)
