@@ -302,6 +302,7 @@ CREATE TABLE rating_weight_changes (
 -- The weekly meeting: who attended (for the minutes).
 CREATE TABLE meetings (
   week      TEXT PRIMARY KEY,
+  held_on   TEXT NOT NULL DEFAULT '',    -- YYYY-MM-DD, local
   attendees TEXT NOT NULL DEFAULT '',
   updated_at INTEGER NOT NULL,
   updated_by TEXT NOT NULL

@@ -28,6 +28,7 @@ CREATE TABLE rating_weight_changes (
 );
 CREATE TABLE meetings (
   week      TEXT PRIMARY KEY,
+  held_on   TEXT NOT NULL DEFAULT '',    -- YYYY-MM-DD, local
   attendees TEXT NOT NULL DEFAULT '',
   updated_at INTEGER NOT NULL,
   updated_by TEXT NOT NULL

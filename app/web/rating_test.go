@@ -307,29 +307,60 @@ func reportXLSXMatchesPage(t *testing.T, srv *web.Server) {
 			}
 		}
 	}
-	// The lists: the same tickets in the same order.
+	// The lists: the workbook has every row, in the order of the page's
+	// «показать все»; the page itself shows the top and says how many there are.
+	_, allPage, _ := get(t, srv, "/report/?week="+week+"&all=1", cookie)
 	numRe := regexp.MustCompile(`<a href="/work/tickets/([^"]+)">`)
+	listOf := func(page []byte, id string) []string {
+		var out []string
+		if start := bytes.Index(page, []byte(`id="`+id+`"`)); start >= 0 {
+			end := bytes.Index(page[start:], []byte("</table>"))
+			for _, m := range numRe.FindAllSubmatch(page[start:start+end], -1) {
+				out = append(out, string(m[1]))
+			}
+		}
+		return out
+	}
 	for i, id := range []string{"overdue", "reopened", "slowest"} {
 		rows, err := f.GetRows(rating.SheetNames[2+i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		var fromPage []string
-		if start := bytes.Index(page, []byte(`id="`+id+`"`)); start >= 0 {
-			end := bytes.Index(page[start:], []byte("</table>"))
-			for _, m := range numRe.FindAllSubmatch(page[start:start+end], -1) {
-				fromPage = append(fromPage, string(m[1]))
-			}
-		}
 		var fromBook []string
 		for _, r := range rows[1:] {
 			fromBook = append(fromBook, r[0])
 		}
-		if id == "slowest" && len(fromPage) == 0 {
+		full, top := listOf(allPage, id), listOf(page, id)
+		if id == "slowest" && len(top) == 0 {
 			t.Error("the demo week has no finished tickets on the page")
 		}
-		if strings.Join(fromBook, ",") != strings.Join(fromPage, ",") {
-			t.Errorf("%s: workbook %v, page %v", id, fromBook, fromPage)
+		if strings.Join(fromBook, ",") != strings.Join(full, ",") {
+			t.Errorf("%s: workbook %v, page with all rows %v", id, fromBook, full)
+		}
+		if len(top) > len(full) || strings.Join(full[:len(top)], ",") != strings.Join(top, ",") {
+			t.Errorf("%s: the page's top %v is not the head of the full list", id, top)
+		}
+	}
+	// Slowest: 20 on the page of the week's finished tickets, every one in the workbook.
+	if rows, _ := f.GetRows("Самые долгие"); len(rows)-1 <= 20 || len(listOf(page, "slowest")) != 20 {
+		t.Errorf("slowest: %d in the workbook, %d on the page; want more than 20 and 20", len(rows)-1, len(listOf(page, "slowest")))
+	}
+	// The weak spots: top 10 with «показать все», every one in the workbook.
+	spotRows := func(page []byte, id string) int {
+		start := bytes.Index(page, []byte(`id="`+id+`"`))
+		if start < 0 {
+			return 0
+		}
+		end := bytes.Index(page[start:], []byte("</table>"))
+		return bytes.Count(page[start:start+end], []byte("<tr><td>"))
+	}
+	for _, c := range []struct{ sheet, id string }{{"Повторы в домах", "repeats"}, {"Заявок на квартиру", "busiest"}} {
+		rows, _ := f.GetRows(c.sheet)
+		if n := spotRows(page, c.id); n != 10 || len(rows)-1 <= 10 || spotRows(allPage, c.id) != len(rows)-1 {
+			t.Errorf("%s: %d on the page, %d with «показать все», %d in the workbook; want 10, all, all (more than 10)", c.id, n, spotRows(allPage, c.id), len(rows)-1)
+		}
+		if !bytes.Contains(page, []byte(`all=1#`+c.id+`">показать все</a>`)) {
+			t.Errorf("%s: no «показать все» link", c.id)
 		}
 	}
 	if !bytes.Contains(page, []byte("/report/tickets?")) {

@@ -22,6 +22,9 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
 	authed.Get("/admin/registry", requireRoles(app.RoleAdmin), s.apiRegistryExport)
+	authed.Get("/decisions", requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleAdmin, app.RoleOrg), s.apiDecisions)
+	authed.Post("/decisions", requireRoles(app.RoleSupervisor), s.apiCreateDecision)
+	authed.Post("/decisions/:id/done", requireRoles(app.RoleOrg, app.RoleSupervisor), s.apiDecisionDone)
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.pageHome)
@@ -35,6 +38,8 @@ func (s *Server) routes() {
 	staff.Get("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotos)
 	staff.Post("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotosPost)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
+	staff.Get("/decisions", requireRoles(app.RoleOrg, app.RoleSupervisor, app.RoleAdmin), s.pageWorkDecisions)
+	staff.Post("/decisions/:id/done", requireRoles(app.RoleOrg, app.RoleSupervisor), s.pageWorkDecisionDone)
 
 	// The residents' portal: public pages (no personal data), registration, and a
 	// resident's own requests.
@@ -68,4 +73,8 @@ func (s *Server) routes() {
 	report.Get("/xlsx", s.pageReportXLSX)
 	report.Get("/tickets", s.pageReportTickets)
 	report.Get("/dashboard", s.pageDashboard)
+	report.Post("/decisions", s.pageDecisionPost)
+	report.Post("/meeting", s.pageMeetingPost)
+	report.Get("/minutes", s.pageMinutes)
+	report.Get("/minutes.xlsx", s.pageMinutesXLSX)
 }
