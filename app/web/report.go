@@ -297,7 +297,7 @@ func (s *Server) pageDashboard(c *fiber.Ctx) error {
 			req[dashboardCategories].Values[j] += v
 		}
 	}
-	data := fiber.Map{"Title": "Аналитика для администрации"}
+	data := fiber.Map{"Title": "Аналитика для администрации", "Centre": d.Centre}
 	if len(req) > 0 {
 		data["Requests"] = stackedBars("Заявки по дням и категориям", labels, req)
 	}
