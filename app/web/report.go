@@ -342,8 +342,8 @@ func (s *Server) pageMinutes(c *fiber.Ctx) error {
 		"Title": "Протокол совещания, неделя " + rep.Week, "R": rep, "Held": rating.MinutesDate(rep),
 		"Period": rep.From.Format("02.01.2006") + " – " + rep.To.AddDate(0, 0, -1).Format("02.01.2006"),
 		"Header": rating.TotalsHeader, "ByOrg": totalsCmpViews(rep.ByOrg, rep.PrevByOrg),
-		"Total":  totalsCmp(totalsViews([]store.Totals{rep.Total})[0], rep.Total, rep.PrevTotal),
-		"Centre": rating.CentreLines(rep.Centre, rep.PrevCentre, rep.RouteNorm),
+		"Total":   totalsCmp(totalsViews([]store.Totals{rep.Total})[0], rep.Total, rep.PrevTotal),
+		"Centre":  rating.CentreLines(rep.Centre, rep.PrevCentre, rep.RouteNorm),
 		"Earlier": rating.DecisionRows(rep.EarlierDecisions, now, loc), "Decisions": rating.DecisionRows(rep.Decisions, now, loc),
 	})
 }
