@@ -128,3 +128,28 @@ func (n *NewDecision) Validate(now time.Time, loc *time.Location) error {
 	}
 	return fe.Err()
 }
+
+// CheckMarkDone says whether u may report the decision d done with note: the
+// responsible organisation's user or the housing department, once, with a note.
+func (d *Decision) CheckMarkDone(u *User, note string) error {
+	if u == nil {
+		return Errorf(EUNAUTHORIZED, "Войдите в систему.")
+	}
+	if u.Role != RoleOrg && u.Role != RoleSupervisor && u.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "Отмечать поручения выполненными могут ответственная организация и Управление ЖКХ.")
+	}
+	fe := FieldErrors{}
+	if u.Role == RoleOrg && u.OrganizationID != d.OrgID {
+		fe.Add("organization_id", "Это поручение дано другой организации: отметить его может только она или Управление ЖКХ.")
+	}
+	if !d.DoneAt.IsZero() {
+		fe.Add("id", "Поручение уже отмечено выполненным.")
+	}
+	note = strings.TrimSpace(note)
+	if note == "" {
+		fe.Add("note", "Напишите, что сделано.")
+	} else if utf8.RuneCountInString(note) > DecisionTextMax {
+		fe.Add("note", "Отметка — не длиннее 2000 знаков.")
+	}
+	return fe.Err()
+}

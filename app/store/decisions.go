@@ -144,32 +144,13 @@ func (s *Store) MarkDecisionDone(ctx context.Context, u *app.User, id int64, not
 	note = strings.TrimSpace(note)
 	err := s.Write(ctx, func(tx *Tx) error {
 		tx.SetUser(u)
-		var org int64
-		var done sql.NullInt64
-		err := tx.queryRow("SELECT organization_id, done_at FROM decisions WHERE id = ?", id).Scan(&org, &done)
+		d, err := scanDecision(tx.queryRow(decisionSelect+" WHERE d.id = ?", id).Scan)
 		if err == sql.ErrNoRows {
 			return app.Errorf(app.ENOTFOUND, "Поручение %d не найдено.", id)
 		} else if err != nil {
 			return err
 		}
-		fe := app.FieldErrors{}
-		switch {
-		case u == nil:
-			return app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
-		case u.Role == app.RoleOrg && u.OrganizationID != org:
-			fe.Add("organization_id", "Это поручение дано другой организации: отметить его может только она или Управление ЖКХ.")
-		case u.Role != app.RoleOrg && u.Role != app.RoleSupervisor && u.Role != app.RoleAdmin:
-			return app.Errorf(app.EFORBIDDEN, "Отмечать поручения выполненными могут ответственная организация и Управление ЖКХ.")
-		}
-		if done.Valid {
-			fe.Add("id", "Поручение уже отмечено выполненным.")
-		}
-		if note == "" {
-			fe.Add("note", "Напишите, что сделано.")
-		} else if len([]rune(note)) > app.DecisionTextMax {
-			fe.Add("note", "Отметка — не длиннее 2000 знаков.")
-		}
-		if err := fe.Err(); err != nil {
+		if err := d.CheckMarkDone(u, note); err != nil {
 			return err
 		}
 		_, actor := tx.actor()
