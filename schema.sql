@@ -292,7 +292,8 @@ CREATE TABLE ratings (
   cutoff      INTEGER NOT NULL,          -- the day's end: only events before it count
   computed_at INTEGER NOT NULL,
   weights     TEXT NOT NULL,             -- JSON: the weights in percent
-  median_load REAL NOT NULL DEFAULT 0    -- requests per 100 apartments, the municipality's median
+  median_load REAL NOT NULL DEFAULT 0,   -- v1: requests per 100 apartments, the municipality's median
+  method      INTEGER NOT NULL DEFAULT 1 -- the method it was computed with (app.RatingMethodV1, V2)
 ) WITHOUT ROWID;
 -- One organisation's line of a computed day, with every component, so that anyone
 -- can see why a score moved.
@@ -306,3 +307,38 @@ CREATE TABLE rating_rows (
   PRIMARY KEY (day, organization_id)
 ) WITHOUT ROWID;
 CREATE INDEX rating_rows_org ON rating_rows(organization_id, day);
+
+-- Rating v2 and the weekly meeting (issue #13). Each change of the rating's
+-- weights: who and when.
+CREATE TABLE rating_weight_changes (
+  id      INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  actor   TEXT NOT NULL,
+  weights TEXT NOT NULL
+);
+-- The weekly meeting: who attended (for the minutes).
+CREATE TABLE meetings (
+  week      TEXT PRIMARY KEY,
+  held_on   TEXT NOT NULL DEFAULT '',    -- YYYY-MM-DD, local
+  attendees TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+-- The meeting's decisions (поручения): text, the responsible organisation, due
+-- date, the building and tickets concerned; the organisation reports each done.
+CREATE TABLE decisions (
+  id              INTEGER PRIMARY KEY,
+  meeting_week    TEXT NOT NULL,             -- ISO week of the meeting, YYYY-Www
+  text            TEXT NOT NULL,
+  organization_id INTEGER NOT NULL REFERENCES organizations(id),
+  building_id     INTEGER REFERENCES buildings(id),
+  tickets         TEXT NOT NULL DEFAULT '[]', -- JSON: ticket numbers
+  due_on          TEXT NOT NULL,             -- YYYY-MM-DD, local
+  created_at      INTEGER NOT NULL,
+  created_by      TEXT NOT NULL,
+  done_at         INTEGER,
+  done_by         TEXT NOT NULL DEFAULT '',
+  done_note       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX decisions_org ON decisions(organization_id, id);
+CREATE INDEX decisions_week ON decisions(meeting_week, id);

@@ -18,6 +18,11 @@ const (
 	PermReport       Permission = "report"          // the weekly report and the dashboard
 	PermAdminister   Permission = "admin"           // users, catalogues, settings, registry export, rating settings
 	PermOwnRequests  Permission = "portal.requests" // a resident's own requests (/my)
+
+	PermRatingSettings  Permission = "rating.settings" // the rating's weights and recomputation
+	PermSeeDecisions    Permission = "decision.see"    // the weekly meeting's decisions (an organisation: its own)
+	PermRecordDecisions Permission = "decision.record" // record decisions at the meeting
+	PermReportDecisions Permission = "decision.report" // report a decision done
 )
 
 // Permissions grants each permission to its roles.
@@ -36,6 +41,10 @@ var Permissions = []struct {
 	{PermReport, []Role{RoleSupervisor, RoleAdmin}},
 	{PermAdminister, []Role{RoleAdmin}},
 	{PermOwnRequests, []Role{RoleResident}},
+	{PermRatingSettings, []Role{RoleAdmin, RoleSupervisor}},
+	{PermSeeDecisions, []Role{RoleOperator, RoleSupervisor, RoleAdmin, RoleOrg}},
+	{PermRecordDecisions, []Role{RoleSupervisor}},
+	{PermReportDecisions, []Role{RoleOrg, RoleSupervisor}},
 }
 
 // Can reports whether the role has the permission.

@@ -169,8 +169,15 @@ func runRatingCompute(c *Call) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "рейтинг за %s рассчитан и сохранён\n", d.Day)
-	for _, r := range d.Rows {
+	fmt.Fprintf(c.Stdout, "рейтинг за %s рассчитан и сохранён (методика версии %d)\n", d.Day, d.Method)
+	for i, r := range d.Rows {
+		if i == 0 || r.OrgKind != d.Rows[i-1].OrgKind && (r.OrgKind == "management" || d.Rows[i-1].OrgKind == "management") {
+			title := "управляющие организации"
+			if r.OrgKind != "management" {
+				title = "ресурсоснабжающие организации и подрядчики"
+			}
+			fmt.Fprintf(c.Stdout, "— %s —\n", title)
+		}
 		place, score := "—", "недостаточно данных"
 		if r.Rank > 0 {
 			place = fmt.Sprint(r.Rank)

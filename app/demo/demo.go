@@ -325,7 +325,11 @@ func walk(tx *store.Tx, rng *rand.Rand, now time.Time, t *app.Ticket, users map[
 		}
 	}
 	for round := 0; round < 3; round++ {
-		acceptIn := time.Duration(float64(t.AcceptDueAt.Sub(at)) * (0.1 + rng.Float64()*1.4*sp))
+		x := rng.Float64()
+		acceptIn := time.Duration(float64(t.AcceptDueAt.Sub(at)) * (0.1 + x*1.4*sp))
+		if round > 0 { // reopened: its acceptance deadline is long past; accepted again within hours, not back in time
+			acceptIn = time.Duration(float64(4*time.Hour) * (0.1 + x*sp))
+		}
 		if ok, err := step(acceptIn, disp, app.ActionAccept, store.ActInput{}); !ok || err != nil {
 			return err
 		}

@@ -14,6 +14,8 @@ type Dashboard struct {
 	OnTime     []float64   // municipality-wide on-time share of each stored rating day; -1: none
 	OnTimeDays []string
 	Accept     []AcceptBar
+	// The centre's own figures for the last 7 days against the 7 before.
+	Centre []CentreLine
 }
 
 // AcceptBar is one bar of the acceptance time distribution.
@@ -35,6 +37,16 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	end := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
 	start := end.AddDate(0, 0, -DashboardDays)
 	d := &Dashboard{}
+	weekAgo := s.Store.Now().Add(-7 * 24 * time.Hour)
+	c, err := s.Store.Centre(ctx, weekAgo, s.Store.Now(), CentreRouteNorm)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Centre(ctx, weekAgo.Add(-7*24*time.Hour), weekAgo, CentreRouteNorm)
+	if err != nil {
+		return nil, err
+	}
+	d.Centre = CentreLines(c, p, CentreRouteNorm)
 	index := map[string]int{}
 	for t := start; t.Before(end); t = t.AddDate(0, 0, 1) {
 		index[t.Format(DayLayout)] = len(d.Days)

@@ -85,6 +85,12 @@ type step struct {
 // takes the steps in order, each at its own time.
 func (f *fixture) file(t *testing.T, name string, org int64, created time.Time, steps ...step) {
 	t.Helper()
+	f.fileWT(t, name, org, "ROOF-02", created, steps...)
+}
+
+// fileWT is file with another work type.
+func (f *fixture) fileWT(t *testing.T, name string, org int64, wt string, created time.Time, steps ...step) {
+	t.Helper()
 	ctx := context.Background()
 	err := f.s.Write(ctx, func(tx *store.Tx) error {
 		tx.SetNow(created)
@@ -93,7 +99,7 @@ func (f *fixture) file(t *testing.T, name string, org int64, created time.Time, 
 		if err != nil || len(bs) == 0 {
 			return fmt.Errorf("buildings of %d: %v", org, err)
 		}
-		tk, err := tx.CreateTicket(app.NewTicket{BuildingID: bs[0].ID, WorkType: "ROOF-02", Description: name, ReporterPhone: "+79120000000"})
+		tk, err := tx.CreateTicket(app.NewTicket{BuildingID: bs[0].ID, WorkType: wt, Description: name, ReporterPhone: "+79120000000"})
 		if err != nil {
 			return err
 		}

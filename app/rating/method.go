@@ -10,20 +10,19 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
-	"github.com/ecoz/ecoz/app/store"
 )
 
-// Compute applies the method to the counts of each organisation's tickets as they
+// Compute applies method v1 to the counts of each organisation's tickets as they
 // stood at cutoff (the end of day), for the organisations orgs, with the weights w.
 // It is a pure function: the same counts give the same day, which with counts
 // taken from the audit trail is what makes a past day reproducible.
-func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, orgs []store.RatedOrg, w app.RatingWeights) *app.RatingDay {
+func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, orgs []app.RatedOrg, w app.RatingWeights) *app.RatingDay {
 	rows := make([]app.RatingRow, len(orgs))
 	for i, o := range orgs {
 		c := counts[o.ID]
-		rows[i] = app.RatingRow{OrgID: o.ID, OrgName: o.Name, Tickets: c.Requests}
+		rows[i] = app.RatingRow{OrgID: o.ID, OrgName: o.Name, OrgKind: o.Kind, Tickets: c.Requests}
 		m := &rows[i].Metrics
-		m.Load.Apartments = o.Apartments
+		m.Load = &app.LoadMetric{Apartments: o.Apartments}
 		m.OnTime = app.Ratio{Num: c.OnTimeNum, Den: c.OnTimeDen}
 		m.Accept = app.Ratio{Num: c.AcceptNum, Den: c.AcceptDen}
 		m.FirstFix = app.Ratio{Num: c.FixNum, Den: c.FixDen}
@@ -35,7 +34,7 @@ func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, or
 	var loads []float64
 	for i := range rows {
 		r := &rows[i]
-		l := &r.Metrics.Load
+		l := r.Metrics.Load
 		l.Requests = r.Tickets
 		if l.Apartments > 0 {
 			l.Per100 = round(float64(l.Requests)*100/float64(l.Apartments), 4)
@@ -84,19 +83,7 @@ func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, or
 			r.Score = &s
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if (a.Score == nil) != (b.Score == nil) {
-			return a.Score != nil
-		}
-		if a.Score != nil && *a.Score != *b.Score {
-			return *a.Score > *b.Score
-		}
-		if a.OrgName != b.OrgName {
-			return a.OrgName < b.OrgName
-		}
-		return a.OrgID < b.OrgID
-	})
+	sort.SliceStable(rows, func(i, j int) bool { return lessRow(rows[i], rows[j]) })
 	// Equal scores share a rank (1, 1, 3): the order of names is no merit.
 	for i := range rows {
 		if rows[i].Score == nil {
@@ -107,7 +94,7 @@ func Compute(day string, cutoff time.Time, counts map[int64]app.RatingCounts, or
 			rows[i].Rank = rows[i-1].Rank
 		}
 	}
-	return &app.RatingDay{Day: day, Cutoff: cutoff.UTC(), Weights: w, MedianLoad: median, Rows: rows}
+	return &app.RatingDay{Day: day, Method: app.RatingMethodV1, Cutoff: cutoff.UTC(), Weights: w, MedianLoad: median, Rows: rows}
 }
 
 func share(num, den int) *float64 {

@@ -36,13 +36,15 @@ func checkRatio(t *testing.T, what string, got app.Ratio, num, den int, value fl
 
 func fmtF(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
-// TestHandWorkedExample checks every component and the score against figures
-// worked out by hand for the fixture (see fixture_test.go), for 15 November 2026
-// (window: 16 Oct 21:00 UTC – 15 Nov 21:00 UTC = T), weights 40/15/20/15/10.
+// TestHandWorkedExample checks every component and the score of method v1 against
+// figures worked out by hand for the fixture (see fixture_test.go), for 15
+// November 2026 (window: 16 Oct 21:00 UTC – 15 Nov 21:00 UTC = T), weights
+// 40/15/20/15/10 (v1's defaults). Days stored under v1 are still recomputed so.
 func TestHandWorkedExample(t *testing.T) {
 	f := newFixture(t)
 	f.build(t)
 	svc := rating.New(f.s, nil)
+	svc.Method = app.RatingMethodV1
 	d, err := svc.ComputeDay(context.Background(), fixDay)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +117,7 @@ func TestPastDayIsReproducible(t *testing.T) {
 	f.build(t)
 	ctx := context.Background()
 	svc := rating.New(f.s, nil)
+	svc.Method = app.RatingMethodV1
 	if _, err := svc.ComputeDay(ctx, fixDay); err != nil {
 		t.Fatal(err)
 	}
@@ -163,23 +166,51 @@ func TestPastDayIsReproducible(t *testing.T) {
 	}
 }
 
+// TestWeightsValidation: weights not summing to 100, a weight of «нагрузка» (not
+// in v2) and a bad time are refused with nothing saved; a good change is stored
+// with who made it.
 func TestWeightsValidation(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	bad := app.RatingWeights{OnTime: 50, Accept: 15, FirstFix: 20, Load: 15, Overdue: 10}
-	err := f.s.SaveRatingSettings(ctx, bad, "00:05")
-	if app.ErrorCode(err) != app.EINVALID || app.ErrorFields(err)["weights"] == "" {
+	sup := &app.User{Login: "supervisor", Role: app.RoleSupervisor}
+	if err := f.s.Write(ctx, func(tx *store.Tx) error { return tx.CreateDemoUser(sup) }); err != nil {
+		t.Fatal(err)
+	}
+	bad := app.RatingWeights{OnTime: 50, Accept: 15, FirstFix: 20, Localize: 15, Overdue: 10}
+	err := f.s.SaveRatingSettings(ctx, sup, bad, "00:05")
+	if app.ErrorCode(err) != app.EINVALID || app.ErrorFields(err)["weights"] != "Сумма весов должна быть 100 %, сейчас 110 %." {
 		t.Fatalf("weights summing to 110 accepted: %v", err)
 	}
-	if err := f.s.SaveRatingSettings(ctx, app.DefaultRatingWeights, "25:00"); app.ErrorCode(err) != app.EINVALID {
+	if err := f.s.SaveRatingSettings(ctx, sup, app.DefaultRatingWeightsV1, "00:05"); app.ErrorFields(err)["load"] == "" {
+		t.Fatalf("a weight of load accepted: %v", err)
+	}
+	if err := f.s.SaveRatingSettings(ctx, sup, app.DefaultRatingWeights, "25:00"); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("time 25:00 accepted: %v", err)
 	}
-	good := app.RatingWeights{OnTime: 50, Accept: 10, FirstFix: 20, Load: 10, Overdue: 10}
-	if err := f.s.SaveRatingSettings(ctx, good, "01:30"); err != nil {
+	if w, _ := f.s.RatingSettings(ctx); w != app.DefaultRatingWeights {
+		t.Fatalf("refused weights stored: %v", w)
+	}
+	if ch, _ := f.s.RatingWeightChanges(ctx); len(ch) != 0 {
+		t.Fatalf("refused changes recorded: %+v", ch)
+	}
+	good := app.RatingWeights{OnTime: 40, Accept: 5, FirstFix: 20, Localize: 10, Repeats: 15, Overdue: 10}
+	f.clock.Set(fixEnd)
+	if err := f.s.SaveRatingSettings(ctx, sup, good, "01:30"); err != nil {
 		t.Fatal(err)
 	}
 	if w, at := f.s.RatingSettings(ctx); w != good || at != "01:30" {
 		t.Fatalf("stored %v %s", w, at)
+	}
+	ch, err := f.s.RatingWeightChanges(ctx)
+	if err != nil || len(ch) != 1 || ch[0].Actor != "supervisor" || ch[0].Weights != good || !ch[0].At.Equal(fixEnd) {
+		t.Fatalf("changes %+v, %v; want one by supervisor at %s", ch, err, fixEnd)
+	}
+	// Saving the same weights again (only the time changed) records no change.
+	if err := f.s.SaveRatingSettings(ctx, sup, good, "02:00"); err != nil {
+		t.Fatal(err)
+	}
+	if ch, _ := f.s.RatingWeightChanges(ctx); len(ch) != 1 {
+		t.Fatalf("%d changes after saving the same weights", len(ch))
 	}
 }
 

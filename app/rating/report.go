@@ -30,21 +30,50 @@ type Report struct {
 	Repeats       []store.WeakSpot
 	RepeatsAll    int
 	Busiest       []store.WeakSpot
+	BusiestAll    int
 	RepeatsMin    int
 	GeneratedAt   time.Time
 	Municipality  string
 	TimeZone      *time.Location
 	LastWeekShown bool // the default: the last full week
+	Full          bool // every list complete (the XLSX, «показать все»)
+
+	// The previous week, for the comparison: the same totals, counted now.
+	PrevByOrg      map[string]store.Totals
+	PrevByCategory map[string]store.Totals
+	PrevTotal      store.Totals
+
+	// Emergencies whose localisation fell due in the week; the late and the not
+	// localised listed (complete).
+	Emergencies      []store.EmergencyLine
+	EmergencyTotal   store.EmergencyLine
+	PrevEmergency    store.EmergencyLine
+	EmergencyTickets []store.EmergencyTicket
+
+	// The centre's own figures for the week and the week before.
+	Centre, PrevCentre store.CentreFigures
+	RouteNorm          time.Duration
+
+	// Decisions: those of earlier meetings still open or done since the week
+	// before this one, and those recorded at this week's meeting.
+	EarlierDecisions []*app.Decision
+	Decisions        []*app.Decision
+	Meeting          store.Meeting
 }
 
-// Limits of the report's lists: a meeting reads the top of each; the totals say
-// how many there are in all.
+// Limits of the report's lists on the page: a meeting reads the top of each; the
+// totals say how many there are in all, and «показать все» (Full) and the XLSX
+// have every row.
 const (
 	ReportListLimit    = 100
 	ReportSlowestLimit = 20
-	ReportBusiestLimit = 20
+	ReportSpotsLimit   = 10
 	RepeatsMin         = 3
 )
+
+// CentreRouteNorm is the centre's own norm for routing a ticket to an
+// organisation (the municipality's own, not a federal one).
+const CentreRouteNorm = 30 * time.Minute
 
 // ParseWeek reads an ISO week "2026-W46" and returns its Monday and the next
 // Monday in loc.
@@ -70,11 +99,25 @@ func WeekOf(t time.Time) string {
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
-// WeeklyReport builds the report of week ("" for the last full week).
+// WeeklyReport builds the report of week ("" for the last full week) with the
+// page's lists cut to their top rows.
 func (s *Service) WeeklyReport(ctx context.Context, week string) (*Report, error) {
+	return s.weeklyReport(ctx, week, false)
+}
+
+// FullWeeklyReport builds the report of week with every list complete.
+func (s *Service) FullWeeklyReport(ctx context.Context, week string) (*Report, error) {
+	return s.weeklyReport(ctx, week, true)
+}
+
+func (s *Service) weeklyReport(ctx context.Context, week string, full bool) (*Report, error) {
 	m := s.Store.Municipality(ctx)
 	now := s.Store.Now()
-	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin}
+	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin, Full: full, RouteNorm: CentreRouteNorm}
+	listLimit, slowLimit, spotLimit := ReportListLimit, ReportSlowestLimit, ReportSpotsLimit
+	if full {
+		listLimit, slowLimit, spotLimit = -1, -1, -1 // SQLite: no limit
+	}
 	if week == "" {
 		week, r.LastWeekShown = WeekOf(now.In(m.Location).AddDate(0, 0, -7)), true
 	}
@@ -87,22 +130,71 @@ func (s *Service) WeeklyReport(ctx context.Context, week string) (*Report, error
 		return nil, err
 	}
 	r.Total = sumTotals(r.ByOrg)
-	if r.Overdue, r.OverdueAll, err = s.Store.OverdueInWeek(ctx, from, to, ReportListLimit); err != nil {
+	prevFrom := from.AddDate(0, 0, -7)
+	pOrg, pCat, err := s.Store.WeekTotals(ctx, prevFrom, from)
+	if err != nil {
 		return nil, err
 	}
-	if r.Reopened, r.ReopenedAll, err = s.Store.ReopenedInWeek(ctx, from, to, ReportListLimit); err != nil {
+	r.PrevByOrg, r.PrevByCategory, r.PrevTotal = byKey(pOrg), byKey(pCat), sumTotals(pOrg)
+	if r.Overdue, r.OverdueAll, err = s.Store.OverdueInWeek(ctx, from, to, listLimit); err != nil {
 		return nil, err
 	}
-	if r.Slowest, err = s.Store.SlowestInWeek(ctx, from, to, ReportSlowestLimit); err != nil {
+	if r.Reopened, r.ReopenedAll, err = s.Store.ReopenedInWeek(ctx, from, to, listLimit); err != nil {
 		return nil, err
 	}
-	if r.Repeats, r.RepeatsAll, err = s.Store.RepeatSpots(ctx, r.SpotsFrom, to, RepeatsMin, ReportListLimit); err != nil {
+	if r.Slowest, err = s.Store.SlowestInWeek(ctx, from, to, slowLimit); err != nil {
 		return nil, err
 	}
-	if r.Busiest, err = s.Store.BusiestSpots(ctx, r.SpotsFrom, to, ReportBusiestLimit); err != nil {
+	if r.Repeats, r.RepeatsAll, err = s.Store.RepeatSpots(ctx, r.SpotsFrom, to, RepeatsMin, spotLimit); err != nil {
+		return nil, err
+	}
+	if r.Busiest, r.BusiestAll, err = s.Store.BusiestSpots(ctx, r.SpotsFrom, to, spotLimit); err != nil {
+		return nil, err
+	}
+	if r.Emergencies, r.EmergencyTickets, err = s.Store.EmergenciesInWeek(ctx, from, to); err != nil {
+		return nil, err
+	}
+	r.EmergencyTotal = sumEmergencies(r.Emergencies)
+	prevEm, _, err := s.Store.EmergenciesInWeek(ctx, prevFrom, from)
+	if err != nil {
+		return nil, err
+	}
+	r.PrevEmergency = sumEmergencies(prevEm)
+	if r.Centre, err = s.Store.Centre(ctx, from, to, CentreRouteNorm); err != nil {
+		return nil, err
+	}
+	if r.PrevCentre, err = s.Store.Centre(ctx, prevFrom, from, CentreRouteNorm); err != nil {
+		return nil, err
+	}
+	if r.EarlierDecisions, err = s.Store.Decisions(ctx, store.DecisionFilter{BeforeWeek: r.Week, NotDoneOrSince: prevFrom}); err != nil {
+		return nil, err
+	}
+	if r.Decisions, err = s.Store.Decisions(ctx, store.DecisionFilter{Week: r.Week}); err != nil {
+		return nil, err
+	}
+	if r.Meeting, err = s.Store.Meeting(ctx, r.Week); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+func byKey(rows []store.Totals) map[string]store.Totals {
+	out := make(map[string]store.Totals, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r
+	}
+	return out
+}
+
+func sumEmergencies(lines []store.EmergencyLine) store.EmergencyLine {
+	t := store.EmergencyLine{Title: "Всего", Key: "total"}
+	for _, l := range lines {
+		t.Due += l.Due
+		t.OnTime += l.OnTime
+		t.Late += l.Late
+		t.NotYet += l.NotYet
+	}
+	return t
 }
 
 func sumTotals(rows []store.Totals) store.Totals {
@@ -123,7 +215,12 @@ func sumTotals(rows []store.Totals) store.Totals {
 }
 
 // Sheet names of the XLSX, one per section, in the page's order.
-var SheetNames = []string{"По организациям", "По категориям", "Просроченные", "Открытые повторно", "Самые долгие", "Повторы в домах", "Заявок на квартиру"}
+var SheetNames = []string{"По организациям", "По категориям", "Просроченные", "Открытые повторно", "Самые долгие", "Повторы в домах", "Заявок на квартиру",
+	"К прошлой неделе", "Аварии", "Центр", "Поручения"}
+
+// listSheets is how many of SheetNames hold the totals and the lists; the rest
+// are the meeting's (addMeetingSheets).
+const listSheets = 7
 
 // TotalsHeader, TicketHeader and SpotHeader are the columns of the sections, the
 // same on the page and in the XLSX.
@@ -151,7 +248,7 @@ func (r *Report) XLSX() ([]byte, error) {
 		}
 		return t.In(loc).Format("02.01.2006 15:04")
 	}
-	sheets := make([][][]any, len(SheetNames))
+	sheets := make([][][]any, listSheets)
 	totals := func(first string, rows []store.Totals, withTotal bool) [][]any {
 		out := [][]any{append([]any{first}, strs(TotalsHeader)...)}
 		for _, t := range rows {
@@ -182,7 +279,7 @@ func (r *Report) XLSX() ([]byte, error) {
 	for _, w := range r.Busiest {
 		sheets[6] = append(sheets[6], []any{w.Address, w.OrgName, w.Requests, w.Apartments, round(w.PerApt, 3)})
 	}
-	for i, name := range SheetNames {
+	for i, name := range SheetNames[:listSheets] {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				return nil, err
@@ -199,6 +296,9 @@ func (r *Report) XLSX() ([]byte, error) {
 		if err := f.SetColWidth(name, "A", "B", 28); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.addMeetingSheets(f); err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {

@@ -13,6 +13,9 @@ import (
 type Service struct {
 	Store *store.Store
 	Log   *slog.Logger
+	// Method is the method a day not stored yet is computed with (a stored day is
+	// recomputed with its own); app.RatingMethod unless a test says otherwise.
+	Method int
 }
 
 // New returns the rating service over s.
@@ -20,7 +23,7 @@ func New(s *store.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{Store: s, Log: log}
+	return &Service{Store: s, Log: log, Method: app.RatingMethod}
 }
 
 // DayLayout is how a day is written in URLs, the API and the CLI.
@@ -37,8 +40,10 @@ func ParseDay(s string, loc *time.Location) (start, end time.Time, err error) {
 }
 
 // ComputeDay computes the rating of day (YYYY-MM-DD, local) as of its end, from the
-// audit trail, with the current weights, and stores it in place of any earlier
-// computation of that day. A day that has not ended yet is refused.
+// audit trail, and stores it in place of any earlier computation of that day. A
+// day already stored is recomputed with the method and the weights it was
+// computed with, so that its figures stay the same; a new day gets the current
+// method and weights. A day that has not ended yet is refused.
 func (s *Service) ComputeDay(ctx context.Context, day string) (*app.RatingDay, error) {
 	loc := s.Store.Municipality(ctx).Location
 	_, end, err := ParseDay(day, loc)
@@ -50,20 +55,44 @@ func (s *Service) ComputeDay(ctx context.Context, day string) (*app.RatingDay, e
 		return nil, &app.Error{Code: app.EINVALID, Message: "День " + day + " ещё не закончился: рейтинг считается за прошедшие дни.", Fields: map[string]string{"date": "Выберите прошедший день."}}
 	}
 	w, _ := s.Store.RatingSettings(ctx)
-	orgs, err := s.Store.RatedOrgs(ctx)
+	method := s.Method
+	if old, err := s.Store.Rating(ctx, day); err == nil {
+		w, method = old.Weights, old.Method
+	} else if app.ErrorCode(err) != app.ENOTFOUND {
+		return nil, err
+	}
+	if method == app.RatingMethodV1 && w.Load == 0 {
+		w = app.DefaultRatingWeightsV1
+	}
+	d, err := s.compute(ctx, day, end, method, w)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.Store.RatingCounts(ctx, end)
-	if err != nil {
-		return nil, err
-	}
-	d := Compute(day, end, counts, orgs, w)
 	d.ComputedAt = now.UTC().Truncate(time.Second)
 	if err := s.Store.SaveRating(ctx, d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// compute applies method to the trail as it stood at end.
+func (s *Service) compute(ctx context.Context, day string, end time.Time, method int, w app.RatingWeights) (*app.RatingDay, error) {
+	orgs, err := s.Store.RatedOrgs(ctx, method)
+	if err != nil {
+		return nil, err
+	}
+	if method == app.RatingMethodV1 {
+		counts, err := s.Store.RatingCounts(ctx, end)
+		if err != nil {
+			return nil, err
+		}
+		return Compute(day, end, counts, orgs, w), nil
+	}
+	facts, err := s.Store.RatingFacts(ctx, end, FactsFrom)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeFacts(day, end, facts, orgs, w), nil
 }
 
 // Due returns the day that should be computed at now, if any: the day just ended,

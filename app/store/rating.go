@@ -24,7 +24,7 @@ const DefaultRatingTime = "00:05"
 // RatingSettings returns the weights and the nightly time, defaults filled in.
 func (s *Store) RatingSettings(ctx context.Context) (app.RatingWeights, string) {
 	w, err := app.ParseRatingWeights(s.Setting(ctx, SetRatingWeights))
-	if err != nil {
+	if err != nil || w.Load != 0 { // v1's weights (with «нагрузка») are not the current method's
 		w = app.DefaultRatingWeights
 	}
 	t := s.Setting(ctx, SetRatingTime)
@@ -34,16 +34,28 @@ func (s *Store) RatingSettings(ctx context.Context) (app.RatingWeights, string) 
 	return w, t
 }
 
-// SaveRatingSettings validates and stores the weights and the nightly time.
-func (s *Store) SaveRatingSettings(ctx context.Context, w app.RatingWeights, at string) error {
+// SaveRatingSettings validates and stores the weights and the nightly time; a
+// change of the weights is recorded with who made it (u) and when.
+func (s *Store) SaveRatingSettings(ctx context.Context, u *app.User, w app.RatingWeights, at string) error {
 	if err := w.Validate(); err != nil {
 		return err
+	}
+	if w.Load != 0 {
+		return &app.Error{Code: app.EINVALID, Message: "«Нагрузка» больше не входит в методику рейтинга: её вес — 0.", Fields: map[string]string{"load": "Вес — 0."}}
 	}
 	if _, err := app.ParseClock(at); err != nil {
 		return err
 	}
+	old, _ := s.RatingSettings(ctx)
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.SetUser(u)
 		tx.dropSettings = true
+		if old != w {
+			_, actor := tx.actor()
+			if _, err := tx.exec("INSERT INTO rating_weight_changes(at, actor, weights) VALUES (?,?,?)", unix(tx.now), actor, w.String()); err != nil {
+				return err
+			}
+		}
 		for k, v := range map[string]string{SetRatingWeights: w.String(), SetRatingTime: at} {
 			if _, err := tx.exec("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", k, v); err != nil {
 				return err
@@ -216,18 +228,21 @@ func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error)
 	return out, err
 }
 
-// RatedOrg is a management organisation as the rating sees it.
-type RatedOrg struct {
-	ID         int64
-	Name       string
-	Apartments int // in the buildings it manages
-}
+// RatedOrg is an organisation as the rating sees it.
+type RatedOrg = app.RatedOrg
 
-// RatedOrgs lists the active management organisations with the apartments they
-// manage. The building stock has no history: it is taken as it is now.
-func (s *Store) RatedOrgs(ctx context.Context) ([]RatedOrg, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.name, COALESCE((SELECT sum(b.apartments) FROM buildings b WHERE b.organization_id = o.id), 0)
-		FROM organizations o WHERE o.kind = 'management' AND o.active = 1 ORDER BY o.name, o.id`)
+// RatedOrgs lists the active organisations the method rates (v1: management
+// organisations only; v2: every kind) with the apartments they serve: a management
+// organisation's buildings, a supplier's supplied buildings. The building stock
+// has no history: it is taken as it is now.
+func (s *Store) RatedOrgs(ctx context.Context, method int) ([]RatedOrg, error) {
+	kinds := "o.kind = 'management'"
+	if method >= app.RatingMethodV2 {
+		kinds = "1"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.name, o.kind, COALESCE((SELECT sum(b.apartments) FROM buildings b WHERE b.organization_id = o.id), 0)
+		+ CASE WHEN o.kind = 'management' THEN 0 ELSE COALESCE((SELECT sum(b.apartments) FROM buildings b WHERE b.supplier_id = o.id), 0) END
+		FROM organizations o WHERE `+kinds+` AND o.active = 1 ORDER BY o.name, o.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +250,7 @@ func (s *Store) RatedOrgs(ctx context.Context) ([]RatedOrg, error) {
 	var out []RatedOrg
 	for rows.Next() {
 		var o RatedOrg
-		if err := rows.Scan(&o.ID, &o.Name, &o.Apartments); err != nil {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.Apartments); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -249,9 +264,10 @@ func (s *Store) SaveRating(ctx context.Context, d *app.RatingDay) error {
 		if _, err := tx.exec("DELETE FROM rating_rows WHERE day = ?", d.Day); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO ratings(day, cutoff, computed_at, weights, median_load) VALUES (?,?,?,?,?)
-			ON CONFLICT(day) DO UPDATE SET cutoff = excluded.cutoff, computed_at = excluded.computed_at, weights = excluded.weights, median_load = excluded.median_load`,
-			d.Day, unix(d.Cutoff), unix(d.ComputedAt), d.Weights.String(), d.MedianLoad); err != nil {
+		if _, err := tx.exec(`INSERT INTO ratings(day, cutoff, computed_at, weights, median_load, method) VALUES (?,?,?,?,?,?)
+			ON CONFLICT(day) DO UPDATE SET cutoff = excluded.cutoff, computed_at = excluded.computed_at, weights = excluded.weights,
+				median_load = excluded.median_load, method = excluded.method`,
+			d.Day, unix(d.Cutoff), unix(d.ComputedAt), d.Weights.String(), d.MedianLoad, d.Method); err != nil {
 			return err
 		}
 		for _, r := range d.Rows {
@@ -288,7 +304,7 @@ func (s *Store) Rating(ctx context.Context, day string) (*app.RatingDay, error) 
 	d := &app.RatingDay{Day: day}
 	var cutoff, computed int64
 	var weights string
-	err := s.r.QueryRowContext(ctx, "SELECT cutoff, computed_at, weights, median_load FROM ratings WHERE day = ?", day).Scan(&cutoff, &computed, &weights, &d.MedianLoad)
+	err := s.r.QueryRowContext(ctx, "SELECT cutoff, computed_at, weights, median_load, method FROM ratings WHERE day = ?", day).Scan(&cutoff, &computed, &weights, &d.MedianLoad, &d.Method)
 	if err == sql.ErrNoRows {
 		return nil, app.Errorf(app.ENOTFOUND, "Рейтинг за %s не рассчитан.", day)
 	} else if err != nil {
@@ -298,9 +314,9 @@ func (s *Store) Rating(ctx context.Context, day string) (*app.RatingDay, error) 
 	if d.Weights, err = app.ParseRatingWeights(weights); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT r.organization_id, o.name, COALESCE(r.rank, 0), r.score, r.tickets, r.metrics
+	rows, err := s.r.QueryContext(ctx, `SELECT r.organization_id, o.name, o.kind, COALESCE(r.rank, 0), r.score, r.tickets, r.metrics
 		FROM rating_rows r JOIN organizations o ON o.id = r.organization_id WHERE r.day = ?
-		ORDER BY r.rank IS NULL, r.rank, o.name, o.id`, day)
+		ORDER BY o.kind <> 'management', r.rank IS NULL, r.rank, o.name, o.id`, day)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +325,7 @@ func (s *Store) Rating(ctx context.Context, day string) (*app.RatingDay, error) 
 		var r app.RatingRow
 		var score sql.NullFloat64
 		var m string
-		if err := rows.Scan(&r.OrgID, &r.OrgName, &r.Rank, &score, &r.Tickets, &m); err != nil {
+		if err := rows.Scan(&r.OrgID, &r.OrgName, &r.OrgKind, &r.Rank, &score, &r.Tickets, &m); err != nil {
 			return nil, err
 		}
 		if score.Valid {
@@ -355,4 +371,22 @@ func (s *Store) RatingHistory(ctx context.Context, from, to string) ([]ScorePoin
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// RatingWeightChanges lists the changes of the weights, newest first.
+func (s *Store) RatingWeightChanges(ctx context.Context) ([]app.RatingWeightChange, error) {
+	var out []app.RatingWeightChange
+	err := s.each(ctx, "SELECT at, actor, weights FROM rating_weight_changes ORDER BY id DESC", nil, func(sc func(...any) error) error {
+		var at int64
+		var c app.RatingWeightChange
+		var w string
+		if err := sc(&at, &c.Actor, &w); err != nil {
+			return err
+		}
+		c.At = time.Unix(at, 0).UTC()
+		c.Weights, _ = app.ParseRatingWeights(w)
+		out = append(out, c)
+		return nil
+	})
+	return out, err
 }

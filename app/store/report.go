@@ -181,22 +181,23 @@ func (s *Store) RepeatSpots(ctx context.Context, from, to time.Time, min, limit 
 }
 
 // BusiestSpots lists the buildings with the most requests per apartment registered
-// in [from, to).
-func (s *Store) BusiestSpots(ctx context.Context, from, to time.Time, limit int) ([]WeakSpot, error) {
+// in [from, to), at most limit (-1: all), and how many there are in all.
+func (s *Store) BusiestSpots(ctx context.Context, from, to time.Time, limit int) ([]WeakSpot, int, error) {
 	out := []WeakSpot{}
-	err := s.each(ctx, `SELECT g.bid, b.address, COALESCE(o.name, ''), g.n, b.apartments, CAST(g.n AS REAL) / b.apartments AS per FROM
+	total := 0
+	err := s.each(ctx, `SELECT g.bid, b.address, COALESCE(o.name, ''), g.n, b.apartments, CAST(g.n AS REAL) / b.apartments AS per, count(*) OVER () FROM
   (SELECT t.building_id AS bid, count(*) AS n FROM tickets t WHERE t.created_at >= ?1 AND t.created_at < ?2
    AND t.parent_id IS NULL AND t.status <> 'cancelled' GROUP BY t.building_id) g
   JOIN buildings b ON b.id = g.bid LEFT JOIN organizations o ON o.id = b.organization_id
   WHERE b.apartments > 0 ORDER BY per DESC, b.address LIMIT ?3`, []any{from.Unix(), to.Unix(), limit}, func(sc func(...any) error) error {
 		var w WeakSpot
-		if err := sc(&w.BuildingID, &w.Address, &w.OrgName, &w.Requests, &w.Apartments, &w.PerApt); err != nil {
+		if err := sc(&w.BuildingID, &w.Address, &w.OrgName, &w.Requests, &w.Apartments, &w.PerApt, &total); err != nil {
 			return err
 		}
 		out = append(out, w)
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 // CategoryCount is the number of requests of a category in one hour.

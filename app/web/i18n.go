@@ -189,7 +189,10 @@ var english = map[string]string{
 	// rating settings
 	"Настройки сохранены.": "Settings saved.", "Веса составляющих, % (сумма — 100)": "Component weights, % (sum — 100)",
 	"Выполнено в срок": "Done on time", "Принято в срок": "Accepted on time", "С первого раза": "Fixed first time",
-	"Нагрузка": "Load", "Не просрочено сейчас": "Not overdue now", "Сейчас сумма:": "The sum now:",
+	"Нагрузка": "Load", "Выполнено в срок и подтверждено": "Done on time and confirmed", "Аварии локализованы в срок": "Emergencies localised on time",
+	"Повторные жалобы": "Repeated complaints", "Изменения весов": "Changes of the weights", "Веса": "Weights",
+	"Веса не менялись: действуют веса методики по умолчанию.": "The weights were never changed: the method's defaults apply.",
+	"Рейтинг дня считается по журналу на конец того дня. Уже рассчитанный день пересчитывается по своей методике и своим весам, новый — по текущим.": "A day's rating is computed from the trail as of that day's end. A day already computed is recomputed with its own method and weights, a new one with the current ones.", "Не просрочено сейчас": "Not overdue now", "Сейчас сумма:": "The sum now:",
 	"Время ежедневного расчёта (местное)": "Daily computation time (local)", "Пересчитать день": "Recompute a day",
 	"День": "Day", "Пересчитать": "Recompute",
 	"Рейтинг дня считается по журналу на конец того дня с текущими весами и заменяет сохранённый.": "A day's rating is computed from the log as of that day's end with the current weights and replaces the saved one.",

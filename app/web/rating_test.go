@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/web"
@@ -105,21 +109,29 @@ func ratingAdmin(t *testing.T, srv *web.Server) {
 	if code != 200 || m == nil {
 		t.Fatalf("settings page: %d", code)
 	}
-	form := url.Values{"csrf": {string(m[1])}, "on_time": {"50"}, "accept_on_time": {"15"}, "first_time_fix": {"20"}, "load": {"15"}, "overdue_now": {"10"}, "time": {"00:05"}}
+	form := url.Values{"csrf": {string(m[1])}, "on_time": {"45"}, "accept_on_time": {"5"}, "first_time_fix": {"20"}, "localized_on_time": {"15"},
+		"repeats": {"15"}, "overdue_now": {"10"}, "time": {"00:05"}}
 	code, body, _ := post(t, srv, "/rating/admin/settings", cookie, form)
 	if code != 400 || !bytes.Contains(body, []byte("Сумма весов должна быть 100 %, сейчас 110 %")) {
 		t.Errorf("weights of 110: %d", code)
 	}
-	if w, _ := srv.Store.RatingSettings(context.Background()); w.OnTime != 40 {
+	if w, _ := srv.Store.RatingSettings(context.Background()); w != app.DefaultRatingWeights {
 		t.Errorf("bad weights stored: %+v", w)
 	}
-	form.Set("on_time", "40")
+	form.Set("on_time", "35")
+	form.Set("repeats", "5")
+	form.Set("first_time_fix", "30")
 	form.Set("time", "01:30")
 	if code, _, _ := post(t, srv, "/rating/admin/settings", cookie, form); code != 303 {
 		t.Errorf("good weights: %d", code)
 	}
-	if _, at := srv.Store.RatingSettings(context.Background()); at != "01:30" {
-		t.Errorf("time stored %s", at)
+	if w, at := srv.Store.RatingSettings(context.Background()); at != "01:30" || w.FirstFix != 30 || w.Repeats != 5 {
+		t.Errorf("stored %+v %s", w, at)
+	}
+	// The change is listed with who made it.
+	_, page, _ = get(t, srv, "/rating/admin", cookie)
+	if !bytes.Contains(page, []byte("<td>admin</td><td>35 / 15 / 30 / 5 / 10 / 5</td>")) {
+		t.Errorf("weights change not listed: %s", page)
 	}
 	code, _, hdr := post(t, srv, "/rating/admin/compute", cookie, url.Values{"csrf": {string(m[1])}, "date": {"2026-11-01"}})
 	if code != 303 || hdr.Get("Location") != "/rating?date=2026-11-01" {
@@ -138,8 +150,10 @@ func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 		t.Fatalf("ratings: %d %s", code, body)
 	}
 	var out struct {
-		Date  string `json:"date"`
-		Items []struct {
+		Date   string `json:"date"`
+		Method int    `json:"method"`
+		Items  []struct {
+			Table        string `json:"table"`
 			Organization struct {
 				ID   int64  `json:"id"`
 				Name string `json:"name"`
@@ -153,17 +167,25 @@ func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 		t.Fatal(err)
 	}
 	// apptest.Now is 16 Nov 09:00 UTC, 12:00 in Moscow: the day just ended is the 15th.
-	if out.Date != "2026-11-15" || len(out.Items) != 5 {
-		t.Fatalf("date %s, %d items: %s", out.Date, len(out.Items), body)
+	// Five management organisations, then the supplier, the water utility and
+	// the lift contractor in a table of their own (ranked apart: a second rank 1).
+	if out.Date != "2026-11-15" || len(out.Items) != 8 || out.Method != 2 {
+		t.Fatalf("date %s, %d items, method %d: %s", out.Date, len(out.Items), out.Method, body)
 	}
 	first := out.Items[0]
-	if first.Rank == nil || *first.Rank != 1 || first.Score == nil || first.Organization.Name == "" {
+	if first.Rank == nil || *first.Rank != 1 || first.Score == nil || first.Organization.Name == "" || first.Table != "management" {
 		t.Errorf("first item %s", body)
 	}
-	for _, k := range []string{"on_time", "accept_on_time", "first_time_fix", "load", "overdue_now", "requests"} {
+	if it := out.Items[5]; it.Table != "other" || it.Rank == nil || *it.Rank != 1 || it.Organization.Name != "ООО «Усинская тепловая компания»" {
+		t.Errorf("first of the other table: %+v", it)
+	}
+	for _, k := range []string{"on_time", "accept_on_time", "first_time_fix", "localized_on_time", "repeats", "overdue_now", "requests", "on_time_pending", "on_time_unreached"} {
 		if _, ok := first.Metrics[k]; !ok {
 			t.Errorf("metrics lack %s: %s", k, body)
 		}
+	}
+	if _, ok := first.Metrics["load"]; ok {
+		t.Errorf("v2 metrics still carry the load: %s", body)
 	}
 	code, body, _ = get(t, srv, "/api/v1/ratings?date=2026-11-15", "")
 	if code != 200 || !bytes.Contains(body, []byte(`"date":"2026-11-15"`)) {
@@ -187,16 +209,25 @@ func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 	if code != 200 || !bytes.Contains(body, []byte(first.Organization.Name)) || !bytes.Contains(body, []byte("<svg")) {
 		t.Errorf("rating page: %d", code)
 	}
+	ratingPageFigures(t, srv, body, first.Organization.ID)
 	code, body, _ = get(t, srv, "/rating/method", "")
-	if code != 200 || !bytes.Contains(body, []byte("Выполнено в срок")) || !bytes.Contains(body, []byte("40 %")) {
-		t.Errorf("method page: %d", code)
+	for _, w := range []string{"Методика рейтинга (версия 2)", "<td>Выполнено в срок и подтверждено жителем</td><td class=\"num\">35 %</td>",
+		"<td>Повторные жалобы</td><td class=\"num\">15 %</td>", "<td>Принято в срок</td><td class=\"num\">5 %</td>",
+		"за 29 минут при норме 30 — в срок, за 31 минуту — нет", "менее чем за 30 дней до неё", "не меньше 1,0 на 100 квартир",
+		"ресурсоснабжающие организации и подрядчики — в отдельной"} {
+		if code != 200 || !bytes.Contains(body, []byte(w)) {
+			t.Errorf("method page (%d) lacks %q", code, w)
+		}
 	}
 	// The report is for the administration only.
 	if code, _, _ := get(t, srv, "/report/", ratingSignIn(t, srv, "uk1")); code != 403 {
 		t.Errorf("report for an organisation: %d", code)
 	}
-	if code, _, _ := get(t, srv, "/rating/admin", ratingSignIn(t, srv, "supervisor")); code != 403 {
+	if code, _, _ := get(t, srv, "/rating/admin", ratingSignIn(t, srv, "supervisor")); code != 200 {
 		t.Errorf("rating settings for the supervisor: %d", code)
+	}
+	if code, _, _ := get(t, srv, "/rating/admin", ratingSignIn(t, srv, "uk1")); code != 403 {
+		t.Errorf("rating settings for an organisation: %d", code)
 	}
 }
 
@@ -276,32 +307,131 @@ func reportXLSXMatchesPage(t *testing.T, srv *web.Server) {
 			}
 		}
 	}
-	// The lists: the same tickets in the same order.
+	// The lists: the workbook has every row, in the order of the page's
+	// «показать все»; the page itself shows the top and says how many there are.
+	_, allPage, _ := get(t, srv, "/report/?week="+week+"&all=1", cookie)
 	numRe := regexp.MustCompile(`<a href="/work/tickets/([^"]+)">`)
+	listOf := func(page []byte, id string) []string {
+		var out []string
+		if start := bytes.Index(page, []byte(`id="`+id+`"`)); start >= 0 {
+			end := bytes.Index(page[start:], []byte("</table>"))
+			for _, m := range numRe.FindAllSubmatch(page[start:start+end], -1) {
+				out = append(out, string(m[1]))
+			}
+		}
+		return out
+	}
 	for i, id := range []string{"overdue", "reopened", "slowest"} {
 		rows, err := f.GetRows(rating.SheetNames[2+i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		var fromPage []string
-		if start := bytes.Index(page, []byte(`id="`+id+`"`)); start >= 0 {
-			end := bytes.Index(page[start:], []byte("</table>"))
-			for _, m := range numRe.FindAllSubmatch(page[start:start+end], -1) {
-				fromPage = append(fromPage, string(m[1]))
-			}
-		}
 		var fromBook []string
 		for _, r := range rows[1:] {
 			fromBook = append(fromBook, r[0])
 		}
-		if id == "slowest" && len(fromPage) == 0 {
+		full, top := listOf(allPage, id), listOf(page, id)
+		if id == "slowest" && len(top) == 0 {
 			t.Error("the demo week has no finished tickets on the page")
 		}
-		if strings.Join(fromBook, ",") != strings.Join(fromPage, ",") {
-			t.Errorf("%s: workbook %v, page %v", id, fromBook, fromPage)
+		if strings.Join(fromBook, ",") != strings.Join(full, ",") {
+			t.Errorf("%s: workbook %v, page with all rows %v", id, fromBook, full)
+		}
+		if len(top) > len(full) || strings.Join(full[:len(top)], ",") != strings.Join(top, ",") {
+			t.Errorf("%s: the page's top %v is not the head of the full list", id, top)
+		}
+	}
+	// Slowest: 20 on the page of the week's finished tickets, every one in the workbook.
+	if rows, _ := f.GetRows("Самые долгие"); len(rows)-1 <= 20 || len(listOf(page, "slowest")) != 20 {
+		t.Errorf("slowest: %d in the workbook, %d on the page; want more than 20 and 20", len(rows)-1, len(listOf(page, "slowest")))
+	}
+	// The weak spots: top 10 with «показать все», every one in the workbook.
+	spotRows := func(page []byte, id string) int {
+		start := bytes.Index(page, []byte(`id="`+id+`"`))
+		if start < 0 {
+			return 0
+		}
+		end := bytes.Index(page[start:], []byte("</table>"))
+		return bytes.Count(page[start:start+end], []byte("<tr><td>"))
+	}
+	for _, c := range []struct{ sheet, id string }{{"Повторы в домах", "repeats"}, {"Заявок на квартиру", "busiest"}} {
+		rows, _ := f.GetRows(c.sheet)
+		if n := spotRows(page, c.id); n != 10 || len(rows)-1 <= 10 || spotRows(allPage, c.id) != len(rows)-1 {
+			t.Errorf("%s: %d on the page, %d with «показать все», %d in the workbook; want 10, all, all (more than 10)", c.id, n, spotRows(allPage, c.id), len(rows)-1)
+		}
+		if !bytes.Contains(page, []byte(`all=1#`+c.id+`">показать все</a>`)) {
+			t.Errorf("%s: no «показать все» link", c.id)
 		}
 	}
 	if !bytes.Contains(page, []byte("/report/tickets?")) {
 		t.Error("no drill-down links to the weak spots' tickets")
+	}
+}
+
+// ratingPageFigures: the public page shows each organisation's components with
+// the change since the day before, in two tables, and nothing personal.
+func ratingPageFigures(t *testing.T, srv *web.Server, _ []byte, org int64) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := srv.Rating.ComputeDay(ctx, "2026-11-14"); err != nil {
+		t.Fatal(err)
+	}
+	today, err := srv.Store.Rating(ctx, "2026-11-15")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := srv.Store.Rating(ctx, "2026-11-14")
+	var a, b app.RatingRow
+	for _, r := range today.Rows {
+		if r.OrgID == org {
+			a = r
+		}
+	}
+	for _, r := range before.Rows {
+		if r.OrgID == org {
+			b = r
+		}
+	}
+	code, page, _ := get(t, srv, "/rating?date=2026-11-15", "")
+	if code != 200 {
+		t.Fatalf("rating page: %d", code)
+	}
+	start := bytes.Index(page, []byte(fmt.Sprintf(`data-org="%d"`, org)))
+	if start < 0 {
+		t.Fatalf("no row of organisation %d", org)
+	}
+	row := html.UnescapeString(string(page[start : start+bytes.Index(page[start:], []byte("</tr>"))]))
+	pp := func(v *float64) float64 { return math.Round(*v*1000) / 10 }
+	d := pp(a.Metrics.OnTime.Value) - pp(b.Metrics.OnTime.Value)
+	arrow := "= 0"
+	if d > 0.04 {
+		arrow = "▲ +" + strings.Replace(strconv.FormatFloat(d, 'f', 1, 64), ".", ",", 1)
+	} else if d < -0.04 {
+		arrow = "▼ −" + strings.Replace(strconv.FormatFloat(-d, 'f', 1, 64), ".", ",", 1)
+	}
+	for _, w := range []string{
+		strings.Replace(strconv.FormatFloat(*a.Score, 'f', 1, 64), ".", ",", 1),
+		fmt.Sprintf("%d из %d; ждут ответа жителя %d", a.Metrics.OnTime.Num, a.Metrics.OnTime.Den, a.Metrics.Pending),
+		`<span class="change">` + arrow + `</span>`,
+		fmt.Sprintf("%d повторных", a.Metrics.Repeats.Repeats),
+		fmt.Sprintf("%d из %d", a.Metrics.Localize.Num, a.Metrics.Localize.Den),
+	} {
+		if !strings.Contains(row, w) {
+			t.Errorf("row of %s lacks %q:\n%s", a.OrgName, w, row)
+		}
+	}
+	for _, w := range []string{"<h2>Управляющие организации</h2>", "<h2>Ресурсоснабжающие организации и подрядчики</h2>", "методике версии 2"} {
+		if !bytes.Contains(page, []byte(w)) {
+			t.Errorf("rating page lacks %q", w)
+		}
+	}
+	// Nothing personal: no resident's phone, name or apartment, no staff login.
+	for _, w := range []string{"+7912", "+7 912", "supervisor", "operator"} {
+		if bytes.Contains(page, []byte(w)) {
+			t.Errorf("rating page shows %q", w)
+		}
+	}
+	if m := regexp.MustCompile(`кв\. ?\d|ул\. `).Find(page); m != nil {
+		t.Errorf("rating page shows an address or apartment: %q", m)
 	}
 }

@@ -57,14 +57,59 @@ func totalsViews(rows []store.Totals) []totalsView {
 	return out
 }
 
+// decisionForm is what the meeting's forms sent back when refused.
+type decisionForm struct {
+	In         app.NewDecision
+	Tickets    string
+	Err        error
+	MeetingErr error
+}
+
+// totalsCmpView is a totals line with each figure's change since the week before.
+type totalsCmpView struct {
+	totalsView
+	Pairs []cellPair
+}
+
+// cellPair is a figure and its change.
+type cellPair struct {
+	Value  string
+	Change rating.Change
+}
+
+func totalsCmp(v totalsView, now, prev store.Totals) totalsCmpView {
+	out := totalsCmpView{totalsView: v}
+	for i, ch := range rating.TotalsChanges(now, prev) {
+		out.Pairs = append(out.Pairs, cellPair{Value: v.Cells[i], Change: ch})
+	}
+	return out
+}
+
+func totalsCmpViews(rows []store.Totals, prev map[string]store.Totals) []totalsCmpView {
+	out := make([]totalsCmpView, len(rows))
+	for i, v := range totalsViews(rows) {
+		out[i] = totalsCmp(v, rows[i], prev[rows[i].Key])
+	}
+	return out
+}
+
 func (s *Server) pageReport(c *fiber.Ctx) error {
-	rep, err := s.Rating.WeeklyReport(c.UserContext(), c.Query("week"))
+	return s.showReport(c, c.Query("week"), c.Query("all") == "1", nil)
+}
+
+func (s *Server) showReport(c *fiber.Ctx, week string, all bool, form *decisionForm) error {
+	ctx := c.UserContext()
+	get := s.Rating.WeeklyReport
+	if all {
+		get = s.Rating.FullWeeklyReport
+	}
+	rep, err := get(ctx, week)
 	if err != nil {
 		if app.ErrorCode(err) != app.EINVALID {
 			return err
 		}
 		c.Status(fiber.StatusBadRequest)
-		return s.render(c, "report/week", fiber.Map{"Title": "Отчёт к еженедельному совещанию", "Error": app.ErrorMessage(err), "Week": c.Query("week")})
+		return s.render(c, "report/week", fiber.Map{"Title": "Отчёт к еженедельному совещанию", "Error": app.ErrorMessage(err), "Week": week})
 	}
 	loc := rep.TimeZone
 	when := func(t time.Time) string {
@@ -95,27 +140,81 @@ func (s *Server) pageReport(c *fiber.Ctx) error {
 		}
 		return out
 	}
+	type emergencyView struct {
+		store.EmergencyTicket
+		Created, LocalizeDue, Localized, Minutes string
+	}
+	var ems []emergencyView
+	for _, e := range rep.EmergencyTickets {
+		ems = append(ems, emergencyView{EmergencyTicket: e, Created: when(e.CreatedAt), LocalizeDue: when(e.LocalizeDueAt), Localized: when(e.LocalizedAt), Minutes: num1(rating.Round1(e.Minutes))})
+	}
 	prev, next := rep.From.AddDate(0, 0, -7), rep.From.AddDate(0, 0, 7)
-	return s.render(c, "report/week", fiber.Map{
-		"Title": "Отчёт к совещанию, неделя " + rep.Week, "R": rep, "Week": rep.Week,
+	orgs, err := s.Store.Organizations(ctx, "")
+	if err != nil {
+		return err
+	}
+	var active []*app.Organization
+	for _, o := range orgs {
+		if o.Active {
+			active = append(active, o)
+		}
+	}
+	buildings, err := s.Store.Buildings(ctx, 0)
+	if err != nil {
+		return err
+	}
+	now := s.Store.Now()
+	data := fiber.Map{
+		"Title": "Отчёт к совещанию, неделя " + rep.Week, "R": rep, "Week": rep.Week, "All": all,
 		"Period":    rep.From.Format("02.01.2006") + " – " + rep.To.AddDate(0, 0, -1).Format("02.01.2006"),
 		"SpotsFrom": rep.SpotsFrom.Format("02.01.2006"),
 		"Header":    rating.TotalsHeader,
-		"ByOrg":     totalsViews(rep.ByOrg), "ByCategory": totalsViews(rep.ByCategory), "Total": totalsViews([]store.Totals{rep.Total})[0],
+		"ByOrg":     totalsCmpViews(rep.ByOrg, rep.PrevByOrg), "ByCategory": totalsCmpViews(rep.ByCategory, rep.PrevByCategory),
+		"Total": totalsCmp(totalsViews([]store.Totals{rep.Total})[0], rep.Total, rep.PrevTotal),
 		"Lists": []ticketListView{
 			tickets("overdue", "Просроченные", "Срок истёк на этой неделе, а заявка выполнена позже или не выполнена до сих пор.", "Просрочка, ч", rep.OverdueAll, rep.Overdue),
 			tickets("reopened", "Открытые повторно", "Житель не подтвердил выполнение на этой неделе.", "", rep.ReopenedAll, rep.Reopened),
 			tickets("slowest", "Самые долгие", "Выполнены на этой неделе; дольше всего от регистрации до отметки «выполнено».", "Выполнялась, ч", len(rep.Slowest), rep.Slowest),
 		},
 		"Repeats": spots(rep.Repeats, true), "Busiest": spots(rep.Busiest, false),
-		"PrevWeek": rating.WeekOf(prev), "NextWeek": rating.WeekOf(next),
-		"HasNext":   next.Before(s.Store.Now()),
+		"Emergencies": rep.Emergencies, "EmTotal": rep.EmergencyTotal,
+		"EmChanges": []rating.Change{rating.Compare(float64(rep.EmergencyTotal.Due), float64(rep.PrevEmergency.Due), rating.Neutral),
+			rating.Compare(float64(rep.EmergencyTotal.OnTime), float64(rep.PrevEmergency.OnTime), rating.HigherBetter),
+			rating.Compare(float64(rep.EmergencyTotal.Late), float64(rep.PrevEmergency.Late), rating.LowerBetter),
+			rating.Compare(float64(rep.EmergencyTotal.NotYet), float64(rep.PrevEmergency.NotYet), rating.LowerBetter)},
+		"EmTickets": ems,
+		"Centre":    rating.CentreLines(rep.Centre, rep.PrevCentre, rep.RouteNorm),
+		"Earlier":   rating.DecisionRows(rep.EarlierDecisions, now, loc), "Decisions": rating.DecisionRows(rep.Decisions, now, loc),
+		"Orgs": active, "Buildings": buildings, "Today": now.In(loc).Format(rating.DayLayout),
+		"CanDecide": currentUser(c) != nil && (currentUser(c).Role == app.RoleSupervisor || currentUser(c).Role == app.RoleAdmin),
+		"Saved":     c.Query("saved"),
+		"PrevWeek":  rating.WeekOf(prev), "NextWeek": rating.WeekOf(next),
+		"HasNext":   next.Before(now),
 		"Generated": rep.GeneratedAt.In(loc).Format("02.01.2006 15:04"),
-	})
+	}
+	held := rep.Meeting.HeldOn
+	if held == "" {
+		held = now.In(loc).Format(rating.DayLayout)
+	}
+	data["HeldOn"], data["Attendees"] = held, rep.Meeting.Attendees
+	if form != nil {
+		if form.Err != nil {
+			c.Status(httpStatus(app.ErrorCode(form.Err)))
+			data["DecisionError"] = app.ErrorMessage(form.Err)
+			data["Fields"] = app.ErrorFields(form.Err)
+			data["Form"] = form
+		}
+		if form.MeetingErr != nil {
+			c.Status(httpStatus(app.ErrorCode(form.MeetingErr)))
+			data["MeetingError"] = app.ErrorMessage(form.MeetingErr)
+			data["MeetingFields"] = app.ErrorFields(form.MeetingErr)
+		}
+	}
+	return s.render(c, "report/week", data)
 }
 
 func (s *Server) pageReportXLSX(c *fiber.Ctx) error {
-	rep, err := s.Rating.WeeklyReport(c.UserContext(), c.Query("week"))
+	rep, err := s.Rating.FullWeeklyReport(c.UserContext(), c.Query("week"))
 	if err != nil {
 		return err
 	}
@@ -198,7 +297,7 @@ func (s *Server) pageDashboard(c *fiber.Ctx) error {
 			req[dashboardCategories].Values[j] += v
 		}
 	}
-	data := fiber.Map{"Title": "Аналитика для администрации"}
+	data := fiber.Map{"Title": "Аналитика для администрации", "Centre": d.Centre}
 	if len(req) > 0 {
 		data["Requests"] = stackedBars("Заявки по дням и категориям", labels, req)
 	}
@@ -228,4 +327,38 @@ func (s *Server) pageDashboard(c *fiber.Ctx) error {
 	}
 	data["AcceptTotal"] = total
 	return s.render(c, "report/dashboard", data)
+}
+
+// pageMinutes is the minutes of the meeting of a week (протокол совещания): the
+// date, the attendees, the figures and every decision; printed on A4.
+func (s *Server) pageMinutes(c *fiber.Ctx) error {
+	rep, err := s.Rating.FullWeeklyReport(c.UserContext(), c.Query("week"))
+	if err != nil {
+		return err
+	}
+	loc := rep.TimeZone
+	now := s.Store.Now()
+	return s.render(c, "report/minutes", fiber.Map{
+		"Title": "Протокол совещания, неделя " + rep.Week, "R": rep, "Held": rating.MinutesDate(rep),
+		"Period": rep.From.Format("02.01.2006") + " – " + rep.To.AddDate(0, 0, -1).Format("02.01.2006"),
+		"Header": rating.TotalsHeader, "ByOrg": totalsCmpViews(rep.ByOrg, rep.PrevByOrg),
+		"Total":   totalsCmp(totalsViews([]store.Totals{rep.Total})[0], rep.Total, rep.PrevTotal),
+		"Centre":  rating.CentreLines(rep.Centre, rep.PrevCentre, rep.RouteNorm),
+		"Earlier": rating.DecisionRows(rep.EarlierDecisions, now, loc), "Decisions": rating.DecisionRows(rep.Decisions, now, loc),
+	})
+}
+
+// pageMinutesXLSX is the minutes as a workbook.
+func (s *Server) pageMinutesXLSX(c *fiber.Ctx) error {
+	rep, err := s.Rating.FullWeeklyReport(c.UserContext(), c.Query("week"))
+	if err != nil {
+		return err
+	}
+	b, err := rep.MinutesXLSX()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="minutes-`+rep.Week+`.xlsx"`)
+	return c.Send(b)
 }

@@ -22,6 +22,9 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
 	authed.Get("/admin/registry", require(app.PermAdminister), s.apiRegistryExport)
+	authed.Get("/decisions", require(app.PermSeeDecisions), s.apiDecisions)
+	authed.Post("/decisions", require(app.PermRecordDecisions), s.apiCreateDecision)
+	authed.Post("/decisions/:id/done", require(app.PermReportDecisions), s.apiDecisionDone)
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.pageHome)
@@ -35,6 +38,8 @@ func (s *Server) routes() {
 	staff.Get("/tickets/:number/photos", require(app.PermPhotos), s.pagePhotos)
 	staff.Post("/tickets/:number/photos", require(app.PermPhotos), s.pagePhotosPost)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
+	staff.Get("/decisions", require(app.PermSeeDecisions), s.pageWorkDecisions)
+	staff.Post("/decisions/:id/done", require(app.PermReportDecisions), s.pageWorkDecisionDone)
 
 	// The residents' portal: public pages (no personal data), registration, and a
 	// resident's own requests.
@@ -59,7 +64,7 @@ func (s *Server) routes() {
 	registryAdmin.Post("/push", s.pageRegistryPush)
 	web.Get("/rating", s.pageRating)
 	web.Get("/rating/method", s.pageRatingMethod)
-	ratingAdmin := web.Group("/rating/admin", require(app.PermAdminister))
+	ratingAdmin := web.Group("/rating/admin", require(app.PermRatingSettings))
 	ratingAdmin.Get("/", s.pageRatingAdmin)
 	ratingAdmin.Post("/settings", s.pageRatingSettingsPost)
 	ratingAdmin.Post("/compute", s.pageRatingComputePost)
@@ -68,4 +73,8 @@ func (s *Server) routes() {
 	report.Get("/xlsx", s.pageReportXLSX)
 	report.Get("/tickets", s.pageReportTickets)
 	report.Get("/dashboard", s.pageDashboard)
+	report.Post("/decisions", s.pageDecisionPost)
+	report.Post("/meeting", s.pageMeetingPost)
+	report.Get("/minutes", s.pageMinutes)
+	report.Get("/minutes.xlsx", s.pageMinutesXLSX)
 }

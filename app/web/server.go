@@ -166,5 +166,15 @@ func funcMap() template.FuncMap {
 		"join":     strings.Join,
 		"add":      func(a, b int) int { return a + b },
 		"safeAttr": func(s string) template.HTMLAttr { return template.HTMLAttr(s) },
+		// dict builds a map for a partial that needs more than one value.
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					m[k] = kv[i+1]
+				}
+			}
+			return m
+		},
 	}
 }
