@@ -50,6 +50,7 @@ func (s *Store) Organization(ctx context.Context, id int64) (*app.Organization, 
 
 // SaveOrganization validates o and inserts it (ID 0) or updates it.
 func (tx *Tx) SaveOrganization(o *app.Organization) error {
+	tx.touchAll()
 	if err := o.Validate(); err != nil {
 		return err
 	}

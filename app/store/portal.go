@@ -202,6 +202,7 @@ func (s *Store) FileTicket(ctx context.Context, n app.NewTicket, photos []*app.A
 }
 
 func (tx *Tx) attach(ticketID int64, kind string, list []*app.Attachment) error {
+	tx.touch(ScopeTickets)
 	if len(list) == 0 {
 		return nil
 	}

@@ -282,6 +282,7 @@ func (tx *Tx) nextSeq() (int64, error) {
 // operator's goes at once to the organisation that serves the building, a
 // resident's waits as new for an operator.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
+	tx.touch(ScopeTickets)
 	u := tx.user
 	if u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident) {
 		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
@@ -434,6 +435,7 @@ type ActInput struct {
 
 // Act takes action a on the ticket with number, as the user of the transaction.
 func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error) {
+	tx.touch(ScopeTickets)
 	number = strings.ToUpper(strings.TrimSpace(number))
 	t, err := tx.ticketBy("t.number = ?", number)
 	if err == sql.ErrNoRows {

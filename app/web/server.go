@@ -59,7 +59,8 @@ type Server struct {
 
 	throttle *throttle
 	inflight sync.WaitGroup
-	portal   *portal // the residents' portal: its throttles, form secret, cached figures
+	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
+	pages    pageCache // the public pages as anonymous visitors get them
 	importer Importer
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
