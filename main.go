@@ -23,6 +23,7 @@ import (
 	_ "time/tzdata" // the municipality's time zone on machines without a zone database (Windows)
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/backup"
 	"github.com/ecoz/ecoz/app/demo"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
@@ -382,7 +383,9 @@ func (srv *server) Start(service.Service) error {
 	srv.bg.Add(2)
 	go func() {
 		defer srv.bg.Done()
-		srv.backups(ctx)
+		// Nightly copies, at a quiet moment (app/backup): requests and writes count as activity.
+		activity := func() int64 { return srv.web.Requests() + srv.st.WriteStats().Writes }
+		backup.New(srv.st, filepath.Join(srv.dir, "backups"), activity, srv.log).Run(ctx)
 	}()
 	go func() {
 		defer srv.bg.Done()
@@ -436,31 +439,6 @@ func (srv *server) cleanup() {
 		srv.logFile = nil
 	}
 	srv.lock.Release()
-}
-
-// backups keeps a nightly copy in DATA/backups (the last 14), taken after 03:00
-// local time, and one at start-up if today's is missing.
-func (srv *server) backups(ctx context.Context) {
-	dir := filepath.Join(srv.dir, "backups")
-	for {
-		loc := srv.st.Municipality(ctx).Location
-		now := time.Now().In(loc)
-		if now.Hour() >= 3 {
-			if out, err := srv.st.NightlyBackup(ctx, dir, now, 14); err != nil {
-				if ctx.Err() != nil {
-					return // stopped mid-copy: the partial file is gone, the next start copies again
-				}
-				srv.log.Error("nightly backup", "err", err)
-			} else {
-				srv.log.Debug("nightly backup", "file", out)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(30 * time.Minute):
-		}
-	}
 }
 
 func serviceConfig(extra []string, user string) *service.Config {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -61,6 +62,7 @@ type Server struct {
 	inflight sync.WaitGroup
 	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
 	pages    pageCache // the public pages as anonymous visitors get them
+	requests atomic.Int64
 	importer Importer
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
@@ -119,6 +121,10 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Requests counts the requests served since the start (health checks aside): the
+// nightly backup waits for a moment when it stands still.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.App.ShutdownWithContext(ctx)
@@ -146,6 +152,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		}
 	}
 	if c.Path() != "/healthz" {
+		s.requests.Add(1)
 		s.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
 	}
 	return err
