@@ -372,3 +372,77 @@ func BenchmarkBare(b *testing.B) {
 	}})
 	writeReport(b, "Bare limits")
 }
+
+// envDuration reads a duration from the environment, def when unset.
+func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("%s: %v", name, err)
+	}
+	return d
+}
+
+// BenchmarkMemory1M reports the resident memory of the real binary on a million
+// tickets after a mixed load from 32 clients (staff queues and ticket pages, the
+// API list, public pages over every building, one creation in twenty), then
+// after an idle spell. ECOZ_MIXED_LOAD (default 2m) and ECOZ_IDLE (default 1m)
+// set the two; the aim is ≤ 50 MB after 10 minutes of load, then idle.
+func BenchmarkMemory1M(b *testing.B) {
+	load, idle := envDuration(b, "ECOZ_MIXED_LOAD", 2*time.Minute), envDuration(b, "ECOZ_IDLE", time.Minute)
+	p := startCentre(b, bulkDataDir(b))
+	base := p.URL
+	cookies := map[string]*http.Cookie{"operator": signIn(b, base, "operator"), "org1": signIn(b, base, "org1")}
+	token := apiToken(b, base, "operator")
+	create := createTicket(base, token, bulkBuildings())
+	mix := func(i int64) (*http.Request, error) {
+		k := i % 20
+		switch {
+		case k < 6:
+			q := staffQueues[(i/20)%int64(len(staffQueues))]
+			return get(base, "/work/?q="+q.q, cookies[q.who])(i)
+		case k < 9:
+			return get(base, fmt.Sprintf("/work/tickets/BLK-%07d", 1000000-(i*7919)%30000), cookies["operator"])(i)
+		case k == 9:
+			req, err := http.NewRequest("GET", base+"/api/v1/tickets?status=new,routed,accepted,reopened&limit=50", nil)
+			if err == nil {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			return req, err
+		case k < 13:
+			return get(base, []string{"/", "/rating", "/organizations/1"}[k-10], nil)(i)
+		case k == 13:
+			return create(i)
+		default:
+			return get(base, fmt.Sprintf("/buildings/%d", 1+(i*13)%apptest.BulkBuildings), nil)(i)
+		}
+	}
+	for i := 0; i < b.N; i++ {
+		r := loadtest.Run(context.Background(), loadtest.Scenario{Name: "mixed", Make: mix, Want: loadtest.AnySuccess},
+			loadtest.Options{Clients: 32, Duration: load, PID: p.PID()})
+		if r.Errors > 0 {
+			b.Fatalf("%d of %d requests failed; first: %v", r.Errors, r.Errors+r.Requests, r.FirstErr)
+		}
+		busy, peak, err := loadtest.ProcessMemory(p.PID())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s of mixed load: %s; RSS %.1f MB, peak %.1f MB", load, r, float64(busy)/(1<<20), float64(peak)/(1<<20))
+		for waited := time.Duration(0); waited < idle; waited += 10 * time.Second {
+			time.Sleep(10 * time.Second)
+			rss, _, _ := loadtest.ProcessMemory(p.PID())
+			b.Logf("idle %s: RSS %.1f MB", waited+10*time.Second, float64(rss)/(1<<20))
+		}
+		rss, peak, err := loadtest.ProcessMemory(p.PID())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(r.PerSecond(), "req/s")
+		b.ReportMetric(float64(busy)/(1<<20), "MB-RSS-loaded")
+		b.ReportMetric(float64(rss)/(1<<20), "MB-RSS-idle")
+		b.ReportMetric(float64(peak)/(1<<20), "MB-peak")
+	}
+}

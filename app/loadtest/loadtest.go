@@ -25,11 +25,15 @@ type Scenario struct {
 	Name string
 	// Make builds the i-th request (i counts from 0 across all clients).
 	Make func(i int64) (*http.Request, error)
-	// Want is the status every answer must have; 0 means 200.
+	// Want is the status every answer must have; 0 means 200, AnySuccess any 2xx
+	// (a mix of reads and writes).
 	Want int
 	// Check, if set, looks at each answer's body too.
 	Check func(status int, body []byte) error
 }
+
+// AnySuccess as a Scenario's Want accepts any 2xx status.
+const AnySuccess = -1
 
 // Options bound a run: it stops after Requests requests or Duration, whichever
 // comes first (at least one of them must be set).
@@ -84,11 +88,12 @@ func (r Result) String() string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// NewClient returns an HTTP client that keeps a connection open per client, as a
-// browser does, and never follows redirects (a 303 is an answer to check).
+// NewClient returns an HTTP client that, as a browser does, keeps a connection
+// open per client and accepts gzip; it never follows redirects (a 303 is an
+// answer to check).
 func NewClient(clients int) *http.Client {
 	return &http.Client{
-		Transport: &http.Transport{MaxIdleConns: clients + 4, MaxIdleConnsPerHost: clients + 4, DisableCompression: true},
+		Transport: &http.Transport{MaxIdleConns: clients + 4, MaxIdleConnsPerHost: clients + 4},
 		Timeout:   60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -166,7 +171,7 @@ func Run(ctx context.Context, sc Scenario, opt Options) Result {
 					if ctx.Err() == nil {
 						fail(err)
 					}
-				case resp.StatusCode != want:
+				case want == AnySuccess && resp.StatusCode/100 != 2, want != AnySuccess && resp.StatusCode != want:
 					fail(fmt.Errorf("%s %s: status %d, want %d", req.Method, req.URL.RequestURI(), resp.StatusCode, want))
 				case sc.Check != nil:
 					if err := sc.Check(resp.StatusCode, body); err != nil {

@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,10 @@ import (
 //     open ticket (a ticket becomes «просрочена» without any write).
 // Signed-in visitors get their own page (a resident's home shows their requests),
 // rendered each time.
+//
+// Pages are kept gzipped (a building's page of 50 rows shrinks about eightfold),
+// so that every building's page of a large municipality fits, and are sent as
+// they are to browsers, which all accept gzip; others get them unpacked.
 
 // publicCacheBytes bounds the memory the cached pages take (see README: memory).
 const publicCacheBytes = 8 << 20
@@ -39,7 +45,7 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	body    []byte
+	body    []byte // gzipped
 	ctype   string
 	version uint64
 	until   time.Time
@@ -100,10 +106,19 @@ func (s *Server) publicPage(scope store.Scope, h fiber.Handler) fiber.Handler {
 		// Read before rendering: a write committed meanwhile leaves the page
 		// stamped with the older version, so the next visitor gets it anew.
 		version := s.Store.Version(scope)
+		c.Vary(fiber.HeaderAcceptEncoding)
 		if p := s.pages.get(key, version, now); p != nil {
 			s.pages.hits.Add(1)
 			c.Set(fiber.HeaderContentType, p.ctype)
-			return c.Send(p.body)
+			if c.Context().Request.Header.HasAcceptEncoding("gzip") {
+				c.Set(fiber.HeaderContentEncoding, "gzip")
+				return c.Send(p.body)
+			}
+			body, err := gunzip(p.body)
+			if err != nil {
+				return err
+			}
+			return c.Send(body)
 		}
 		s.pages.misses.Add(1)
 		until, err := s.publicUntil(c.UserContext(), scope, now)
@@ -113,11 +128,35 @@ func (s *Server) publicPage(scope store.Scope, h fiber.Handler) fiber.Handler {
 		if err := h(c); err != nil {
 			return err
 		}
-		if c.Response().StatusCode() == fiber.StatusOK {
-			s.pages.put(key, &cachedPage{body: bytes.Clone(c.Response().Body()), ctype: string(c.Response().Header.ContentType()), version: version, until: until})
+		if c.Response().StatusCode() == fiber.StatusOK && len(c.Response().Header.Peek(fiber.HeaderContentEncoding)) == 0 {
+			s.pages.put(key, &cachedPage{body: gzipBytes(c.Response().Body()), ctype: string(c.Response().Header.ContentType()), version: version, until: until})
 		}
 		return nil
 	}
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return w
+}}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/4 + 64)
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	w.Write(b) // a bytes.Buffer does not fail
+	w.Close()
+	gzipWriters.Put(w)
+	return buf.Bytes()
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }
 
 // publicUntil is the moment a public page rendered at now changes by itself: the

@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -204,5 +208,38 @@ func TestPublicCacheIsOnlyForAnonymous(t *testing.T) {
 	// And the anonymous page stays anonymous afterwards.
 	if _, anon, _ := get(t, srv, "/", ""); strings.Contains(string(anon), "Мои заявки") || strings.Contains(string(anon), sess.CSRF) {
 		t.Error("anonymous home after the resident's visit shows the resident's page")
+	}
+}
+
+// TestPublicPagesGzipped: a browser (which accepts gzip) gets the kept page
+// gzipped, and it unpacks to the very page a client without gzip gets.
+func TestPublicPagesGzipped(t *testing.T) {
+	f := newFixture(t)
+	f.file(t, "operator", f.newTicket("ROOF-01"))
+	path := fmt.Sprintf("/buildings/%d", f.lenina.ID)
+	_, plain, _ := get(t, f.srv, path, "") // rendered, and kept
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	resp, err := f.srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("status %d, Content-Encoding %q, Vary %q", resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpacked, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(unpacked, plain) || !strings.Contains(string(unpacked), "TST-000001") {
+		t.Errorf("the gzipped page differs from the plain one (%d vs %d bytes)", len(unpacked), len(plain))
+	}
+	if _, again, _ := get(t, f.srv, path, ""); !bytes.Equal(again, plain) {
+		t.Error("the kept page, unpacked for a client without gzip, differs from the rendered one")
 	}
 }
