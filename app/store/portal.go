@@ -253,7 +253,7 @@ func (s *Store) Attachments(ctx context.Context, number string) ([]*app.Attachme
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+attachmentCols+" FROM attachments a WHERE a.ticket_id = ? ORDER BY a.id", t.ID)
+	rows, err := s.readQuery(ctx, "SELECT "+attachmentCols+" FROM attachments a WHERE a.ticket_id = ? ORDER BY a.id", t.ID)
 	if err != nil {
 		return nil, err
 	}
