@@ -156,7 +156,8 @@ func (srv *Server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
 	jobs := []func(context.Context){
-		(&backup.Job{Store: srv.st, Dir: filepath.Join(srv.dir, "backups"), Log: srv.log}).Run,
+		// Nightly copies, at a quiet moment: requests and writes count as activity.
+		backup.New(srv.st, filepath.Join(srv.dir, "backups"), func() int64 { return srv.web.Requests() + srv.st.WriteStats().Writes }, srv.log).Run,
 		srv.web.Rating.Run,
 	}
 	if srv.web.ExportJob != nil { // nil: a server prepared without a push job (tests)

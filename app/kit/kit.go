@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -33,12 +34,18 @@ func Recover(log *slog.Logger) fiber.Handler {
 
 // LogRequests logs every request but the health check: method, path, status,
 // duration and address.
-func LogRequests(log *slog.Logger) fiber.Handler {
+//
+// count, when not nil, counts the requests logged: a job that waits for a quiet
+// moment (the nightly backup) watches it.
+func LogRequests(log *slog.Logger, count *atomic.Int64) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
 		if c.Path() == "/healthz" {
 			return err
+		}
+		if count != nil {
+			count.Add(1)
 		}
 		status := c.Response().StatusCode()
 		if err != nil {

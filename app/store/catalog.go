@@ -17,7 +17,7 @@ func (s *Store) Organizations(ctx context.Context, kind app.OrgKind) ([]*app.Org
 		q += " WHERE kind = ?"
 		args = append(args, kind)
 	}
-	return scanOrganizations(s.r.QueryContext(ctx, q+" ORDER BY name", args...))
+	return scanOrganizations(s.readQuery(ctx, q+" ORDER BY name", args...))
 }
 
 // scanOrganizations reads the rows of a "SELECT id, name, kind, inn, phone,
@@ -41,7 +41,7 @@ func scanOrganizations(rows *sql.Rows, err error) ([]*app.Organization, error) {
 // Organization returns one organisation.
 func (s *Store) Organization(ctx context.Context, id int64) (*app.Organization, error) {
 	o := &app.Organization{}
-	err := s.r.QueryRowContext(ctx, "SELECT id, name, kind, inn, phone, active FROM organizations WHERE id = ?", id).Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active)
+	err := s.readRow(ctx, "SELECT id, name, kind, inn, phone, active FROM organizations WHERE id = ?", id).Scan(&o.ID, &o.Name, &o.Kind, &o.INN, &o.Phone, &o.Active)
 	if err == sql.ErrNoRows {
 		return nil, app.Errorf(app.ENOTFOUND, "Организация %d не найдена.", id)
 	}
@@ -50,6 +50,7 @@ func (s *Store) Organization(ctx context.Context, id int64) (*app.Organization, 
 
 // SaveOrganization validates o and inserts it (ID 0) or updates it.
 func (tx *Tx) SaveOrganization(o *app.Organization) error {
+	tx.touchAll()
 	if err := o.Validate(); err != nil {
 		return err
 	}

@@ -65,6 +65,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]*app.Tic
 // make the job resend less than it must, nor skip anything.
 func (s *Store) ExportAcked(ctx context.Context, seq int64, n int) error {
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.touch(0) // the export's own state: no page anyone else sees
 		now := unix(tx.now)
 		_, err := tx.exec(`INSERT INTO registry_export(id, acked_seq, pushed, last_success, last_attempt) VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq), pushed = pushed + excluded.pushed,
@@ -76,6 +77,7 @@ func (s *Store) ExportAcked(ctx context.Context, seq int64, n int) error {
 // ExportFailed records a failed push attempt.
 func (s *Store) ExportFailed(ctx context.Context, msg string) error {
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.touch(0) // the export's own state: no page anyone else sees
 		now := unix(tx.now)
 		_, err := tx.exec(`INSERT INTO registry_export(id, last_attempt, last_error, last_error_at, failures) VALUES (1, ?, ?, ?, 1)
 			ON CONFLICT(id) DO UPDATE SET last_attempt = excluded.last_attempt, last_error = excluded.last_error,
@@ -88,6 +90,7 @@ func (s *Store) ExportFailed(ctx context.Context, msg string) error {
 // registry, or one restored from an old copy.
 func (s *Store) ResetExport(ctx context.Context) error {
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.touch(0)
 		_, err := tx.exec("INSERT INTO registry_export(id, acked_seq) VALUES (1, 0) ON CONFLICT(id) DO UPDATE SET acked_seq = 0")
 		return err
 	})

@@ -202,6 +202,7 @@ func (s *Store) FileTicket(ctx context.Context, n app.NewTicket, photos []*app.A
 }
 
 func (tx *Tx) attach(ticketID int64, kind string, list []*app.Attachment) error {
+	tx.touch(ScopeTickets)
 	if len(list) == 0 {
 		return nil
 	}
@@ -252,7 +253,7 @@ func (s *Store) Attachments(ctx context.Context, number string) ([]*app.Attachme
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+attachmentCols+" FROM attachments a WHERE a.ticket_id = ? ORDER BY a.id", t.ID)
+	rows, err := s.readQuery(ctx, "SELECT "+attachmentCols+" FROM attachments a WHERE a.ticket_id = ? ORDER BY a.id", t.ID)
 	if err != nil {
 		return nil, err
 	}

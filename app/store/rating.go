@@ -261,6 +261,7 @@ func (s *Store) RatedOrgs(ctx context.Context, method int) ([]RatedOrg, error) {
 // SaveRating stores a computed day, replacing an earlier computation of it.
 func (s *Store) SaveRating(ctx context.Context, d *app.RatingDay) error {
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.touch(ScopeRating)
 		if _, err := tx.exec("DELETE FROM rating_rows WHERE day = ?", d.Day); err != nil {
 			return err
 		}

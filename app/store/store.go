@@ -33,6 +33,7 @@ type Store struct {
 	cacheGen  uint64 // bumped by every drop of a cache
 
 	wq        writeQueue // group commit, see writer.go
+	changes   changes    // what committed writes changed, see changes.go
 	stmtCache stmtCache
 	readCache readStmts
 }
@@ -78,6 +79,9 @@ type Tx struct {
 	// groupDirty: an earlier write of the same group changed a catalogue, so the
 	// caches do not show what this transaction sees
 	groupDirty bool
+	// what the transaction changed, for the caches of pages (changes.go)
+	declared, touchedAll bool
+	scope                Scope
 }
 
 // cachesValid reports whether the store's catalogue caches show what this

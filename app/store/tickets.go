@@ -318,6 +318,7 @@ func (tx *Tx) nextSeq() (int64, error) {
 // that work type in that building; only when nobody is known does it wait as new in
 // the centre's own queue.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
+	tx.touch(ScopeTickets)
 	u := tx.user
 	if !u.Can(app.PermCreateTicket) {
 		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
@@ -482,6 +483,7 @@ type ActInput struct {
 
 // Act takes action a on the ticket with number, as the user of the transaction.
 func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error) {
+	tx.touch(ScopeTickets)
 	number = strings.ToUpper(strings.TrimSpace(number))
 	t, err := tx.ticketBy("t.number = ?", number)
 	if err == sql.ErrNoRows {

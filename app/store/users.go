@@ -205,6 +205,7 @@ func hashToken(t string) string {
 func (s *Store) CreateSession(ctx context.Context, u *app.User, kind string, ttl time.Duration) (*Session, error) {
 	sess := &Session{Token: newToken(), CSRF: newToken(), User: u}
 	err := s.Write(ctx, func(tx *Tx) error {
+		tx.touch(0) // no page anyone else sees shows sessions
 		sess.ExpiresAt = tx.now.Add(ttl)
 		if _, err := tx.exec("DELETE FROM sessions WHERE expires_at < ?", unix(tx.now)); err != nil {
 			return err
@@ -240,6 +241,7 @@ func (sess *Session) CheckCSRF(token string) bool {
 // DeleteSession signs a token out.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return s.Write(ctx, func(tx *Tx) error {
+		tx.touch(0)
 		_, err := tx.exec("DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
 		return err
 	})

@@ -112,6 +112,8 @@ func (s *Store) runGroup(group []*writeReq) {
 	single := len(group) == 1
 	var ok []*writeReq
 	var drop [3]bool
+	var changed Scope // what the group's writes changed, see changes.go
+	changedAll := false
 	broken := error(nil)
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
@@ -158,6 +160,8 @@ func (s *Store) runGroup(group []*writeReq) {
 		drop[0] = drop[0] || tx.dropSettings
 		drop[1] = drop[1] || tx.dropWorkTypes
 		drop[2] = drop[2] || tx.dropBuildings
+		sc, a := tx.touched()
+		changed, changedAll = changed|sc, changedAll || a
 		ok = append(ok, r)
 	}
 	if broken == nil {
@@ -174,6 +178,9 @@ func (s *Store) runGroup(group []*writeReq) {
 			}
 		}
 		drop = [3]bool{true, true, true}
+		s.changes.count(0, true) // most likely nothing changed; a cache rebuilt costs little
+	} else if len(ok) > 0 {
+		s.changes.count(changed, changedAll)
 	}
 	s.dropCaches(drop[0], drop[1], drop[2])
 	s.prepareWanted()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -26,14 +27,14 @@ type portal struct {
 	figures map[string]cachedFigures
 }
 
+// cachedFigures are the public figures as of a version of the tickets: they are
+// sums over a month, and a crawler hitting every organisation page (or a resident
+// their home page) must not recount them each time nothing changed.
 type cachedFigures struct {
-	f  app.Figures
-	at time.Time
+	f       app.Figures
+	version uint64
+	until   time.Time // see publicUntil
 }
-
-// figuresTTL is how long the public figures are reused: they are sums over a month,
-// and a crawler hitting every organisation page must not recount them each time.
-const figuresTTL = time.Minute
 
 func newPortal(cfg *Config) *portal {
 	dir := cfg.DataDir
@@ -100,11 +101,16 @@ func (s *Server) monthFigures(c *fiber.Ctx, orgID int64) (app.Figures, string, e
 	label := monthsNominative[now.Month()-1] + " " + now.Format("2006")
 	key := from.Format("2006-01") + "/" + itoa64(orgID)
 	p := s.portal
+	version := s.Store.Version(store.ScopeTickets)
 	p.mu.Lock()
 	cf, ok := p.figures[key]
 	p.mu.Unlock()
-	if ok && time.Since(cf.at) < figuresTTL {
+	if ok && cf.version == version && now.Before(cf.until) {
 		return cf.f, label, nil
+	}
+	until, err := s.publicUntil(c.UserContext(), store.ScopeTickets, now)
+	if err != nil {
+		return app.Figures{}, label, err
 	}
 	f, err := s.Store.Figures(c.UserContext(), orgID, from, to)
 	if err != nil {
@@ -114,7 +120,7 @@ func (s *Server) monthFigures(c *fiber.Ctx, orgID int64) (app.Figures, string, e
 	if len(p.figures) > 1000 {
 		p.figures = map[string]cachedFigures{}
 	}
-	p.figures[key] = cachedFigures{f, time.Now()}
+	p.figures[key] = cachedFigures{f, version, until}
 	p.mu.Unlock()
 	return f, label, nil
 }

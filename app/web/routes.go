@@ -1,6 +1,9 @@
 package web
 
-import "github.com/ecoz/ecoz/app"
+import (
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+)
 
 // routes lists every route of the centre in one place.
 func (s *Server) routes() {
@@ -27,7 +30,7 @@ func (s *Server) routes() {
 	authed.Post("/decisions/:id/done", require(app.PermReportDecisions), s.apiDecisionDone)
 
 	web := a.Group("", s.webSession)
-	web.Get("/", s.pageHome)
+	web.Get("/", s.publicPage(store.ScopeTickets, s.pageHome))
 	web.Get("/login", s.pageLogin)
 	web.Post("/login", s.pageLoginPost)
 	web.Post("/logout", s.pageLogout)
@@ -44,9 +47,9 @@ func (s *Server) routes() {
 	// The residents' portal: public pages (no personal data), registration, and a
 	// resident's own requests.
 	web.Get("/search", s.pageSearch)
-	web.Get("/buildings/:id", s.pageBuilding)
-	web.Get("/organizations", s.pageOrganizations)
-	web.Get("/organizations/:id", s.pageOrganization)
+	web.Get("/buildings/:id", s.publicPage(store.ScopeTickets, s.pageBuilding))
+	web.Get("/organizations", s.publicPage(store.ScopeTickets, s.pageOrganizations))
+	web.Get("/organizations/:id", s.publicPage(store.ScopeTickets, s.pageOrganization))
 	web.Get("/register", s.pageRegister)
 	web.Post("/register", s.pageRegisterPost)
 	web.Get("/photos/:id", requireSignIn, s.photoFile)
@@ -62,7 +65,9 @@ func (s *Server) routes() {
 	registryAdmin := web.Group("/admin/registry", require(app.PermAdminister))
 	registryAdmin.Get("/", s.pageRegistryExport)
 	registryAdmin.Post("/push", s.pageRegistryPush)
-	web.Get("/rating", s.pageRating)
+	// Tickets too: the page shows stored days only today, but a ticket figure added
+	// to it must not come out stale.
+	web.Get("/rating", s.publicPage(store.ScopeRating|store.ScopeTickets, s.pageRating))
 	web.Get("/rating/method", s.pageRatingMethod)
 	ratingAdmin := web.Group("/rating/admin", require(app.PermRatingSettings))
 	ratingAdmin.Get("/", s.pageRatingAdmin)

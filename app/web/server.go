@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -59,7 +60,9 @@ type Server struct {
 
 	throttle *throttle
 	inflight sync.WaitGroup
-	portal   *portal // the residents' portal: its throttles, form secret, cached figures
+	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
+	pages    pageCache // the public pages as anonymous visitors get them
+	requests atomic.Int64
 	importer Importer
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
@@ -103,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz",
 	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log), kit.SecurityHeaders(csp))
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp))
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
@@ -117,6 +120,10 @@ func New(cfg Config) (*Server, error) {
 	})
 	return s, nil
 }
+
+// Requests counts the requests served since the start (health checks aside): the
+// nightly backup waits for a moment when it stands still.
+func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
