@@ -124,6 +124,9 @@ func ValidateSetting(key, value string) (string, error) {
 		}
 	case SetRegistryToken, SetDemo:
 	default:
+		if v, ok, err := validateNotifySetting(key, value); ok {
+			return v, err
+		}
 		return bad("Неизвестная настройка " + key + ".")
 	}
 	return value, nil

@@ -132,6 +132,7 @@ type Tx struct {
 	ctx  context.Context
 	now  time.Time
 	user *app.User
+	as   string // who acts when there is no user (a resident answering a link)
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
 	// groupDirty: an earlier write of the same group changed a catalogue, so the

@@ -267,6 +267,9 @@ func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 // Event actors: the system when no user acts.
 func (tx *Tx) actor() (any, string) {
 	if tx.user == nil {
+		if tx.as != "" {
+			return nil, tx.as
+		}
 		return nil, "система"
 	}
 	return tx.user.ID, tx.user.Login
@@ -370,6 +373,9 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 			return nil, err
 		}
 	}
+	if err := tx.notifyCreated(t, n); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -418,6 +424,9 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 		t.Status, nullID(t.OrganizationID), nullID(t.ParentID), nullUnix(t.AcceptedAt), nullUnix(t.DoneAt), nullUnix(t.ClosedAt),
 		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), t.ID)
 	if err != nil {
+		return err
+	}
+	if err := tx.notifyChange(t, a, from); err != nil {
 		return err
 	}
 	return tx.event(t.ID, a, from, t.Status, note, public)
