@@ -27,6 +27,7 @@ import (
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
 	"github.com/ecoz/ecoz/app/logfile"
+	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
 	"github.com/kardianos/service"
@@ -254,11 +255,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "загрузить демо-данные")
 	var ef exportFlags
 	ef.register(fs)
+	var nf notify.Flags
+	nf.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr{"лишние аргументы: " + strings.Join(fs.Args(), " ")}
+	}
+	ncfg, err := nf.Config()
+	if err != nil {
+		return usageErr{err.Error()}
 	}
 	dir, err := cf.dataDir()
 	if err != nil {
@@ -276,6 +283,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
+	ncfg.Store, ncfg.Log = srv.st, srv.log
+	srv.web.NotifyJob = notify.New(ncfg)
 	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()
@@ -389,6 +398,13 @@ func (srv *server) Start(service.Service) error {
 		srv.web.Rating.Run(ctx)
 	}()
 	srv.startExport(ctx)
+	if srv.web.NotifyJob != nil {
+		srv.bg.Add(1)
+		go func() {
+			defer srv.bg.Done()
+			srv.web.NotifyJob.Run(ctx)
+		}()
+	}
 	go func() {
 		defer close(srv.done)
 		if err := srv.web.App.Listener(srv.ln); err != nil && ctx.Err() == nil {

@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	my.Get("/tickets/:number", s.pageMyTicket)
 	my.Post("/tickets/:number/:action", s.pageMyAct)
 	s.workspaceRoutes(staff)
+	s.notifyRoutes(web)
 
 	registryAdmin := web.Group("/admin/registry", requireRoles(app.RoleAdmin))
 	registryAdmin.Get("/", s.pageRegistryExport)
