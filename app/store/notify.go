@@ -328,19 +328,19 @@ func (s *Store) QueueClockAlerts(ctx context.Context) (int, error) {
 	// Localisation: not yet reported (the «localize» event), clock within the lead.
 	if err := scan(KindLocalize, `SELECT t.id, COALESCE(t.organization_id, 0), t.localize_due_at FROM tickets t
 		WHERE `+openStatusSQL+` AND t.localize_due_at > ? AND t.localize_due_at <= ?
-		AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'localize')`,
+		AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'localize') ORDER BY t.id`,
 		now, now+int64(LocalizeLead/time.Second)); err != nil {
 		return 0, err
 	}
 	lo, hi := int64(DueLeadMin/time.Second), int64(DueLeadMax/time.Second)
 	if err := scan(KindDue, `SELECT t.id, COALESCE(t.organization_id, 0), t.due_at FROM tickets t
 		WHERE `+openStatusSQL+` AND t.due_at > ? AND t.due_at <= ? + ?
-		AND t.due_at - ? <= MAX(?, MIN(?, (t.due_at - t.created_at) / 4))`,
+		AND t.due_at - ? <= MAX(?, MIN(?, (t.due_at - t.created_at) / 4)) ORDER BY t.id`,
 		now, now, hi, now, lo, hi); err != nil {
 		return 0, err
 	}
 	if err := scan(KindUnrouted, `SELECT t.id, 0, t.created_at FROM tickets t
-		WHERE t.status = 'new' AND t.updated_at <= ?`, now-int64(UnroutedAfter/time.Second)); err != nil {
+		WHERE t.status = 'new' AND t.updated_at <= ? ORDER BY t.id`, now-int64(UnroutedAfter/time.Second)); err != nil {
 		return 0, err
 	}
 	if len(hits) == 0 {
@@ -665,7 +665,7 @@ func (s *Store) SaveNotifyPref(ctx context.Context, userID int64, channel, email
 			}
 		}
 		// The resident's open tickets follow the new choice.
-		rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id FROM tickets WHERE resident_id = ? AND "+strings.ReplaceAll(openStatusSQL, "'reopened'", "'reopened','done'"), userID)
+		rows, err := tx.tx.QueryContext(tx.ctx, "SELECT t.id FROM tickets t WHERE t.resident_id = ? AND "+strings.ReplaceAll(openStatusSQL, "'reopened'", "'reopened','done'"), userID)
 		if err != nil {
 			return err
 		}

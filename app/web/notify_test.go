@@ -239,3 +239,103 @@ func fixtureAdmin(t *testing.T, f *fixture) *client {
 	}
 	return c
 }
+
+func TestResidentChoosesChannel(t *testing.T) {
+	f := newFixture(t)
+	c := newClient(t, f.srv)
+	if st, _, _ := c.post("/login", url.Values{"login": {"resident"}, "password": {"resident-pass"}}); st != http.StatusSeeOther {
+		t.Fatalf("sign-in %d", st)
+	}
+	_, body := c.get("/my/notify")
+	if m := csrfRe.FindStringSubmatch(body); m != nil {
+		c.csrf = m[1]
+	}
+	if !strings.Contains(body, "SMS на 8 (912) 111-22-33") {
+		t.Fatalf("page:\n%s", body)
+	}
+	cases := []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"channel": {"email"}, "email": {"anna@"}, "consent": {"1"}}, "Неверный адрес электронной почты; пример: ivanov@mail.ru."},
+		{url.Values{"channel": {"email"}, "email": {""}, "consent": {"1"}}, "Для уведомлений по почте укажите адрес."},
+		{url.Values{"channel": {"sms"}}, "Отметьте согласие."},
+	}
+	for _, cs := range cases {
+		st, body, _ := c.post("/my/notify", cs.form)
+		if st != http.StatusBadRequest || !strings.Contains(body, `<p class="field-error">`+cs.field+`</p>`) {
+			t.Errorf("%v: %d, want field error %q", cs.form, st, cs.field)
+		}
+	}
+	ctx := context.Background()
+	if p, _ := f.s.NotifyPrefOf(ctx, f.users["resident"].ID); p.Channel != "none" {
+		t.Fatalf("refused choice stored: %+v", p)
+	}
+	st, body, _ := c.post("/my/notify", url.Values{"channel": {"email"}, "email": {"anna@mail.example"}, "consent": {"1"}})
+	if st != http.StatusOK || !strings.Contains(body, "Сохранено.") {
+		t.Fatalf("save: %d", st)
+	}
+	if p, _ := f.s.NotifyPrefOf(ctx, f.users["resident"].ID); p.Channel != "email" || p.Email != "anna@mail.example" {
+		t.Fatalf("stored %+v", p)
+	}
+	// Her own ticket is announced by e-mail.
+	body2 := f.newTicket("CW-05")
+	delete(body2, "reporter_name")
+	delete(body2, "reporter_phone")
+	tk := f.file(t, "resident", body2)
+	ms, _ := f.s.Outbox(ctx, store.OutboxFilter{})
+	if len(ms) != 1 || ms[0].Number != tk.Number || ms[0].Channel != "email" || ms[0].Recipient != "anna@mail.example" {
+		t.Fatalf("outbox %+v", ms)
+	}
+	// «Не уведомлять» stops what was waiting for her open tickets.
+	if st, _, _ := c.post("/my/notify", url.Values{"channel": {"none"}}); st != http.StatusOK {
+		t.Fatalf("none: %d", st)
+	}
+	if cn, _, _ := f.s.TicketContact(ctx, idOf(t, tk.Number)); cn.Channel != "none" {
+		t.Errorf("contact after none: %+v", cn)
+	}
+}
+
+func TestStopLinkAndOutboxScreen(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	body := f.newTicket("CW-05")
+	body["notify"], body["reporter_email"] = "email", "ivanov@mail.example"
+	tk := f.file(t, "operator", body)
+	stop, err := notify.StopLink(ctx, f.s, idOf(t, tk.Number))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(stop)
+	c := newClient(t, f.srv)
+	st, page := c.get(u.Path)
+	if st != http.StatusOK || !strings.Contains(page, "Больше не присылать сообщения о заявке <strong>"+tk.Number+"</strong>?") {
+		t.Fatalf("stop page %d", st)
+	}
+	if m := csrfRe.FindStringSubmatch(page); m != nil {
+		c.csrf = m[1]
+	}
+	if st, page, _ := c.post(u.Path, url.Values{}); st != http.StatusOK || !strings.Contains(page, "Сообщения о заявке "+tk.Number+" больше не будут приходить.") {
+		t.Fatalf("stop: %d %s", st, page)
+	}
+	// A stop token is not an answer token.
+	if st, _ := c.get("/n/" + strings.TrimPrefix(u.Path, "/n/stop/")); st != http.StatusBadRequest {
+		t.Errorf("stop token as an answer: %d", st)
+	}
+	admin := fixtureAdmin(t, f)
+	_, page = admin.get("/admin/outbox?status=failed")
+	for _, want := range []string{`<span class="count" id="c-failed">1</span>`, `<span class="count" id="c-pending">0</span>`,
+		">" + tk.Number + "</a></td>", "<td>Заявка зарегистрирована</td><td>email</td><td>i***@mail.example</td>", "житель отказался от уведомлений", "Отправить снова"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("outbox screen lacks %q", want)
+		}
+	}
+	ms, _ := f.s.Outbox(ctx, store.OutboxFilter{})
+	if st, _, loc := admin.post("/admin/outbox/"+strconv.FormatInt(ms[0].ID, 10)+"/resend", url.Values{}); st != http.StatusSeeOther || loc != "/admin/outbox?status=pending" {
+		t.Fatalf("resend %d %s", st, loc)
+	}
+	_, page = admin.get("/admin/outbox?status=pending")
+	if !strings.Contains(page, `<span class="count" id="c-pending">1</span>`) || !strings.Contains(page, "повторная отправка по запросу администратора") {
+		t.Errorf("after resend:\n%s", page)
+	}
+}
