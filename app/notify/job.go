@@ -124,6 +124,17 @@ func (j *Job) Channels(ctx context.Context) Channels {
 	return c
 }
 
+// names lists the configured channels.
+func (c Channels) names() []string {
+	var out []string
+	for _, n := range []string{store.ChanEmail, store.ChanSMS, store.ChanWebhook} {
+		if c.of(n) != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func (c Channels) of(name string) Channel {
 	switch name {
 	case store.ChanEmail:
@@ -174,7 +185,7 @@ func (j *Job) Round(ctx context.Context) (int, error) {
 	s := j.cfg.Store
 	ch := j.Channels(ctx)
 	s.SetWebhookOn(ch.Webhook != nil)
-	msgs, err := s.DueMessages(ctx, 50*j.cfg.Workers)
+	msgs, err := s.DueMessages(ctx, ch.names(), 50*j.cfg.Workers)
 	if err != nil {
 		return 0, err
 	}
@@ -213,13 +224,6 @@ func (j *Job) deliver(ctx context.Context, ch Channels, m store.Message) {
 	s := j.cfg.Store
 	keep := context.WithoutCancel(ctx)
 	c := ch.of(m.Channel)
-	if c == nil {
-		// Not configured (yet): the message waits for the administrator.
-		if err := s.Defer(keep, m.ID, s.Now().Add(5*time.Minute), "канал «"+m.Channel+"» не настроен"); err != nil {
-			j.cfg.Log.Error("notify: defer", "id", m.ID, "err", err)
-		}
-		return
-	}
 	if m.Channel == store.ChanSMS && !m.Urgent {
 		if next, quiet := QuietUntil(s.Now(), s.Municipality(ctx).Location); quiet {
 			if err := s.Defer(keep, m.ID, next, "ночь: SMS отложено до 08:00"); err != nil {

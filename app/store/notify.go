@@ -403,9 +403,19 @@ func scanMessages(rows *sql.Rows) ([]Message, error) {
 	return out, rows.Err()
 }
 
-// DueMessages returns up to limit pending messages whose time has come, oldest first.
-func (s *Store) DueMessages(ctx context.Context, limit int) ([]Message, error) {
-	rows, err := s.r.QueryContext(ctx, messageSelect+" WHERE m.status = 'pending' AND m.next_at <= ? ORDER BY m.next_at, m.id LIMIT ?", s.Now().UTC().Unix(), limit)
+// DueMessages returns up to limit pending messages of the given channels whose
+// time has come, oldest first. A channel not configured is not asked for: its
+// messages wait, untouched, until it is.
+func (s *Store) DueMessages(ctx context.Context, channels []string, limit int) ([]Message, error) {
+	if len(channels) == 0 {
+		return nil, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?,", len(channels)), ",")
+	args := []any{s.Now().UTC().Unix()}
+	for _, c := range channels {
+		args = append(args, c)
+	}
+	rows, err := s.r.QueryContext(ctx, messageSelect+" WHERE m.status = 'pending' AND m.next_at <= ? AND m.channel IN ("+in+") ORDER BY m.next_at, m.id LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
