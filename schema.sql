@@ -291,10 +291,13 @@ CREATE INDEX rating_rows_org ON rating_rows(organization_id, day);
 -- Notifications (issue #16). The outbox: one row per message, written in the same
 -- transaction as the ticket change that causes it, delivered by the sender job,
 -- which marks it sent only after the channel accepted it. key is the idempotency
--- key the channel sees. Texts are rendered at sending from the templates.
+-- key the channel sees; it is unique by construction (ticket, version, channel),
+-- and the index enforces it only for the messages whose cause may be seen again
+-- (a clock checked every minute, one more failed call). Texts are rendered at
+-- sending from the templates.
 CREATE TABLE outbox (
   id         INTEGER PRIMARY KEY,
-  key        TEXT NOT NULL UNIQUE,
+  key        TEXT NOT NULL,
   ticket_id  INTEGER REFERENCES tickets(id),
   kind       TEXT NOT NULL,
   channel    TEXT NOT NULL CHECK (channel IN ('sms','email','webhook')),
@@ -307,9 +310,11 @@ CREATE TABLE outbox (
   sent_at    INTEGER,
   answer     TEXT NOT NULL DEFAULT ''
 );
+-- Only the pending and the failed are looked up by status: a resident's message
+-- updates outbox_due alone, so that the ticket's transaction stays short.
 CREATE INDEX outbox_due ON outbox(next_at, id) WHERE status = 'pending';
-CREATE INDEX outbox_status ON outbox(status, id);
-CREATE INDEX outbox_ticket ON outbox(ticket_id) WHERE ticket_id IS NOT NULL;
+CREATE UNIQUE INDEX outbox_key ON outbox(key) WHERE kind IN ('callback','emergency','localize','due','unrouted');
+CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
 -- How the resident of a ticket agreed to hear about it (152-ФЗ: when and who
 -- recorded the consent); stopped_at: the resident said «stop».
 CREATE TABLE notify_contacts (

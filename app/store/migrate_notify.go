@@ -7,7 +7,7 @@ package store
 const migrateNotify = `
 CREATE TABLE outbox (
   id         INTEGER PRIMARY KEY,
-  key        TEXT NOT NULL UNIQUE,
+  key        TEXT NOT NULL,
   ticket_id  INTEGER REFERENCES tickets(id),
   kind       TEXT NOT NULL,
   channel    TEXT NOT NULL CHECK (channel IN ('sms','email','webhook')),
@@ -21,8 +21,8 @@ CREATE TABLE outbox (
   answer     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_due ON outbox(next_at, id) WHERE status = 'pending';
-CREATE INDEX outbox_status ON outbox(status, id);
-CREATE INDEX outbox_ticket ON outbox(ticket_id) WHERE ticket_id IS NOT NULL;
+CREATE UNIQUE INDEX outbox_key ON outbox(key) WHERE kind IN ('callback','emergency','localize','due','unrouted');
+CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
 CREATE TABLE notify_contacts (
   ticket_id  INTEGER PRIMARY KEY REFERENCES tickets(id),
   channel    TEXT NOT NULL CHECK (channel IN ('sms','email','none')),

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -66,12 +65,10 @@ const MinCallbackAttempts = 2
 // history (the demo loader writes 60 days of it) and is never announced.
 const historyLag = time.Hour
 
-// webhookOn is whether a webhook is configured: every ticket change then gets an
-// event row. The notify job sets it from the flags and settings.
-var webhookOn atomic.Bool
-
-// SetWebhookOn tells the writers whether to queue webhook events.
-func (s *Store) SetWebhookOn(on bool) { webhookOn.Store(on) }
+// SetWebhookOn tells the writers whether a webhook is configured: every ticket
+// change then gets an event row. The notify job sets it from the flags and
+// settings.
+func (s *Store) SetWebhookOn(on bool) { s.webhookOn.Store(on) }
 
 // validateNotifySetting checks the notification settings; ok is false for a key
 // that is not one of them.
@@ -135,7 +132,7 @@ func (tx *Tx) enqueue(key string, ticketID int64, kind, channel, recipient strin
 		return nil
 	}
 	_, err := tx.exec(`INSERT INTO outbox(key, ticket_id, kind, channel, recipient, urgent, next_at, created_at)
-		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
+		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
 		key, nullID(ticketID), kind, channel, recipient, urgent, unix(tx.now), unix(tx.now))
 	return err
 }
@@ -239,7 +236,7 @@ func (tx *Tx) notifyChange(t *app.Ticket, a app.Action, from app.Status) error {
 }
 
 func (tx *Tx) webhookEvent(t *app.Ticket) error {
-	if !webhookOn.Load() {
+	if !tx.s.webhookOn.Load() {
 		return nil
 	}
 	return tx.enqueue(fmt.Sprintf("%s:%d:%d", KindEvent, t.ID, t.Version), t.ID, KindEvent, ChanWebhook, "webhook", t.WorkType.Emergency)

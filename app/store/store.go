@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -34,7 +35,8 @@ type Store struct {
 	buildings []buildingEntry
 	cacheGen  uint64 // bumped by every drop of a cache
 
-	wq        writeQueue // group commit, see writer.go
+	wq        writeQueue  // group commit, see writer.go
+	webhookOn atomic.Bool // notifications: queue webhook events (notify.go)
 	stmtCache stmtCache
 	readCache readStmts
 }
