@@ -297,15 +297,22 @@ func (s *Server) adminOutbox(c *fiber.Ctx) error {
 		return err
 	}
 	loc := s.Store.Municipality(ctx).Location
+	configured := map[string]bool{}
+	if s.NotifyJob != nil {
+		ch := s.NotifyJob.Channels(ctx)
+		configured = map[string]bool{store.ChanEmail: ch.Email != nil, store.ChanSMS: ch.SMS != nil, store.ChanWebhook: ch.Webhook != nil}
+	}
 	type row struct {
 		store.Message
 		Title, Created, Next, Sent, To string
+		Unconfigured                   bool // waits for its channel to be set up
 	}
 	rows := make([]row, 0, len(msgs))
 	for _, m := range msgs {
 		r := row{Message: m, Title: notify.KindTitles[m.Kind], Created: m.CreatedAt.In(loc).Format("02.01 15:04:05"), To: maskRecipient(m)}
 		if m.Status == "pending" {
 			r.Next = m.NextAt.In(loc).Format("02.01 15:04:05")
+			r.Unconfigured = !configured[m.Channel]
 		}
 		if !m.SentAt.IsZero() {
 			r.Sent = m.SentAt.In(loc).Format("02.01 15:04:05")
