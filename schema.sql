@@ -342,3 +342,54 @@ CREATE TABLE decisions (
 );
 CREATE INDEX decisions_org ON decisions(organization_id, id);
 CREATE INDEX decisions_week ON decisions(meeting_week, id);
+-- Notifications (issue #16). The outbox: one row per message, written in the same
+-- transaction as the ticket change that causes it, delivered by the sender job,
+-- which marks it sent only after the channel accepted it. key is the idempotency
+-- key the channel sees; it is unique by construction (ticket, version, channel),
+-- and the index enforces it only for the messages whose cause may be seen again
+-- (a clock checked every minute, one more failed call). Texts are rendered at
+-- sending from the templates.
+CREATE TABLE outbox (
+  id         INTEGER PRIMARY KEY,
+  key        TEXT NOT NULL,
+  ticket_id  INTEGER REFERENCES tickets(id),
+  kind       TEXT NOT NULL,
+  channel    TEXT NOT NULL CHECK (channel IN ('sms','email','webhook')),
+  recipient  TEXT NOT NULL,
+  urgent     INTEGER NOT NULL DEFAULT 0,
+  status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at    INTEGER,
+  answer     TEXT NOT NULL DEFAULT ''
+);
+-- Only the pending and the failed are looked up by status: a resident's message
+-- updates outbox_due alone, so that the ticket's transaction stays short.
+CREATE INDEX outbox_due ON outbox(next_at, id) WHERE status = 'pending';
+CREATE UNIQUE INDEX outbox_key ON outbox(key) WHERE kind IN ('callback','emergency','localize','due','unrouted');
+CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
+-- How the resident of a ticket agreed to hear about it (152-ФЗ: when and who
+-- recorded the consent); stopped_at: the resident said «stop».
+CREATE TABLE notify_contacts (
+  ticket_id  INTEGER PRIMARY KEY REFERENCES tickets(id),
+  channel    TEXT NOT NULL CHECK (channel IN ('sms','email','none')),
+  phone      TEXT NOT NULL DEFAULT '',
+  email      TEXT NOT NULL DEFAULT '',
+  consent_at INTEGER NOT NULL,
+  consent_by TEXT NOT NULL,
+  stopped_at INTEGER
+);
+-- A registered resident's choice for their own tickets.
+CREATE TABLE notify_prefs (
+  user_id    INTEGER PRIMARY KEY REFERENCES users(id),
+  channel    TEXT NOT NULL CHECK (channel IN ('sms','email','none')),
+  email      TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+-- Who is on duty at each organisation: emergencies and running-out clocks go there.
+CREATE TABLE org_duty_contacts (
+  organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
+  phone           TEXT NOT NULL DEFAULT '',
+  email           TEXT NOT NULL DEFAULT ''
+);

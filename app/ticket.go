@@ -395,6 +395,10 @@ type NewTicket struct {
 	Description   string `json:"description"`
 	ReporterName  string `json:"reporter_name"`
 	ReporterPhone string `json:"reporter_phone"`
+	// Notifications (#16): the channel the resident agreed to (sms, email, none;
+	// "" — a portal resident's own preference) and their e-mail.
+	ReporterEmail string `json:"reporter_email,omitempty"`
+	Notify        string `json:"notify,omitempty"`
 }
 
 // Normalize trims the fields and checks what can be checked without the
@@ -431,5 +435,6 @@ func (n *NewTicket) Normalize() FieldErrors {
 	} else {
 		n.ReporterPhone = p
 	}
+	checkContact(fe, &n.Notify, n.ReporterPhone, &n.ReporterEmail)
 	return fe
 }

@@ -17,6 +17,11 @@ var commands = []Command{
 		{Name: "registry-url", Default: "", Arg: "URL", Usage: "адрес республиканского реестра (вместо настройки)"},
 		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки)"},
 		{Name: "export-every", Default: "", Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "интервал выгрузки в реестр, например 15m (вместо настройки)"},
+		{Name: "smtp", Default: "", Arg: "URL", Usage: "почтовый сервер для уведомлений: smtp://user:pass@host:587 или smtps://… (вместо настройки)"},
+		{Name: "mail-from", Default: "", Arg: "АДРЕС", Usage: "адрес отправителя уведомлений"},
+		{Name: "sms-url", Default: "", Arg: "URL", Usage: "адрес HTTP SMS-шлюза с {phone} и {text} (вместо настройки)"},
+		{Name: "webhook", Default: "", Arg: "URL", Usage: "адрес webhook для событий заявок (вместо настройки)"},
+		{Name: "webhook-secret-file", Default: "", Arg: "ФАЙЛ", Usage: "файл с секретом подписи webhook (HMAC-SHA256)"},
 	}},
 	{Name: "service install", Summary: "установить системную службу (Windows, Linux/systemd)", Run: runService("install"), Flags: []Flag{
 		dataFlag, addrFlag,

@@ -16,6 +16,7 @@ import (
 	"github.com/ecoz/ecoz/app/demo"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/logfile"
+	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
 	"github.com/kardianos/service"
@@ -31,6 +32,12 @@ func runServe(c *Call) error {
 	if err != nil {
 		return err
 	}
+	nf := notify.Flags{SMTP: c.String("smtp"), MailFrom: c.String("mail-from"), SMSURL: c.String("sms-url"),
+		Webhook: c.String("webhook"), SecretFile: c.String("webhook-secret-file")}
+	ncfg, err := nf.Config()
+	if err != nil {
+		return Usagef("%s", err.Error())
+	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
 	srv, err := Prepare(c.Env, dir, c.String("addr"), c.Bool("demo"))
@@ -39,6 +46,8 @@ func runServe(c *Call) error {
 	}
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
+	ncfg.Store, ncfg.Log = srv.st, srv.log
+	srv.web.NotifyJob = notify.New(ncfg)
 	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()
@@ -162,6 +171,9 @@ func (srv *Server) Start(service.Service) error {
 	}
 	if srv.web.ExportJob != nil { // nil: a server prepared without a push job (tests)
 		jobs = append(jobs, srv.web.ExportJob.Run)
+	}
+	if srv.web.NotifyJob != nil { // likewise without a notification sender
+		jobs = append(jobs, srv.web.NotifyJob.Run)
 	}
 	for _, job := range jobs {
 		srv.bg.Add(1)

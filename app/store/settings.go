@@ -81,7 +81,12 @@ func (s *Store) Setting(ctx context.Context, key string) string {
 
 // ValidateSetting checks a value before it is stored (the domain's rule,
 // app.ValidateSetting).
-func ValidateSetting(key, value string) (string, error) { return app.ValidateSetting(key, value) }
+func ValidateSetting(key, value string) (string, error) {
+	if v, ok, err := validateNotifySetting(key, value); ok {
+		return v, err
+	}
+	return app.ValidateSetting(key, value)
+}
 
 // SetSetting validates and stores one setting.
 func (tx *Tx) SetSetting(key, value string) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -32,8 +33,9 @@ type Store struct {
 	buildings []buildingEntry
 	cacheGen  uint64 // bumped by every drop of a cache
 
-	wq        writeQueue // group commit, see writer.go
-	changes   changes    // what committed writes changed, see changes.go
+	wq        writeQueue  // group commit, see writer.go
+	changes   changes     // what committed writes changed, see changes.go
+	webhookOn atomic.Bool // notifications: queue webhook events (notify.go)
 	stmtCache stmtCache
 	readCache readStmts
 }
@@ -74,6 +76,7 @@ type Tx struct {
 	ctx  context.Context
 	now  time.Time
 	user *app.User
+	as   string // who acts when there is no user (a resident answering a link)
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
 	// groupDirty: an earlier write of the same group changed a catalogue, so the

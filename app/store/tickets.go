@@ -302,6 +302,9 @@ func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 // Event actors: the system when no user acts.
 func (tx *Tx) actor() (any, string) {
 	if tx.user == nil {
+		if tx.as != "" {
+			return nil, tx.as
+		}
 		return nil, "система"
 	}
 	return tx.user.ID, tx.user.Login
@@ -404,6 +407,9 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 			return nil, err
 		}
 	}
+	if err := tx.notifyCreated(t, n); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -466,6 +472,9 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt),
 		nullUnix(cb.LastCallAt), nullUnix(cb.RetryAt), nullID(cb.ClaimedBy), nullUnix(cb.ClaimedUntil), nullUnix(cb.FailedAt), t.ID)
 	if err != nil {
+		return err
+	}
+	if err := tx.notifyChange(t, a, from); err != nil {
 		return err
 	}
 	return tx.event(t.ID, a, from, t.Status, note, public)

@@ -14,6 +14,7 @@ import (
 type intakeForm struct {
 	Phone, Name, BuildingQ, Apartment, WorkQ, WorkType, Description, Parent string
 	BuildingID                                                              int64
+	Notify, Email                                                           string // the caller's choice of notifications (#16)
 }
 
 func readIntake(c *fiber.Ctx) intakeForm {
@@ -23,6 +24,7 @@ func readIntake(c *fiber.Ctx) intakeForm {
 		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
 		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
 		Parent: strings.TrimSpace(c.FormValue("parent")),
+		Notify: c.FormValue("notify"), Email: c.FormValue("reporter_email"),
 	}
 }
 
@@ -207,7 +209,7 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 func (s *Server) saveIntake(c *fiber.Ctx) error {
 	f := readIntake(c)
 	n := app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description,
-		ReporterName: f.Name, ReporterPhone: f.Phone}
+		ReporterName: f.Name, ReporterPhone: f.Phone, Notify: f.Notify, ReporterEmail: f.Email}
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}

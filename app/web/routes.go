@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	my.Get("/tickets/:number", s.pageMyTicket)
 	my.Post("/tickets/:number/:action", s.pageMyAct)
 	s.workspaceRoutes(staff)
+	s.notifyRoutes(web)
 
 	registryAdmin := web.Group("/admin/registry", require(app.PermAdminister))
 	registryAdmin.Get("/", s.pageRegistryExport)

@@ -18,6 +18,7 @@ import (
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/ecoz/ecoz/app/kit"
+	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
@@ -67,6 +68,8 @@ type Server struct {
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
+	// NotifyJob sends the outbox, set by main before serving (nil: not running).
+	NotifyJob *notify.Job
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
