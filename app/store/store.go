@@ -132,6 +132,8 @@ type Tx struct {
 	ctx  context.Context
 	now  time.Time
 	user *app.User
+	// apiKey is the application filing through Open311 when there is no user.
+	apiKey *app.APIKey
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
 	// groupDirty: an earlier write of the same group changed a catalogue, so the

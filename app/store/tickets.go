@@ -267,6 +267,9 @@ func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 // Event actors: the system when no user acts.
 func (tx *Tx) actor() (any, string) {
 	if tx.user == nil {
+		if tx.apiKey != nil {
+			return nil, "приложение «" + tx.apiKey.Name + "»"
+		}
 		return nil, "система"
 	}
 	return tx.user.ID, tx.user.Login
@@ -283,10 +286,12 @@ func (tx *Tx) nextSeq() (int64, error) {
 // resident's waits as new for an operator.
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	u := tx.user
-	if u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident) {
+	viaApp := tx.apiKey != nil // filed by a third-party application (Open311)
+	if !viaApp && (u == nil || !(u.Role == app.RoleOperator || u.Role == app.RoleSupervisor || u.Role == app.RoleResident)) {
 		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
 	}
-	if u.Role == app.RoleResident {
+	resident := !viaApp && u.Role == app.RoleResident
+	if resident {
 		if strings.TrimSpace(n.ReporterName) == "" {
 			n.ReporterName = u.Name
 		}
@@ -322,7 +327,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
 	var orgID int64
 	var orgName string
-	if u.Role != app.RoleResident {
+	if !resident {
 		var err error
 		if orgID, orgName, err = tx.routeTarget(b, wt, 0); err != nil {
 			return nil, err
@@ -346,9 +351,14 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		ReporterName: n.ReporterName, ReporterPhone: n.ReporterPhone, CreatedAt: tx.now, Version: 1, Seq: seq, UpdatedAt: tx.now,
 	}
 	t.Source = app.SourcePhone
-	if u.Role == app.RoleResident {
+	if resident {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
 	} else {
+		if viaApp {
+			// Filed over the internet like the portal's; ticket_apps says by which
+			// application.
+			t.Source = app.SourcePortal
+		}
 		// Registered and routed at once: two changes, two events, one row written.
 		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
 	}

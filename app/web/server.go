@@ -62,6 +62,8 @@ type Server struct {
 	portal   *portal // the residents' portal: its throttles, form secret, cached figures
 	importer Importer
 	imports  importJobs
+	// o311Limit holds each Open311 API key to its rate limit.
+	o311Limit keyLimiter
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
 }
@@ -174,6 +176,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	msg := app.ErrorMessage(err)
+	if strings.HasPrefix(c.Path(), "/open311/") {
+		return s.open311Error(c, status, err)
+	}
 	if strings.HasPrefix(c.Path(), "/api/") {
 		body := map[string]any{"code": code, "message": msg}
 		if f := app.ErrorFields(err); len(f) > 0 {
