@@ -63,6 +63,8 @@ const usage = `ecoz — Единый центр обработки заявок 
   ecoz registry user add --login L                         пароль читается со стандартного ввода
   ecoz registry import [--data DIR] FILE                   загрузить файл выгрузки в реестр
   ecoz rating compute [--date ГГГГ-ММ-ДД] [--data DIR]     пересчитать рейтинг УО за день (по умолчанию — вчера)
+  ecoz apikey add --name N [--rate R] [--data DIR]         ключ Open311 для приложения (последняя строка — ключ)
+  ecoz apikey revoke --name N [--data DIR]                 отозвать ключ приложения
   ecoz version
 
 Роли: admin, operator, supervisor, org, resident.
@@ -97,6 +99,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdRegistry(args, stdin, stdout, stderr)
 	case "rating":
 		err = cmdRating(args, stdout)
+	case "apikey":
+		err = cmdAPIKey(args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "ecoz", appVersion())
 		return 0

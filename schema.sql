@@ -295,12 +295,14 @@ CREATE INDEX rating_rows_org ON rating_rows(organization_id, day);
 -- only description Open311 or a public page shows.
 CREATE TABLE api_keys (
   id          INTEGER PRIMARY KEY,
-  name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name        TEXT NOT NULL COLLATE NOCASE,
   key_hash    TEXT NOT NULL UNIQUE,
   rate_limit  INTEGER NOT NULL DEFAULT 60,  -- requests filed a minute; 0: no limit
   created_at  INTEGER NOT NULL,
   revoked_at  INTEGER
 );
+-- One key in force per application; a revoked one stays, for the tickets it filed.
+CREATE UNIQUE INDEX api_keys_name ON api_keys(name) WHERE revoked_at IS NULL;
 CREATE TABLE ticket_apps (
   ticket_id      INTEGER PRIMARY KEY REFERENCES tickets(id),
   api_key_id     INTEGER NOT NULL REFERENCES api_keys(id),

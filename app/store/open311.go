@@ -42,11 +42,11 @@ func (s *Store) AddAPIKey(ctx context.Context, name string, rate int) (string, e
 	key := randomToken(32)
 	err = s.Write(ctx, func(tx *Tx) error {
 		var n int
-		if err := tx.queryRow("SELECT count(*) FROM api_keys WHERE name = ?", name).Scan(&n); err != nil {
+		if err := tx.queryRow("SELECT count(*) FROM api_keys WHERE name = ? AND revoked_at IS NULL", name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return &app.Error{Code: app.ECONFLICT, Message: "Ключ для приложения «" + name + "» уже выдавался; отзовите его или выберите другое название.", Fields: map[string]string{"name": "Уже есть."}}
+			return &app.Error{Code: app.ECONFLICT, Message: "У приложения «" + name + "» уже есть действующий ключ; чтобы выдать новый, сначала отзовите его.", Fields: map[string]string{"name": "Уже есть."}}
 		}
 		_, err := tx.exec("INSERT INTO api_keys(name, key_hash, rate_limit, created_at) VALUES (?,?,?,?)", name, hashAPIKey(key), rate, unix(tx.now))
 		return err
