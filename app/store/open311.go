@@ -41,14 +41,16 @@ func (s *Store) AddAPIKey(ctx context.Context, name string, rate int) (string, e
 	}
 	key := randomToken(32)
 	err = s.Write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow("SELECT count(*) FROM api_keys WHERE name = ? AND revoked_at IS NULL", name).Scan(&n); err != nil {
+		// SQLite's NOCASE folds only ASCII: «мобильный» and «Мобильный» are
+		// compared here.
+		taken, err := tx.activeKeyName(name)
+		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return &app.Error{Code: app.ECONFLICT, Message: "У приложения «" + name + "» уже есть действующий ключ; чтобы выдать новый, сначала отзовите его.", Fields: map[string]string{"name": "Уже есть."}}
+		if taken != "" {
+			return &app.Error{Code: app.ECONFLICT, Message: "У приложения «" + taken + "» уже есть действующий ключ; чтобы выдать новый, сначала отзовите его.", Fields: map[string]string{"name": "Уже есть."}}
 		}
-		_, err := tx.exec("INSERT INTO api_keys(name, key_hash, rate_limit, created_at) VALUES (?,?,?,?)", name, hashAPIKey(key), rate, unix(tx.now))
+		_, err = tx.exec("INSERT INTO api_keys(name, key_hash, rate_limit, created_at) VALUES (?,?,?,?)", name, hashAPIKey(key), rate, unix(tx.now))
 		return err
 	})
 	if err != nil {
@@ -57,11 +59,36 @@ func (s *Store) AddAPIKey(ctx context.Context, name string, rate int) (string, e
 	return key, nil
 }
 
+// activeKeyName returns the name of the key in force called name in any case
+// ("": none).
+func (tx *Tx) activeKeyName(name string) (string, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT name FROM api_keys WHERE revoked_at IS NULL")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return "", err
+		}
+		if strings.EqualFold(n, name) {
+			return n, nil
+		}
+	}
+	return "", rows.Err()
+}
+
 // RevokeAPIKey revokes the key of the application name at once; the tickets it
 // filed keep saying who filed them.
 func (s *Store) RevokeAPIKey(ctx context.Context, name string) error {
 	name = strings.Join(strings.Fields(name), " ")
 	return s.Write(ctx, func(tx *Tx) error {
+		if taken, err := tx.activeKeyName(name); err != nil {
+			return err
+		} else if taken != "" {
+			name = taken
+		}
 		res, err := tx.exec("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", unix(tx.now), name)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +24,12 @@ const (
 	SetRegistryToken    = "registry_token"
 	SetExportEvery      = "export_every"
 	SetDemo             = "demo"
+	// SetMapTiles is the map's tile server, an URL template with {z}, {x} and {y};
+	// empty (the default): no tiles, the map is drawn from the coordinates alone
+	// and the browser fetches nothing from outside.
+	SetMapTiles = "map_tiles"
+	// SetMapAttribution is the tile server's required credit line.
+	SetMapAttribution = "map_attribution"
 )
 
 var settingDefaults = map[string]string{
@@ -121,6 +128,18 @@ func ValidateSetting(key, value string) (string, error) {
 	case SetRegistryURL:
 		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
 			return bad("Адрес реестра начинается с http:// или https://.")
+		}
+	case SetMapTiles:
+		if value == "" {
+			break
+		}
+		u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(value))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.Contains(value, "{z}") || !strings.Contains(value, "{x}") || !strings.Contains(value, "{y}") {
+			return bad("Адрес сервера карты — http(s)://… с {z}, {x} и {y}, например https://tile.openstreetmap.org/{z}/{x}/{y}.png; пусто — без подложки.")
+		}
+	case SetMapAttribution:
+		if len([]rune(value)) > 300 {
+			return bad("Подпись карты — не длиннее 300 символов.")
 		}
 	case SetRegistryToken, SetDemo:
 	default:

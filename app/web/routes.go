@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	// Before the generic action route below, which would take "photos" for an action.
 	staff.Get("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotos)
 	staff.Post("/tickets/:number/photos", requireRoles(app.RoleOrg, app.RoleOperator), s.pagePhotosPost)
+	staff.Post("/tickets/:number/public-text", requireRoles(app.RoleOperator, app.RoleSupervisor), s.pagePublicText)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
 
 	// The residents' portal: public pages (no personal data), registration, and a
