@@ -198,7 +198,7 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 			at := place(st, num)
 			b := app.Building{
 				Address: addr, OrganizationID: mgmt[len(buildings)%len(mgmt)], SupplierID: suppliers[0], // the heat company: hot water
-				Geo: &at,
+				Geo:        &at,
 				Apartments: []int{36, 45, 54, 60, 72, 80, 90, 108, 120}[rng.IntN(9)], YearBuilt: 1970 + rng.IntN(45),
 			}
 			b.AreaM2 = float64(b.Apartments) * (45 + float64(rng.IntN(20)))
