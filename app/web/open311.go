@@ -218,20 +218,14 @@ func (s *Server) o311Services(c *fiber.Ctx) error {
 	return o311Write(c, fiber.StatusOK, format, out)
 }
 
-type o311Value struct {
-	Key  string `json:"key" xml:"key"`
-	Name string `json:"name" xml:"name"`
-}
-
 type o311Attribute struct {
-	Variable            bool        `json:"variable" xml:"variable"`
-	Code                string      `json:"code" xml:"code"`
-	Datatype            string      `json:"datatype" xml:"datatype"`
-	Required            bool        `json:"required" xml:"required"`
-	DatatypeDescription string      `json:"datatype_description" xml:"datatype_description"`
-	Order               int         `json:"order" xml:"order"`
-	Description         string      `json:"description" xml:"description"`
-	Values              []o311Value `json:"values,omitempty" xml:"values>value,omitempty"`
+	Variable            bool   `json:"variable" xml:"variable"`
+	Code                string `json:"code" xml:"code"`
+	Datatype            string `json:"datatype" xml:"datatype"`
+	Required            bool   `json:"required" xml:"required"`
+	DatatypeDescription string `json:"datatype_description" xml:"datatype_description"`
+	Order               int    `json:"order" xml:"order"`
+	Description         string `json:"description" xml:"description"`
 }
 
 type o311Definition struct {

@@ -105,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz",
 	})
-	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use(s.recover, s.logRequests, securityHeaders, s.mapCSP)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
