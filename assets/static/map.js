@@ -72,11 +72,21 @@
         className: 'map-pin' + (p.open ? ' open' : '') + (p.here ? ' here' : ''),
         html: p.open ? String(p.open) : '', iconSize: [28, 28]
       });
-      // keyboard: a marker is reached with Tab and chosen with Enter.
+      // A marker is reached with Tab; Enter (or a click) opens its popup, whose
+      // link takes the focus: Enter again opens the building's page, or picks it.
       var m = L.marker([p.lat, p.lon], { icon: icon, title: p.label, alt: p.label, keyboard: true }).addTo(map);
-      m.on('click', function () {
-        if (choose) choose(p); else window.location.href = p.href;
-      });
+      var link = document.createElement('a');
+      link.href = p.href;
+      link.textContent = choose ? 'Выбрать: ' + p.address : p.address + ' — заявки дома (в работе: ' + p.open + ')';
+      if (choose) {
+        link.addEventListener('click', function (e) {
+          e.preventDefault();
+          choose(p);
+          map.closePopup();
+        });
+      }
+      m.bindPopup(link);
+      m.on('popupopen', function () { link.focus(); });
       bounds.push([p.lat, p.lon]);
     });
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
