@@ -25,7 +25,9 @@ CREATE TABLE buildings (
   lift_org_id     INTEGER REFERENCES organizations(id),  -- the lift contractor serving it
   apartments      INTEGER NOT NULL DEFAULT 0,
   area_m2         REAL NOT NULL DEFAULT 0,
-  year_built      INTEGER NOT NULL DEFAULT 0
+  year_built      INTEGER NOT NULL DEFAULT 0,
+  lat             REAL,                  -- WGS 84 degrees; NULL: not known
+  lon             REAL
 );
 CREATE INDEX buildings_org ON buildings(organization_id);
 
@@ -392,4 +394,31 @@ CREATE TABLE org_duty_contacts (
   organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
   phone           TEXT NOT NULL DEFAULT '',
   email           TEXT NOT NULL DEFAULT ''
+-- Open311 (issue #18): keys of third-party applications (only a hash of each), which
+-- application filed a ticket, and the text the centre published for a ticket: the
+-- only description Open311 or a public page shows.
+CREATE TABLE api_keys (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL COLLATE NOCASE,
+  key_hash    TEXT NOT NULL UNIQUE,
+  rate_limit  INTEGER NOT NULL DEFAULT 60,  -- requests filed a minute; 0: no limit
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+-- One key in force per application; a revoked one stays, for the tickets it filed.
+CREATE UNIQUE INDEX api_keys_name ON api_keys(name) WHERE revoked_at IS NULL;
+CREATE TABLE ticket_apps (
+  ticket_id      INTEGER PRIMARY KEY REFERENCES tickets(id),
+  api_key_id     INTEGER NOT NULL REFERENCES api_keys(id),
+  token          TEXT NOT NULL UNIQUE,
+  reporter_email TEXT NOT NULL DEFAULT ''
+);
+-- Open311 lists requests of one service by date.
+CREATE INDEX tickets_work_type ON tickets(work_type, created_at);
+CREATE INDEX ticket_apps_key ON ticket_apps(api_key_id);
+CREATE TABLE ticket_public_texts (
+  ticket_id    INTEGER PRIMARY KEY REFERENCES tickets(id),
+  text         TEXT NOT NULL,
+  published_by INTEGER REFERENCES users(id),
+  published_at INTEGER NOT NULL
 );

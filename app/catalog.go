@@ -224,7 +224,9 @@ type Building struct {
 	Apartments     int     `json:"apartments"`
 	AreaM2         float64 `json:"area_m2"`
 	YearBuilt      int     `json:"year_built,omitempty"`
-	OrgName        string  `json:"-"`
+	// Geo is where the building stands; nil while unknown.
+	Geo     *GeoPoint `json:"-"`
+	OrgName string    `json:"-"`
 }
 
 // Validate normalises and checks b.
@@ -247,6 +249,9 @@ func (b *Building) Validate() error {
 	}
 	if b.YearBuilt != 0 && (b.YearBuilt < 1700 || b.YearBuilt > 2100) {
 		fe.Add("year_built", "Год постройки — от 1700 до 2100.")
+	}
+	if b.Geo != nil && (!b.Geo.Valid() || (b.Geo.Lat == 0 && b.Geo.Lon == 0)) {
+		fe.Add("lat", "Широта — от -90 до 90, долгота — от -180 до 180 (градусы, например 65.9936 и 57.5293).")
 	}
 	return fe.Err()
 }

@@ -23,6 +23,7 @@ const (
 	PermSeeDecisions    Permission = "decision.see"    // the weekly meeting's decisions (an organisation: its own)
 	PermRecordDecisions Permission = "decision.record" // record decisions at the meeting
 	PermReportDecisions Permission = "decision.report" // report a decision done
+	PermPublicText      Permission = "ticket.public"   // publish a ticket's public text (Open311, public pages)
 )
 
 // Permissions grants each permission to its roles.
@@ -45,6 +46,7 @@ var Permissions = []struct {
 	{PermSeeDecisions, []Role{RoleOperator, RoleSupervisor, RoleAdmin, RoleOrg}},
 	{PermRecordDecisions, []Role{RoleSupervisor}},
 	{PermReportDecisions, []Role{RoleOrg, RoleSupervisor}},
+	{PermPublicText, []Role{RoleOperator, RoleSupervisor}},
 }
 
 // Can reports whether the role has the permission.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,6 +28,12 @@ const (
 	// SetCallbackAttempts is how many failed confirmation calls, spread over at
 	// least two days, put a ticket into «Не удалось связаться».
 	SetCallbackAttempts = "callback_attempts"
+	// SetMapTiles is the map's tile server, an URL template with {z}, {x} and {y};
+	// empty (the default): no tiles, the map is drawn from the coordinates alone
+	// and the browser fetches nothing from outside.
+	SetMapTiles = "map_tiles"
+	// SetMapAttribution is the tile server's required credit line.
+	SetMapAttribution = "map_attribution"
 )
 
 var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
@@ -113,6 +120,18 @@ func ValidateSetting(key, value string) (string, error) {
 			return bad("Число попыток дозвониться — от 1 до 20.")
 		}
 		value = strconv.Itoa(n)
+	case SetMapTiles:
+		if value == "" {
+			break
+		}
+		u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(value))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.Contains(value, "{z}") || !strings.Contains(value, "{x}") || !strings.Contains(value, "{y}") {
+			return bad("Адрес сервера карты — http(s)://… с {z}, {x} и {y}, например https://tile.openstreetmap.org/{z}/{x}/{y}.png; пусто — без подложки.")
+		}
+	case SetMapAttribution:
+		if len([]rune(value)) > 300 {
+			return bad("Подпись карты — не длиннее 300 символов.")
+		}
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

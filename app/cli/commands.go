@@ -74,6 +74,8 @@ var commands = []Command{
 		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин (обязательно)"},
 	}},
 	{Name: "registry import", Args: "ФАЙЛ", Summary: "загрузить файл выгрузки центра в реестр", Run: runRegistryImport, Flags: []Flag{dataFlag}},
+	{Name: "apikey add", Summary: "выдать ключ Open311 приложению (последняя строка — ключ)", Run: runAPIKeyAdd, Flags: []Flag{dataFlag, apiKeyNameFlag, apiKeyRateFlag}},
+	{Name: "apikey revoke", Summary: "отозвать ключ приложения", Run: runAPIKeyRevoke, Flags: []Flag{dataFlag, apiKeyNameFlag}},
 	{Name: "version", Summary: "версия программы", Run: runVersion},
 }
 
@@ -83,6 +85,7 @@ var groups = []Group{
 	{Name: "user", Expect: "после «user» ожидается «add»"},
 	{Name: "import", Expect: "после «import» ожидается «buildings» или «organizations»"},
 	{Name: "rating", Expect: "после «rating» ожидается «compute»"},
+	{Name: "apikey", Expect: "после «apikey» ожидается «add» или «revoke»"},
 	{Name: "registry", Expect: registryUsage},
 	{Name: "registry municipality", Expect: "после «registry municipality» ожидается add, revoke или reissue"},
 	{Name: "registry user", Expect: "после «registry user» ожидается «add»"},

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -79,6 +80,59 @@ var streets = []string{
 	"ул. Севастопольская", "ул. 60 лет Октября", "ул. Арктическая", "ул. Геологов",
 }
 
+// streetLines place the demo's streets in Усинск (about 65.99 N, 57.53 E): where
+// each street begins and which way its numbers run, in degrees clockwise from
+// north. Rough, drawn after the town plan, not surveyed: enough for the map to look
+// like the town and for a phone's position to find the nearest house.
+var streetLines = map[string]struct{ lat, lon, bearing float64 }{
+	"ул. Ленина":          {65.9930, 57.5150, 80},
+	"ул. Нефтяников":      {65.9975, 57.5100, 85},
+	"ул. Комсомольская":   {65.9895, 57.5180, 75},
+	"ул. Мира":            {65.9960, 57.5400, 170},
+	"ул. Молодёжная":      {66.0010, 57.5250, 95},
+	"ул. Строителей":      {65.9870, 57.5300, 80},
+	"ул. Пионерская":      {65.9915, 57.5050, 20},
+	"ул. Возейская":       {66.0040, 57.5100, 100},
+	"ул. Приполярная":     {65.9850, 57.5480, 10},
+	"ул. Парковая":        {65.9995, 57.5520, 175},
+	"ул. Севастопольская": {65.9840, 57.5050, 70},
+	"ул. 60 лет Октября":  {65.9945, 57.5600, 200},
+	"ул. Арктическая":     {66.0060, 57.5400, 110},
+	"ул. Геологов":        {65.9820, 57.5200, 85},
+}
+
+// place puts house num of street along the street's line: 16 m a number, odd
+// numbers on one side and even on the other, a house with a letter or a second
+// block in the yard behind.
+func place(street, num string) app.GeoPoint {
+	l := streetLines[street]
+	n := 0
+	for _, r := range num {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	along, across := float64(n)*16, 20.0
+	if n%2 == 0 {
+		across = -20
+	}
+	if strings.Contains(num, "а") {
+		across *= 2.2
+	}
+	if strings.Contains(num, "корп") {
+		across *= 3.5
+	}
+	rad := math.Pi / 180
+	b := l.bearing * rad
+	north := along*math.Cos(b) - across*math.Sin(b)
+	east := along*math.Sin(b) + across*math.Cos(b)
+	const m = 111195.0 // metres in a degree of latitude
+	lat := l.lat + north/m
+	lon := l.lon + east/(m*math.Cos(l.lat*rad))
+	return app.GeoPoint{Lat: math.Round(lat*1e6) / 1e6, Lon: math.Round(lon*1e6) / 1e6}
+}
+
 var descriptions = map[string][]string{
 	"":     {"Просьба устранить как можно скорее.", "Жалуются соседи по подъезду.", "Повторное обращение, ранее не устранено.", "Дома пожилые люди, просим ускорить."},
 	"ROOF": {"Капает с потолка в комнате после дождя.", "Течь с крыши на 5 этаже, подставили вёдра."},
@@ -141,8 +195,10 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 				continue
 			}
 			seen[app.AddressKey(addr)] = true
+			at := place(st, num)
 			b := app.Building{
 				Address: addr, OrganizationID: mgmt[len(buildings)%len(mgmt)], SupplierID: suppliers[0], // the heat company: hot water
+				Geo:        &at,
 				Apartments: []int{36, 45, 54, 60, 72, 80, 90, 108, 120}[rng.IntN(9)], YearBuilt: 1970 + rng.IntN(45),
 			}
 			b.AreaM2 = float64(b.Apartments) * (45 + float64(rng.IntN(20)))

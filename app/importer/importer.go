@@ -12,11 +12,14 @@
 //	          empty: management; the first release's contractor is read as lift;
 //	  inn   — optional, 10 or 12 digits with valid check digits;
 //	  phone — optional, any form a person writes it; stored in E.164.
-//	buildings: address;organization;supplier;apartments;area_m2;year_built
+//	buildings: address;organization;supplier;apartments;area_m2;year_built;lat;lon
 //	  address      — required; unique in its normalised form («ул. Ленина, д. 5» = «Ленина 5»);
 //	  organization — the managing organisation, by name or INN; required;
 //	  supplier     — the resource supplier, by name or INN; optional;
-//	  apartments, year_built — whole numbers, optional; area_m2 — «1234,5» or «1234.5», optional.
+//	  apartments, year_built — whole numbers, optional; area_m2 — «1234,5» or «1234.5», optional;
+//	  lat, lon     — the building's latitude and longitude in degrees (WGS 84, «65,9936» or
+//	                 «65.9936»), both or neither; a row without them keeps the coordinates a
+//	                 building already has.
 //
 // A row naming an organisation (by INN, else by name) or an address that is
 // already there updates it: a re-import of the same file changes nothing, and a
@@ -208,6 +211,8 @@ var columns = map[Kind][]struct {
 		{"apartments", []string{"квартир", "квартиры", "число квартир"}},
 		{"area_m2", []string{"площадь", "площадь м2", "площадь, м2", "площадь, м²", "жилая площадь"}},
 		{"year_built", []string{"год постройки", "год"}},
+		{"lat", []string{"широта", "latitude"}},
+		{"lon", []string{"долгота", "long", "lng", "longitude"}},
 	},
 }
 
@@ -499,6 +504,21 @@ func buildingRow(get func(string) string, cat *catalog) (Row, []string) {
 			b.AreaM2 = a
 		}
 	}
+	latS := strings.NewReplacer(" ", "", "\u00a0", "", ",", ".").Replace(get("lat"))
+	lonS := strings.NewReplacer(" ", "", "\u00a0", "", ",", ".").Replace(get("lon"))
+	switch {
+	case latS == "" && lonS == "":
+	case latS == "" || lonS == "":
+		msgs = append(msgs, "lat, lon: укажите и широту, и долготу (или ни то, ни другое).")
+	default:
+		lat, err1 := strconv.ParseFloat(latS, 64)
+		lon, err2 := strconv.ParseFloat(lonS, 64)
+		if err1 != nil || err2 != nil {
+			msgs = append(msgs, fmt.Sprintf("lat, lon: «%s», «%s» — не числа.", get("lat"), get("lon")))
+		} else {
+			b.Geo = &app.GeoPoint{Lat: lat, Lon: lon}
+		}
+	}
 	if b.OrganizationID == 0 {
 		b.OrganizationID = -1 // reported above; keeps Validate from saying it twice
 	}
@@ -519,6 +539,13 @@ func buildingRow(get func(string) string, cat *catalog) (Row, []string) {
 		}
 	}
 	b.ID = cat.byAddress[app.AddressKey(b.Address)]
+	if b.ID != 0 && b.Geo == nil {
+		for _, x := range cat.buildings {
+			if x.ID == b.ID {
+				b.Geo = x.Geo
+			}
+		}
+	}
 	return Row{Update: b.ID != 0, Building: b}, nil
 }
 

@@ -193,3 +193,45 @@ func TestImportBuildingsAndReimport(t *testing.T) {
 		t.Fatalf("%d organisations", n)
 	}
 }
+
+// TestImportBuildingCoordinates: lat and lon columns (Russian headers, decimal
+// commas) set a building's place; a row without them keeps it; a half or a
+// nonsense pair is reported by its line and nothing of the file is stored.
+func TestImportBuildingCoordinates(t *testing.T) {
+	s, _ := apptest.Open(t)
+	if _, err := importer.Apply(ctx, s, importer.Organizations, []byte(orgsCSV), false); err != nil {
+		t.Fatal(err)
+	}
+	data := "адрес;организация;широта;долгота\nул. Ленина, д. 5;УК «Север»;65,9950;57,5300\nул. Мира, д. 12;УК «Север»;;\n"
+	if p, err := importer.Apply(ctx, s, importer.Buildings, []byte(data), false); err != nil || p.New != 2 {
+		t.Fatalf("import: %v %+v", err, p)
+	}
+	lenina, _ := s.SearchBuildings(ctx, "ленина 5", 1)
+	mira, _ := s.SearchBuildings(ctx, "мира 12", 1)
+	if lenina[0].Geo == nil || *lenina[0].Geo != (app.GeoPoint{Lat: 65.995, Lon: 57.53}) || mira[0].Geo != nil {
+		t.Fatalf("coordinates: %+v %+v", lenina[0].Geo, mira[0].Geo)
+	}
+	// Re-import without the columns: the place stays.
+	if _, err := importer.Apply(ctx, s, importer.Buildings, []byte("address;organization;apartments\nул. Ленина, д. 5;УК «Север»;44\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Building(ctx, lenina[0].ID)
+	if b.Apartments != 44 || b.Geo == nil || b.Geo.Lat != 65.995 {
+		t.Fatalf("after re-import %+v %+v", b, b.Geo)
+	}
+	bad := "address;organization;lat;lon\nул. Мира, д. 12;УК «Север»;65.99;\nул. Ленина, д. 5;УК «Север»;север;юг\nул. Парковая, д. 1;УК «Север»;95;57.5\n"
+	p, err := importer.Apply(ctx, s, importer.Buildings, []byte(bad), false)
+	if err == nil || len(p.Errors) != 3 {
+		t.Fatalf("bad coordinates: %v %+v", err, p)
+	}
+	lines := map[int]string{}
+	for _, e := range p.Errors {
+		lines[e.Line] = e.Message
+	}
+	if !strings.Contains(lines[2], "и широту, и долготу") || !strings.Contains(lines[3], "не числа") || !strings.Contains(lines[4], "Широта — от -90 до 90") {
+		t.Fatalf("errors by line %v", lines)
+	}
+	if b, _ := s.Building(ctx, lenina[0].ID); b.Geo == nil || b.Geo.Lon != 57.53 {
+		t.Fatalf("a refused file changed a building: %+v", b.Geo)
+	}
+}

@@ -92,7 +92,7 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	if idx != nil {
 		return idx, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), b.apartments, b.area_m2, b.year_built, o.name
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), b.apartments, b.area_m2, b.year_built, b.lat, b.lon, o.name
 		FROM buildings b JOIN organizations o ON o.id = b.organization_id ORDER BY b.address`)
 	if err != nil {
 		return nil, err
@@ -102,9 +102,11 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	for rows.Next() {
 		var e buildingEntry
 		b := &e.b
-		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &b.OrgName); err != nil {
+		var lat, lon sql.NullFloat64
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &lat, &lon, &b.OrgName); err != nil {
 			return nil, err
 		}
+		b.Geo = geoOf(lat, lon)
 		e.tokens = app.AddressTokens(b.Address)
 		idx = append(idx, e)
 	}
@@ -226,16 +228,18 @@ func (tx *Tx) SaveBuilding(b *app.Building) error {
 	key := app.AddressKey(b.Address)
 	tx.dropBuildings = true
 	if b.ID == 0 {
-		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, apartments, area_m2, year_built) VALUES (?,?,?,?,?,?,?)",
-			b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt)
+		lat, lon := geoArgs(b.Geo)
+		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, apartments, area_m2, year_built, lat, lon) VALUES (?,?,?,?,?,?,?,?,?)",
+			b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon)
 		if err != nil {
 			return fieldConflict(translate(err), "address")
 		}
 		b.ID, err = res.LastInsertId()
 		return err
 	}
-	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, apartments = ?, area_m2 = ?, year_built = ? WHERE id = ?",
-		b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, b.ID)
+	lat, lon := geoArgs(b.Geo)
+	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, apartments = ?, area_m2 = ?, year_built = ?, lat = ?, lon = ? WHERE id = ?",
+		b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon, b.ID)
 	if err != nil {
 		return fieldConflict(translate(err), "address")
 	}
@@ -256,4 +260,20 @@ func fieldConflict(err error, field string) error {
 		return &app.Error{Code: app.ECONFLICT, Message: app.ErrorMessage(err), Fields: map[string]string{field: app.ErrorMessage(err)}}
 	}
 	return err
+}
+
+// geoOf reads a building's coordinates: both or none.
+func geoOf(lat, lon sql.NullFloat64) *app.GeoPoint {
+	if !lat.Valid || !lon.Valid {
+		return nil
+	}
+	return &app.GeoPoint{Lat: lat.Float64, Lon: lon.Float64}
+}
+
+// geoArgs writes a building's coordinates: NULL while unknown.
+func geoArgs(p *app.GeoPoint) (any, any) {
+	if p == nil {
+		return nil, nil
+	}
+	return p.Lat, p.Lon
 }

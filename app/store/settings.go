@@ -22,6 +22,8 @@ const (
 	SetRegistryToken    = app.SetRegistryToken
 	SetExportEvery      = app.SetExportEvery
 	SetDemo             = app.SetDemo
+	SetMapTiles         = app.SetMapTiles
+	SetMapAttribution   = app.SetMapAttribution
 )
 
 var settingDefaults = map[string]string{

@@ -77,6 +77,8 @@ type Tx struct {
 	now  time.Time
 	user *app.User
 	as   string // who acts when there is no user (a resident answering a link)
+	// apiKey is the application filing through Open311 when there is no user.
+	apiKey *app.APIKey
 	// dirty caches to drop after commit
 	dropSettings, dropWorkTypes, dropBuildings bool
 	// groupDirty: an earlier write of the same group changed a catalogue, so the

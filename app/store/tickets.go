@@ -305,6 +305,9 @@ func (tx *Tx) actor() (any, string) {
 		if tx.as != "" {
 			return nil, tx.as
 		}
+		if tx.apiKey != nil {
+			return nil, "приложение «" + tx.apiKey.Name + "»"
+		}
 		return nil, "система"
 	}
 	return tx.user.ID, tx.user.Login
@@ -323,10 +326,12 @@ func (tx *Tx) nextSeq() (int64, error) {
 func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	tx.touch(ScopeTickets)
 	u := tx.user
-	if !u.Can(app.PermCreateTicket) {
+	viaApp := tx.apiKey != nil // filed by a third-party application (Open311)
+	if !viaApp && !u.Can(app.PermCreateTicket) {
 		return nil, app.Errorf(app.EFORBIDDEN, "Регистрировать заявки могут оператор центра, Управление ЖКХ и зарегистрированные жители.")
 	}
-	if u.Role == app.RoleResident {
+	resident := !viaApp && u.Role == app.RoleResident
+	if resident {
 		if strings.TrimSpace(n.ReporterName) == "" {
 			n.ReporterName = u.Name
 		}
@@ -382,8 +387,12 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		ReporterName: n.ReporterName, ReporterPhone: n.ReporterPhone, CreatedAt: tx.now, Version: 1, Seq: seq, UpdatedAt: tx.now,
 	}
 	t.Source = app.SourcePhone
-	if u.Role == app.RoleResident {
+	if resident {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
+	} else if viaApp {
+		// Filed over the internet like the portal's; ticket_apps says by which
+		// application.
+		t.Source = app.SourcePortal
 	}
 	if orgID != 0 {
 		// Registered and routed at once: two changes, two events, one row written.

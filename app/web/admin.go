@@ -213,7 +213,11 @@ func (s *Server) showBuildings(c *fiber.Ctx, b *app.Building, formErr error) err
 		return err
 	}
 	typed := map[string]string{}
-	for k, v := range map[string]float64{"apartments": float64(b.Apartments), "area_m2": b.AreaM2, "year_built": float64(b.YearBuilt)} {
+	nums := map[string]float64{"apartments": float64(b.Apartments), "area_m2": b.AreaM2, "year_built": float64(b.YearBuilt)}
+	if b.Geo != nil {
+		nums["lat"], nums["lon"] = b.Geo.Lat, b.Geo.Lon
+	}
+	for k, v := range nums {
 		if v != 0 {
 			typed[k] = fmt.Sprint(v)
 		}
@@ -248,6 +252,7 @@ func (s *Server) adminBuildingSave(c *fiber.Ctx) error {
 		SupplierID: max(parseID(c.FormValue("supplier_id")), 0), AreaM2: number(fe, "area_m2", c.FormValue("area_m2"))}
 	b.Apartments = int(number(fe, "apartments", c.FormValue("apartments")))
 	b.YearBuilt = int(number(fe, "year_built", c.FormValue("year_built")))
+	b.Geo = geoFromForm(fe, c.FormValue("lat"), c.FormValue("lon"))
 	if id := c.Params("id"); id != "" {
 		old, err := s.Store.Building(c.UserContext(), parseID(id))
 		if err != nil {
@@ -268,6 +273,19 @@ func (s *Server) adminBuildingSave(c *fiber.Ctx) error {
 		return s.showBuildings(c, b, err)
 	}
 	return c.Redirect("/admin/buildings?q="+url.QueryEscape(b.Address), fiber.StatusSeeOther)
+}
+
+// geoFromForm reads a building's coordinates: both or neither.
+func geoFromForm(fe app.FieldErrors, lat, lon string) *app.GeoPoint {
+	if strings.TrimSpace(lat) == "" && strings.TrimSpace(lon) == "" {
+		return nil
+	}
+	if strings.TrimSpace(lat) == "" || strings.TrimSpace(lon) == "" {
+		fe.Add("lat", "Укажите и широту, и долготу (или оставьте обе пустыми).")
+		return nil
+	}
+	p := &app.GeoPoint{Lat: number(fe, "lat", lat), Lon: number(fe, "lon", lon)}
+	return p
 }
 
 // --- work types ---
@@ -348,6 +366,8 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetCallbackAttempts, "Попыток дозвониться", "до «Не удалось связаться», не менее чем за 2 дня"},
 	{store.SetRegistryURL, "Адрес республиканского реестра", "https://…"},
 	{store.SetExportEvery, "Интервал выгрузки в реестр", "например 15m"},
+	{store.SetMapTiles, "Сервер подложки карты", "https://…/{z}/{x}/{y}.png; пусто — карта без подложки, без обращений в интернет"},
+	{store.SetMapAttribution, "Подпись подложки карты", "например © участники OpenStreetMap"},
 }
 
 type settingView struct {

@@ -150,13 +150,19 @@ func (s *Server) apiBuildings(c *fiber.Ctx) error {
 		return err
 	}
 	type bj struct {
-		ID             int64  `json:"id"`
-		Address        string `json:"address"`
-		OrganizationID int64  `json:"organization_id"`
+		ID             int64    `json:"id"`
+		Address        string   `json:"address"`
+		OrganizationID int64    `json:"organization_id"`
+		Lat            *float64 `json:"lat"` // null while the building's place is unknown
+		Long           *float64 `json:"long"`
 	}
 	out := make([]bj, len(list))
 	for i, b := range list {
-		out[i] = bj{b.ID, b.Address, b.OrganizationID}
+		out[i] = bj{ID: b.ID, Address: b.Address, OrganizationID: b.OrganizationID}
+		if b.Geo != nil {
+			lat, lon := b.Geo.Lat, b.Geo.Lon
+			out[i].Lat, out[i].Long = &lat, &lon
+		}
 	}
 	return writeJSON(c, fiber.StatusOK, out)
 }

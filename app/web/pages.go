@@ -279,7 +279,16 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 		return err
 	}
 	u := currentUser(c)
+	application, err := s.Store.TicketApplication(c.UserContext(), t.ID)
+	if err != nil {
+		return err
+	}
+	publicText, err := s.Store.PublicText(c.UserContext(), t.ID)
+	if err != nil {
+		return err
+	}
 	data := fiber.Map{
+		"Application": application, "PublicText": publicText, "CanPublish": u.Role == app.RoleOperator || u.Role == app.RoleSupervisor,
 		"ReportPhotos": reportPhotos, "DonePhotos": donePhotos,
 		"CanAttach": u.Can(app.PermPhotos) && !t.Status.Final(),
 		"Title":     "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,

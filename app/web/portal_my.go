@@ -36,7 +36,15 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}}
+	all, err := s.Store.Buildings(c.UserContext(), 0)
+	if err != nil {
+		return err
+	}
+	m, err := s.buildMap(c, all, f.BuildingID, true)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}, "Map": m}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)
 		if fe := app.ErrorFields(formErr); fe != nil {

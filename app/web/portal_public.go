@@ -21,7 +21,15 @@ func (s *Server) portalHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone)}
+	all, err := s.Store.Buildings(c.UserContext(), 0)
+	if err != nil {
+		return err
+	}
+	m, err := s.buildMap(c, all, 0, false)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Map": m}
 	if u := currentUser(c); u != nil && u.Role == app.RoleResident {
 		open, err := s.Store.CountTickets(c.UserContext(), store.TicketFilter{Statuses: []app.Status{app.StatusNew, app.StatusRouted, app.StatusAccepted, app.StatusReopened, app.StatusDone}})
 		if err != nil {
@@ -63,7 +71,17 @@ func (s *Server) pageBuilding(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "portal/building", fiber.Map{"Title": b.Address, "B": b, "Org": org, "Rows": s.publicRows(c, list), "Next": next})
+	all, err := s.Store.Buildings(c.UserContext(), 0)
+	if err != nil {
+		return err
+	}
+	// The house and its neighbours within 400 m: where it stands, and what else
+	// is broken around it.
+	m, err := s.buildMap(c, near(all, b, 400), b.ID, false)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "portal/building", fiber.Map{"Title": b.Address, "B": b, "Org": org, "Rows": s.publicRows(c, list), "Next": next, "Map": m})
 }
 
 func (s *Server) pageOrganizations(c *fiber.Ctx) error {
@@ -108,6 +126,10 @@ func (s *Server) pageOrganization(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	m, err := s.buildMap(c, buildings, 0, false)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "portal/organization", fiber.Map{"Title": o.Name, "Org": o, "Figures": viewFigures(f, month),
-		"Buildings": buildings, "Rows": s.publicRows(c, list), "Next": next})
+		"Buildings": buildings, "Rows": s.publicRows(c, list), "Next": next, "Map": m})
 }

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	authed.Get("/decisions", require(app.PermSeeDecisions), s.apiDecisions)
 	authed.Post("/decisions", require(app.PermRecordDecisions), s.apiCreateDecision)
 	authed.Post("/decisions/:id/done", require(app.PermReportDecisions), s.apiDecisionDone)
+	s.open311Routes()
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.publicPage(store.ScopeTickets, s.pageHome))
@@ -40,6 +41,7 @@ func (s *Server) routes() {
 	// Before the generic action route below, which would take "photos" for an action.
 	staff.Get("/tickets/:number/photos", require(app.PermPhotos), s.pagePhotos)
 	staff.Post("/tickets/:number/photos", require(app.PermPhotos), s.pagePhotosPost)
+	staff.Post("/tickets/:number/public-text", require(app.PermPublicText), s.pagePublicText)
 	staff.Post("/tickets/:number/:action", s.pageTicketAct)
 	staff.Get("/decisions", require(app.PermSeeDecisions), s.pageWorkDecisions)
 	staff.Post("/decisions/:id/done", require(app.PermReportDecisions), s.pageWorkDecisionDone)

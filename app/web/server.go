@@ -66,6 +66,8 @@ type Server struct {
 	requests atomic.Int64
 	importer Importer
 	imports  importJobs
+	// o311Limit holds each Open311 API key to its rate limit.
+	o311Limit keyLimiter
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
 	// NotifyJob sends the outbox, set by main before serving (nil: not running).
@@ -109,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz",
 	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp))
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp), s.mapCSP)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
@@ -143,6 +145,9 @@ var httpStatus = httperr.Status
 // there): a GET that needs a sign-in goes to the sign-in page, the rest get the
 // error page.
 func (s *Server) errorPage(c *fiber.Ctx, status int, err error) error {
+	if strings.HasPrefix(c.Path(), "/open311/") {
+		return s.open311Error(c, status, err)
+	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next=" + c.OriginalURL())
 	}

@@ -1,0 +1,24 @@
+package store
+
+import "context"
+
+// OpenCountsByBuilding counts each building's tickets in work (new, routed,
+// accepted, reopened), for the public map: how many requests of a house are
+// still waiting to be fixed. Buildings with none are absent.
+func (s *Store) OpenCountsByBuilding(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.readQuery(ctx, "SELECT t.building_id, count(*) FROM tickets t WHERE "+openStatusSQL+" GROUP BY t.building_id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
