@@ -31,8 +31,9 @@ import (
 //go:embed schema.sql
 var schema string
 
-// schemaVersion is the registry database's PRAGMA user_version.
-const schemaVersion = 1
+// schemaVersion is the registry database's PRAGMA user_version: 1 the first
+// release, 2 records without anything personal (stripPersonal).
+const schemaVersion = 2
 
 // DBFile is the registry database's name inside its data folder.
 const DBFile = "registry.db"
@@ -79,6 +80,8 @@ func (db *DB) migrate() error {
 		return nil
 	case v > schemaVersion:
 		return fmt.Errorf("база реестра %s создана более новой версией ecoz (схема %d); установите новую версию программы", db.Path, v)
+	case v == 1:
+		return db.stripPersonal()
 	}
 	if err := db.w.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return err
