@@ -145,4 +145,4 @@ func leakIn(body string) []string {
 type jar struct{ c []*http.Cookie }
 
 func (j *jar) SetCookies(_ *url.URL, cs []*http.Cookie) { j.c = append(j.c, cs...) }
-func (j *jar) Cookies(*url.URL) []*http.Cookie           { return j.c }
+func (j *jar) Cookies(*url.URL) []*http.Cookie          { return j.c }

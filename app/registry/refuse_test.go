@@ -47,9 +47,17 @@ func TestIngestRefusesAlone(t *testing.T) {
 		{"version far above none held", mustJSON(batchOf("v", rec(1, 1), rec(7, MaxVersionJump+1))), 400, "records[1] TST-000007: версия 1000001 больше хранимой (0) более чем на 1000000"},
 		{"version far above the held", mustJSON(batchOf("v", rec(1, 1), rec(2, 3+MaxVersionJump+1))), 400, "records[1] TST-000002: версия 1000004 больше хранимой (3) более чем на 1000000"},
 		{"version 2^63-1", mustJSON(batchOf("v", rec(1, 1), rec(2, 1<<63-1))), 400, "records[1] TST-000002: версия 9223372036854775807 больше хранимой (3)"},
-		{"created before 2000", func() []byte { r := rec(7, 1); r.CreatedAt = year2000.Add(-time.Second).Format(time.RFC3339); return mustJSON(batchOf("t", rec(1, 1), r)) }(), 400,
+		{"created before 2000", func() []byte {
+			r := rec(7, 1)
+			r.CreatedAt = year2000.Add(-time.Second).Format(time.RFC3339)
+			return mustJSON(batchOf("t", rec(1, 1), r))
+		}(), 400,
 			"records[1] TST-000007: created_at: время раньше 2000 года"},
-		{"updated over a day ahead", func() []byte { r := rec(7, 1); r.UpdatedAt = at(25 * time.Hour); return mustJSON(batchOf("t", rec(1, 1), r)) }(), 400,
+		{"updated over a day ahead", func() []byte {
+			r := rec(7, 1)
+			r.UpdatedAt = at(25 * time.Hour)
+			return mustJSON(batchOf("t", rec(1, 1), r))
+		}(), 400,
 			"records[1] TST-000007: updated_at: время больше чем на сутки впереди часов реестра"},
 		{"closed in 9999", func() []byte {
 			r := rec(7, 1)
@@ -57,9 +65,17 @@ func TestIngestRefusesAlone(t *testing.T) {
 			r.ClosedAt = &c
 			return mustJSON(batchOf("t", rec(1, 1), r))
 		}(), 400, "records[1] TST-000007: closed_at: время больше чем на сутки впереди часов реестра"},
-		{"deadline in 9999", func() []byte { r := rec(7, 1); r.DueAt = "9999-01-01T00:00:00Z"; return mustJSON(batchOf("t", rec(1, 1), r)) }(), 400,
+		{"deadline in 9999", func() []byte {
+			r := rec(7, 1)
+			r.DueAt = "9999-01-01T00:00:00Z"
+			return mustJSON(batchOf("t", rec(1, 1), r))
+		}(), 400,
 			"records[1] TST-000007: due_at: срок больше чем на два года вперёд"},
-		{"accept deadline before 2000", func() []byte { r := rec(7, 1); r.AcceptDueAt = "1970-01-01T00:00:00Z"; return mustJSON(batchOf("t", rec(1, 1), r)) }(), 400,
+		{"accept deadline before 2000", func() []byte {
+			r := rec(7, 1)
+			r.AcceptDueAt = "1970-01-01T00:00:00Z"
+			return mustJSON(batchOf("t", rec(1, 1), r))
+		}(), 400,
 			"records[1] TST-000007: accept_due_at: время раньше 2000 года"},
 		// Just inside every limit.
 		{"version exactly the jump above the held", mustJSON(batchOf("ok1", rec(2, 3+MaxVersionJump))), 200, `{"accepted":1,"ignored":0}`},

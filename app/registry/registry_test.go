@@ -67,8 +67,8 @@ func rec(i int, version int64) app.TicketRecord {
 	org := &app.OrganizationRf{ID: int64(i%3 + 1), Name: fmt.Sprintf("УК %d", i%3+1)}
 	return app.TicketRecord{
 		Municipality: "TST", Number: fmt.Sprintf("TST-%06d", i), Status: app.StatusRouted, Source: app.SourcePhone,
-		WorkType:    app.WorkTypeRef{Code: "CW-05", Name: "Течь крана", Category: "Сантехника"},
-		Building:    app.BuildingRef{ID: int64(i%50 + 1), Address: fmt.Sprintf("ул. Ленина, д. %d", i%50+1)},
+		WorkType:     app.WorkTypeRef{Code: "CW-05", Name: "Течь крана", Category: "Сантехника"},
+		Building:     app.BuildingRef{ID: int64(i%50 + 1), Address: fmt.Sprintf("ул. Ленина, д. %d", i%50+1)},
 		Organization: org, CreatedAt: created.Format(time.RFC3339),
 		AcceptDueAt: created.Add(24 * time.Hour).Format(time.RFC3339), DueAt: created.Add(72 * time.Hour).Format(time.RFC3339),
 		Version: version, UpdatedAt: created.Format(time.RFC3339),
