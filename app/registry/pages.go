@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -16,7 +17,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 	if tok := c.Cookies(sessionCookie); tok != "" {
 		if sess, err := s.db.SessionFor(c.UserContext(), tok); err == nil {
 			c.Locals("session", sess)
-			if c.Method() == fiber.MethodPost && !constantEq(c.FormValue("csrf"), sess.CSRF) {
+			if c.Method() == fiber.MethodPost && !constantEq(kit.CSRFToken(c), sess.CSRF) {
 				return app.Errorf(app.EFORBIDDEN, "Форма устарела (нет CSRF-токена). Обновите страницу и повторите.")
 			}
 		}

@@ -1,7 +1,10 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +125,32 @@ func errorText(t *testing.T, body string) string {
 		out += "\n" + k + ": " + v
 	}
 	return out
+}
+
+// TestRegistryEdges: the registry's static folder is not found, an over-long
+// request line is 431, and its CSRF token does not count in the address.
+func TestRegistryEdges(t *testing.T) {
+	db, _, base, _ := testRegistry(t, Config{})
+	if err := db.AddUser(context.Background(), "respublika", "secret-pass"); err != nil {
+		t.Fatal(err)
+	}
+	w := &webClient{t: t, base: base, c: &http.Client{Jar: &cookieJar{}}}
+	if st, _ := w.get("/static/"); st != 404 {
+		t.Errorf("GET /static/: %d", st)
+	}
+	req, _ := http.NewRequest("GET", base+"/login?q="+strings.Repeat("a", 10<<10), nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 431 {
+		t.Errorf("10 KB request line: %v %v", err, resp)
+	}
+	if st, _ := w.post("/login", url.Values{"login": {"respublika"}, "password": {"secret-pass"}}); st != 200 {
+		t.Fatalf("sign in: %d", st)
+	}
+	_, body := w.get("/")
+	csrf := csrfRe.FindStringSubmatch(body)[1]
+	if st, _ := w.post("/m/TST/revoke?csrf="+url.QueryEscape(csrf), url.Values{}); st != 403 {
+		t.Fatalf("revoke with the token in the address: %d", st)
+	}
+	if st, _ := w.post("/m/TST/revoke", url.Values{"csrf": {csrf}}); st != 200 {
+		t.Fatalf("revoke with the token in the form: %d", st)
+	}
 }

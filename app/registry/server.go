@@ -116,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 		ViewsLayout:           "layout",
 		ErrorHandler:          s.handleError,
 		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        httperr.ReadBufferSize,
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -201,9 +202,9 @@ var asAppError = httperr.FromFiber
 // handleError answers JSON under /api/ and an HTML page elsewhere; only
 // internal errors are logged.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := httperr.StatusOf(err)
 	err = asAppError(err)
 	code := app.ErrorCode(err)
-	status := httpStatus(code)
 	if code == app.EINTERNAL {
 		s.cfg.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 )
@@ -123,10 +124,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 // checkCSRF refuses a POST whose token does not match the session's (signed in) or
 // the pre-session cookie's (sign-in and registration forms).
 func (s *Server) checkCSRF(c *fiber.Ctx) error {
-	sent := c.FormValue("csrf")
-	if sent == "" {
-		sent = c.Get("X-CSRF-Token")
-	}
+	sent := kit.CSRFToken(c)
 	bad := app.Errorf(app.EFORBIDDEN, "Форма устарела или отправлена не с этой страницы (нет CSRF-токена). Обновите страницу и повторите.")
 	if sess := session(c); sess != nil {
 		if !sess.CheckCSRF(sent) {

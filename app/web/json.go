@@ -68,7 +68,7 @@ func jsonError(err error) error {
 			return app.Errorf(app.EINVALID, "Ожидается JSON-объект.")
 		}
 		msg := fmt.Sprintf("Неверный тип значения: ожидается %s.", typeName(te.Type.Kind().String()))
-		return &app.Error{Code: app.EINVALID, Message: "Поле «" + field + "»: " + strings.ToLower(msg[:1]) + msg[1:], Fields: map[string]string{field: msg}}
+		return &app.Error{Code: app.EINVALID, Message: "Поле «" + field + "»: неверный тип значения: ожидается " + typeName(te.Type.Kind().String()) + ".", Fields: map[string]string{field: msg}}
 	case errors.As(err, &se):
 		return app.Errorf(app.EINVALID, "Неверный JSON (позиция %d).", se.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):

@@ -97,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 		ViewsLayout:           "layouts/main",
 		ErrorHandler:          s.handleError,
 		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        httperr.ReadBufferSize,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -167,9 +168,9 @@ var httpStatus = httperr.Status
 // handleError is the one place where errors become responses: JSON under /api/,
 // an HTML page elsewhere. Only internal errors are logged.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := httperr.StatusOf(err)
 	err = httperr.FromFiber(err)
 	code := app.ErrorCode(err)
-	status := httpStatus(code)
 	if code == app.EINTERNAL {
 		s.Log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 	}
