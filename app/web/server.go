@@ -31,7 +31,8 @@ type Config struct {
 	Static  fs.FS // assets/static
 	Log     *slog.Logger
 	Version string
-	// BodyLimit caps request bodies (photos included).
+	// BodyLimit caps the body of an upload (photos, an import file); any other
+	// request's body is capped at SmallBodyLimit (bodyGuard).
 	BodyLimit int
 	// Hooks lets the jobs (rating, registry export) add their routes.
 	Hooks []func(*Server)
@@ -93,18 +94,22 @@ func New(cfg Config) (*Server, error) {
 		s.importer = catalogImporter{s.Store}
 	}
 	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layouts/main",
-		ErrorHandler:          s.handleError,
-		BodyLimit:             cfg.BodyLimit,
-		ReadBufferSize:        httperr.ReadBufferSize,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz",
+		Views:             engine,
+		ViewsLayout:       "layouts/main",
+		ErrorHandler:      s.handleError,
+		BodyLimit:         SmallBodyLimit,
+		StreamRequestBody: true, // a larger body waits on the connection for bodyGuard
+		// fasthttp would otherwise parse a multipart body before any handler,
+		// keeping files of up to 16 MB in memory.
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               httperr.ReadBufferSize,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		AppName:                      "ecoz",
 	})
-	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use(s.recover, s.logRequests, securityHeaders, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
