@@ -90,8 +90,15 @@ func Process(r io.Reader, name, field string) (*Photo, error) {
 	// once stay within MaxDecodeBytes together, so that a burst of uploads cannot
 	// exhaust a small server.
 	decodes.acquire(cost)
-	defer decodes.release(cost)
+	p, err := render(data, kind, name, field)
+	decodes.release(cost)
+	return p, err
+}
+
+// render decodes data and re-encodes it at the kept sizes.
+func render(data []byte, kind, name, field string) (*Photo, error) {
 	var img image.Image
+	var err error
 	if kind == "jpeg" {
 		img, err = jpeg.Decode(bytes.NewReader(data))
 	} else {
