@@ -18,6 +18,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/registry"
 	"github.com/ecoz/ecoz/app/store"
@@ -274,8 +275,13 @@ func cmdRegistryServe(args []string, stdout, stderr io.Writer) error {
 	key := fs.String("tls-key", "", "закрытый ключ TLS (PEM)")
 	stale := fs.Duration("stale-after", time.Hour, "предупреждать, если муниципалитет не присылал данные дольше")
 	rate := fs.Float64("rate", 20, "запросов в секунду на один токен")
+	proxy := fs.String("trusted-proxy", "", "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	proxies, err := kit.ParseProxies(*proxy)
+	if err != nil {
+		return usageErr{"--trusted-proxy: " + err.Error()}
 	}
 	if (*cert == "") != (*key == "") {
 		return usageErr{"--tls-cert и --tls-key указываются вместе"}
@@ -301,7 +307,7 @@ func cmdRegistryServe(args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	srv, err := registry.New(registry.Config{DB: db, Views: subFS("assets/registry"), Static: subFS("assets/static"), Log: log,
-		Version: appVersion(), StaleAfter: *stale, Rate: *rate})
+		Version: appVersion(), StaleAfter: *stale, Rate: *rate, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

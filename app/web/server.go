@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/httperr"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/rating"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
@@ -47,6 +49,9 @@ type Config struct {
 	Importer Importer
 	// Rating computes and reads the rating and the reports; nil: one over Store.
 	Rating *rating.Service
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (for sign-in throttling); none: the peer's address counts.
+	TrustedProxies kit.Proxies
 }
 
 // Server is the web side of one municipal centre.
@@ -58,7 +63,7 @@ type Server struct {
 	// Rating is the rating service; main starts its nightly run.
 	Rating *rating.Service
 
-	throttle *throttle
+	signIn   *kit.SignInGuard
 	inflight sync.WaitGroup
 	portal   *portal // the residents' portal: its throttles, form secret, cached figures
 	importer Importer
@@ -66,6 +71,10 @@ type Server struct {
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
 }
+
+// hashers is how many password hashes run at once: half the cores, so that a
+// flood of sign-ins leaves the other half to the pages.
+func hashers() int { return max(1, runtime.NumCPU()/2) }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
 const DefaultBodyLimit = 16 << 20
@@ -84,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating}
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
