@@ -26,18 +26,23 @@ import (
 
 // exportFlags are serve's registry flags; each overrides its stored setting.
 type exportFlags struct {
-	url, token, every string
+	url, token, tokenFile, every string
 }
 
 func (e *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.url, "registry-url", "", "адрес республиканского реестра (вместо настройки)")
-	fs.StringVar(&e.token, "registry-token", "", "токен муниципалитета для реестра (вместо настройки)")
+	fs.StringVar(&e.token, "registry-token", "", "токен муниципалитета для реестра (вместо настройки; виден в списке процессов — лучше --registry-token-file или "+export.TokenEnv+")")
+	fs.StringVar(&e.tokenFile, "registry-token-file", "", "файл с токеном муниципалитета для реестра (первая строка)")
 	fs.StringVar(&e.every, "export-every", "", "интервал выгрузки в реестр, например 15m (вместо настройки)")
 }
 
 // config checks the flags, before anything starts; main fills in the store.
 func (e *exportFlags) config() (export.Config, error) {
-	cfg := export.Config{URL: e.url, Token: e.token}
+	tok, err := export.TokenFrom(e.token, e.tokenFile, os.Getenv)
+	if err != nil {
+		return export.Config{}, usageErr{err.Error()}
+	}
+	cfg := export.Config{URL: e.url, Token: tok}
 	if e.url != "" {
 		if _, err := store.ValidateSetting(store.SetRegistryURL, e.url); err != nil {
 			return cfg, usageErr{"--registry-url: " + app.ErrorMessage(err)}
