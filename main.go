@@ -27,6 +27,7 @@ import (
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
 	"github.com/ecoz/ecoz/app/logfile"
+	"github.com/ecoz/ecoz/app/retention"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
 	"github.com/kardianos/service"
@@ -379,10 +380,14 @@ func displayAddr(a string) string {
 func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
-	srv.bg.Add(2)
+	srv.bg.Add(3)
 	go func() {
 		defer srv.bg.Done()
 		srv.backups(ctx)
+	}()
+	go func() { // personal data past its retention period, nightly (app/retention)
+		defer srv.bg.Done()
+		(&retention.Job{Store: srv.st, Uploads: filepath.Join(srv.dir, "uploads"), Log: srv.log}).Run(ctx)
 	}()
 	go func() {
 		defer srv.bg.Done()

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +24,8 @@ const (
 	SetRegistryToken    = "registry_token"
 	SetExportEvery      = "export_every"
 	SetDemo             = "demo"
+	// SetRetentionYears: years after closure that a ticket's personal data is kept.
+	SetRetentionYears = "retention_years"
 )
 
 var settingDefaults = map[string]string{
@@ -33,6 +36,7 @@ var settingDefaults = map[string]string{
 	SetCenterName:       "Единый центр обработки заявок",
 	SetCenterPhone:      "",
 	SetExportEvery:      "15m",
+	SetRetentionYears:   strconv.Itoa(app.DefaultRetentionYears),
 }
 
 // Settings returns all settings, defaults filled in.
@@ -122,6 +126,12 @@ func ValidateSetting(key, value string) (string, error) {
 		if value != "" && !strings.HasPrefix(value, "http://") && !strings.HasPrefix(value, "https://") {
 			return bad("Адрес реестра начинается с http:// или https://.")
 		}
+	case SetRetentionYears:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > app.MaxRetentionYears {
+			return bad(fmt.Sprintf("Срок хранения персональных данных — целое число лет от 1 до %d.", app.MaxRetentionYears))
+		}
+		value = strconv.Itoa(n)
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

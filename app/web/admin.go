@@ -357,6 +357,7 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetAcceptHours, "Срок принятия в работу, ч", "для видов работ без своего срока"},
 	{store.SetRegistryURL, "Адрес республиканского реестра", "https://…"},
 	{store.SetExportEvery, "Интервал выгрузки в реестр", "например 15m"},
+	{store.SetRetentionYears, "Срок хранения персональных данных, лет", "после закрытия заявки; затем имя, телефон, квартира и текст обезличиваются (152-ФЗ)"},
 }
 
 type settingView struct {

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
 	authed.Get("/admin/registry", requireRoles(app.RoleAdmin), s.apiRegistryExport)
+	authed.Get("/admin/personal-data", requireRoles(app.RoleAdmin), s.apiPersonalData)
 
 	web := a.Group("", s.webSession)
 	web.Get("/", s.pageHome)
