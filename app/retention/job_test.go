@@ -84,11 +84,11 @@ func TestRetentionAnonymisesExactlyThePast(t *testing.T) {
 	closeAt(b, old, cutoff.Add(time.Second)) // a second after: kept
 	c := file(op, old)
 	act(old.Add(time.Hour), op, c, app.ActionCancel, "Дубль, Сидоров звонил дважды") // cancelled long ago: past
-	d := file(op, old) // still open after four years: kept
+	d := file(op, old)                                                               // still open after four years: kept
 	e := file(op, old)
 	act(old.Add(time.Hour), disp, e, app.ActionAccept, "")
 	act(old.Add(2*time.Hour), disp, e, app.ActionDone, "") // done, never confirmed: kept
-	f := file(res, old)                                     // filed by the resident from the portal, with a photo
+	f := file(res, old)                                    // filed by the resident from the portal, with a photo
 	clock.Set(old.Add(time.Minute))
 	if err := s.AddAttachments(apptest.As(res), f, app.AttachReport, []*app.Attachment{{File: "2022/11/abc.jpg", Thumb: "2022/11/abc_t.jpg", Width: 10, Height: 10, Bytes: 100}}, false, ""); err != nil {
 		t.Fatal(err)
