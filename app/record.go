@@ -2,19 +2,28 @@ package app
 
 import "time"
 
-// TicketJSON is the ticket as the contract's JSON API and the registry export show
-// it. Reporter is set only for those allowed to see it; Municipality only in the
-// registry export.
+// TicketJSON is the ticket as the contract's JSON API shows it: the record and
+// what the centre alone holds — the flat, the resident's own words and, only for
+// those allowed to see it, the reporter.
 type TicketJSON struct {
+	TicketRecord
+	Apartment   string        `json:"apartment"`
+	Description string        `json:"description"`
+	Reporter    *ReporterJSON `json:"reporter,omitempty"`
+}
+
+// TicketRecord is the ticket as the republic registry receives it (the
+// contract's "Registry export"): nothing personal. No flat number, no free text
+// (a description or a comment can name a person or a phone, and no masking
+// catches every way of writing one): the work type says what the problem is.
+// Municipality is set only in the registry export.
+type TicketRecord struct {
 	Municipality  string          `json:"municipality,omitempty"`
 	Number        string          `json:"number"`
 	Status        Status          `json:"status"`
 	Source        Source          `json:"source"`
 	WorkType      WorkTypeRef     `json:"work_type"`
 	Building      BuildingRef     `json:"building"`
-	Apartment     string          `json:"apartment"`
-	Description   string          `json:"description"`
-	Reporter      *ReporterJSON   `json:"reporter,omitempty"`
 	Organization  *OrganizationRf `json:"organization"`
 	Parent        *string         `json:"parent"`
 	CreatedAt     string          `json:"created_at"`
@@ -82,14 +91,21 @@ func optTime(t time.Time, loc *time.Location) *string {
 
 // JSON shows t as of now in loc; withReporter adds the reporter's name and phone.
 func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) TicketJSON {
-	j := TicketJSON{
+	j := TicketJSON{TicketRecord: t.Record(loc, now), Apartment: t.Apartment, Description: t.Description}
+	if withReporter {
+		j.Reporter = &ReporterJSON{Name: t.ReporterName, Phone: t.ReporterPhone}
+	}
+	return j
+}
+
+// Record shows t as of now in loc without anything personal.
+func (t *Ticket) Record(loc *time.Location, now time.Time) TicketRecord {
+	j := TicketRecord{
 		Number:        t.Number,
 		Status:        t.Status,
 		Source:        t.Source,
 		WorkType:      WorkTypeRef{Code: t.WorkType.Code, Name: t.WorkType.Name, Category: t.WorkType.Category, Emergency: t.WorkType.Emergency},
 		Building:      BuildingRef{ID: t.BuildingID, Address: t.Address, Apartments: t.BuildingApartments},
-		Apartment:     t.Apartment,
-		Description:   t.Description,
 		CreatedAt:     FormatTime(t.CreatedAt, loc),
 		AcceptDueAt:   optTime(t.AcceptDueAt, loc),
 		DueAt:         optTime(t.DueAt, loc),
@@ -115,9 +131,6 @@ func (t *Ticket) JSON(loc *time.Location, now time.Time, withReporter bool) Tick
 	if t.ParentNumber != "" {
 		p := t.ParentNumber
 		j.Parent = &p
-	}
-	if withReporter {
-		j.Reporter = &ReporterJSON{Name: t.ReporterName, Phone: t.ReporterPhone}
 	}
 	return j
 }

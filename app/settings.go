@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -34,6 +35,8 @@ const (
 	SetMapTiles = "map_tiles"
 	// SetMapAttribution is the tile server's required credit line.
 	SetMapAttribution = "map_attribution"
+	// SetRetentionYears: years after closure that a ticket's personal data is kept.
+	SetRetentionYears = "retention_years"
 )
 
 var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
@@ -132,6 +135,12 @@ func ValidateSetting(key, value string) (string, error) {
 		if len([]rune(value)) > 300 {
 			return bad("Подпись карты — не длиннее 300 символов.")
 		}
+	case SetRetentionYears:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > MaxRetentionYears {
+			return bad(fmt.Sprintf("Срок хранения персональных данных — целое число лет от 1 до %d.", MaxRetentionYears))
+		}
+		value = strconv.Itoa(n)
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

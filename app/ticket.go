@@ -128,6 +128,8 @@ func (a Action) Title() string {
 		return "Связать с заявкой"
 	case ActionComment:
 		return "Комментарий"
+	case ActionAnonymize:
+		return "Персональные данные обезличены"
 	case ActionFollow:
 		return "Вместе с основной заявкой"
 	}

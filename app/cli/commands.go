@@ -3,6 +3,7 @@ package cli
 import (
 	"time"
 
+	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
 )
 
@@ -15,7 +16,8 @@ var commands = []Command{
 		dataFlag, addrFlag,
 		{Name: "demo", Default: false, Usage: "загрузить демо-данные (муниципалитет «Усинск») в пустую папку"},
 		{Name: "registry-url", Default: "", Arg: "URL", Usage: "адрес республиканского реестра (вместо настройки)"},
-		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки)"},
+		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки; виден в списке процессов — лучше --registry-token-file или " + export.TokenEnv + ")"},
+		{Name: "registry-token-file", Default: "", Arg: "ФАЙЛ", Usage: "файл с токеном муниципалитета для реестра (первая строка)"},
 		{Name: "export-every", Default: "", Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "интервал выгрузки в реестр, например 15m (вместо настройки)"},
 		{Name: "smtp", Default: "", Arg: "URL", Usage: "почтовый сервер для уведомлений: smtp://user:pass@host:587 или smtps://… (вместо настройки)"},
 		{Name: "mail-from", Default: "", Arg: "АДРЕС", Usage: "адрес отправителя уведомлений"},
@@ -62,6 +64,7 @@ var commands = []Command{
 		{Name: "tls-key", Default: "", Arg: "ФАЙЛ", Usage: "закрытый ключ TLS (PEM); вместе с --tls-cert"},
 		{Name: "stale-after", Default: time.Hour, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "предупреждать, если муниципалитет не присылал данные дольше"},
 		{Name: "rate", Default: float64(20), Arg: "N", Usage: "запросов в секунду на один токен"},
+		{Name: "trusted-proxy", Default: "", Arg: "АДРЕСА", Usage: "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить"},
 	}},
 	{Name: "registry municipality add", Summary: "добавить муниципалитет в реестр и выдать его токен", Run: runRegistryMunicipality("add"), Flags: []Flag{
 		dataFlag, codeFlag,

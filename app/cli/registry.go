@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ecoz/ecoz/app/kit"
 	"io"
 	"log/slog"
 	"net"
@@ -105,6 +106,10 @@ func runRegistryServe(c *Call) error {
 	if (cert == "") != (key == "") {
 		return Usagef("--tls-cert и --tls-key указываются вместе")
 	}
+	proxies, err := kit.ParseProxies(c.String("trusted-proxy"))
+	if err != nil {
+		return Usagef("--trusted-proxy: %s", err.Error())
+	}
 	dir, err := c.Lock("")
 	if err != nil {
 		return err
@@ -120,7 +125,7 @@ func runRegistryServe(c *Call) error {
 		return err
 	}
 	srv, err := registry.New(registry.Config{DB: db, Views: c.Sub("assets/registry"), Static: c.Sub("assets/static"), Log: log,
-		Version: c.Version, StaleAfter: c.Duration("stale-after"), Rate: c.Float64("rate")})
+		Version: c.Version, StaleAfter: c.Duration("stale-after"), Rate: c.Float64("rate"), TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

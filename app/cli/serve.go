@@ -17,6 +17,7 @@ import (
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/notify"
+	"github.com/ecoz/ecoz/app/retention"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/ecoz/ecoz/app/web"
 	"github.com/kardianos/service"
@@ -63,7 +64,11 @@ func runServe(c *Call) error {
 // exportConfig checks serve's registry flags, before anything starts; each
 // overrides its stored setting. The caller fills in the store.
 func exportConfig(c *Call) (export.Config, error) {
-	cfg := export.Config{URL: c.String("registry-url"), Token: c.String("registry-token")}
+	tok, err := export.TokenFrom(c.String("registry-token"), c.String("registry-token-file"), os.Getenv)
+	if err != nil {
+		return export.Config{}, Usagef("%s", err.Error())
+	}
+	cfg := export.Config{URL: c.String("registry-url"), Token: tok}
 	if cfg.URL != "" {
 		if _, err := app.ValidateSetting(app.SetRegistryURL, cfg.URL); err != nil {
 			return cfg, Usagef("--registry-url: %s", app.ErrorMessage(err))
@@ -172,6 +177,8 @@ func (srv *Server) Start(service.Service) error {
 	if srv.web.ExportJob != nil { // nil: a server prepared without a push job (tests)
 		jobs = append(jobs, srv.web.ExportJob.Run)
 	}
+	// Personal data past its retention period, nightly (app/retention).
+	jobs = append(jobs, (&retention.Job{Store: srv.st, Uploads: filepath.Join(srv.dir, "uploads"), Log: srv.log}).Run)
 	if srv.web.NotifyJob != nil { // likewise without a notification sender
 		jobs = append(jobs, srv.web.NotifyJob.Run)
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -16,39 +15,12 @@ import (
 	"github.com/ecoz/ecoz/app/store"
 )
 
-var (
-	// A phone number: 7 or more digits, possibly with +, spaces, dashes and
-	// brackets between them. Dates (dots) and flat numbers (few digits) stay.
-	phoneRe = regexp.MustCompile(`\+?\(?\d[\d\s\-()]{5,}\d`)
-	emailRe = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+`)
-)
-
-// Mask hides the phone numbers and e-mail addresses a resident or operator put
-// into a description: the registry is public to the republic's officials, and
-// the reporter's contacts never leave the municipality.
-func Mask(s string) string {
-	s = emailRe.ReplaceAllString(s, "[e-mail скрыт]")
-	return phoneRe.ReplaceAllStringFunc(s, func(m string) string {
-		digits := 0
-		for _, r := range m {
-			if r >= '0' && r <= '9' {
-				digits++
-			}
-		}
-		if digits < 7 {
-			return m
-		}
-		return "[телефон скрыт]"
-	})
-}
-
-// Record is t as the registry receives it: without the reporter, with the
-// municipality, contacts in the description masked.
-func Record(t *app.Ticket, code string, loc *time.Location, now time.Time) app.TicketJSON {
-	j := t.JSON(loc, now, false)
-	j.Municipality = code
-	j.Description = Mask(j.Description)
-	return j
+// Record is t as the registry receives it: the municipality's code and nothing
+// personal (app.TicketRecord) — no reporter, no flat, no free text.
+func Record(t *app.Ticket, code string, loc *time.Location, now time.Time) app.TicketRecord {
+	r := t.Record(loc, now)
+	r.Municipality = code
+	return r
 }
 
 // Source reads a centre's changes in change order and turns them into records.
@@ -58,14 +30,14 @@ type Source struct {
 
 // Next returns up to limit records changed after seq, and the change sequence of
 // the last one (seq itself when there are none).
-func (src Source) Next(ctx context.Context, seq int64, limit int) ([]app.TicketJSON, int64, error) {
+func (src Source) Next(ctx context.Context, seq int64, limit int) ([]app.TicketRecord, int64, error) {
 	ts, err := src.Store.Changes(ctx, seq, limit)
 	if err != nil || len(ts) == 0 {
 		return nil, seq, err
 	}
 	m := src.Store.Municipality(ctx)
 	now := src.Store.Now()
-	out := make([]app.TicketJSON, len(ts))
+	out := make([]app.TicketRecord, len(ts))
 	for i, t := range ts {
 		out[i] = Record(t, m.Code, m.Location, now)
 	}

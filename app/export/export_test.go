@@ -24,22 +24,6 @@ import (
 	"github.com/ecoz/ecoz/app/store"
 )
 
-func TestMask(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"Течёт кран, кв. 15, д. 7", "Течёт кран, кв. 15, д. 7"},
-		{"Звоните +7 (912) 345-67-89 после 18", "Звоните [телефон скрыт] после 18"},
-		{"тел 89123456789, почта ivan.petrov+home@mail.ru", "тел [телефон скрыт], почта [e-mail скрыт]"},
-		{"с 12.05.2026 по 14.05.2026 нет воды", "с 12.05.2026 по 14.05.2026 нет воды"},
-		{"домофон 8 912 345 67 89", "домофон [телефон скрыт]"},
-		{"подъезд 2, этаж 5", "подъезд 2, этаж 5"},
-	}
-	for _, c := range cases {
-		if got := export.Mask(c.in); got != c.want {
-			t.Errorf("Mask(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 // small opens a centre «USN» with one organisation and building, the accounts
 // operator, admin and uk1 (passwords = logins), and 30 tickets filed by the
 // operator, the first 10 accepted and done by uk1. Their descriptions carry

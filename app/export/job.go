@@ -192,9 +192,9 @@ func (j *Job) PushAll(ctx context.Context, t Target) error {
 }
 
 // post sends one batch and checks the answer.
-func (j *Job) post(ctx context.Context, t Target, code string, from, to int64, recs []app.TicketJSON) error {
+func (j *Job) post(ctx context.Context, t Target, code string, from, to int64, recs []app.TicketRecord) error {
 	if recs == nil {
-		recs = []app.TicketJSON{}
+		recs = []app.TicketRecord{}
 	}
 	var body bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&body, gzip.BestSpeed)

@@ -31,6 +31,22 @@ func Status(code string) int {
 	return fiber.StatusInternalServerError
 }
 
+// StatusOf is the status to answer err with: Status of its code, except that a
+// request line or headers too long for the read buffer keep their own status
+// (414, 431), which clients and proxies know, rather than 413.
+func StatusOf(err error) int {
+	var fe *fiber.Error
+	if errors.As(err, &fe) && (fe.Code == fiber.StatusRequestHeaderFieldsTooLarge || fe.Code == fiber.StatusRequestURITooLong) {
+		return fe.Code
+	}
+	return Status(app.ErrorCode(FromFiber(err)))
+}
+
+// ReadBufferSize is both servers' limit on a request line plus its headers
+// (fasthttp's read buffer): nginx's default, twice Fiber's, so that a long
+// filtered list's address fits, while anything longer is 431.
+const ReadBufferSize = 8 << 10
+
 // FromFiber turns Fiber's own errors (no route, body too large, bad method) into
 // app errors with Russian messages; other errors pass through.
 func FromFiber(err error) error {
@@ -49,6 +65,14 @@ func FromFiber(err error) error {
 		return app.Errorf(app.EINVALID, "Неверный запрос.")
 	case fiber.StatusTooManyRequests:
 		return app.Errorf(app.ERATELIMITED, "Слишком много запросов; подождите немного.")
+	case fiber.StatusForbidden:
+		// Fiber's own 403 is the static handler refusing to list a folder: for
+		// the visitor there is simply nothing there.
+		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
+	case fiber.StatusRequestHeaderFieldsTooLarge, fiber.StatusRequestURITooLong:
+		return app.Errorf(app.ETOOLARGE, "Слишком длинный адрес или заголовки запроса.")
+	case fiber.StatusRequestTimeout:
+		return app.Errorf(app.EINVALID, "Запрос не пришёл целиком вовремя.")
 	}
 	return &app.Error{Code: app.EINTERNAL, Message: app.ErrorMessage(nil)}
 }

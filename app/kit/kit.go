@@ -80,9 +80,9 @@ func SecurityHeaders(csp string) fiber.Handler {
 // Only internal errors are logged.
 func ErrorHandler(log *slog.Logger, page func(c *fiber.Ctx, status int, err error) error) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		status := httperr.StatusOf(err) // before FromFiber: 414 and 431 keep their status
 		err = httperr.FromFiber(err)
 		code := app.ErrorCode(err)
-		status := httperr.Status(code)
 		if code == app.EINTERNAL {
 			log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 		}

@@ -32,8 +32,6 @@ const (
 	ThumbSide    = 320   // the long side of the thumbnail
 )
 
-var decoding = make(chan struct{}, 2)
-
 // Photo is a re-encoded image ready to be stored.
 type Photo struct {
 	Full, Thumb   []byte // JPEG
@@ -81,11 +79,26 @@ func Process(r io.Reader, name, field string) (*Photo, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide || int64(cfg.Width)*int64(cfg.Height) > limit {
 		return nil, invalid(field, fmt.Sprintf("Изображение «%s» слишком большое (%d×%d точек): допустимо не более %d точек по стороне и %d мегапикселей.", name, cfg.Width, cfg.Height, MaxSide, limit>>20))
 	}
-	// Decoding takes memory in proportion to the pixels: a few at a time, so that a
-	// burst of uploads cannot exhaust a small server.
-	decoding <- struct{}{}
-	defer func() { <-decoding }()
+	cost, err := decodeCost(data, kind)
+	if err != nil {
+		return nil, invalid(field, fmt.Sprintf("Файл «%s» повреждён или не является изображением JPEG/PNG.", name))
+	}
+	if cost > MaxDecodeBytes {
+		return nil, invalid(field, fmt.Sprintf("Изображение «%s» (%d×%d точек) слишком тяжёлое для обработки: нужно %d МБ памяти, допустимо %d МБ. Сохраните его как обычную фотографию JPEG (8 бит на канал) или уменьшите.", name, cfg.Width, cfg.Height, (cost+(1<<20)-1)>>20, MaxDecodeBytes>>20))
+	}
+	// Decoding takes memory in proportion to that cost: the decodes running at
+	// once stay within MaxDecodeBytes together, so that a burst of uploads cannot
+	// exhaust a small server.
+	decodes.acquire(cost)
+	p, err := render(data, kind, name, field)
+	decodes.release(cost)
+	return p, err
+}
+
+// render decodes data and re-encodes it at the kept sizes.
+func render(data []byte, kind, name, field string) (*Photo, error) {
 	var img image.Image
+	var err error
 	if kind == "jpeg" {
 		img, err = jpeg.Decode(bytes.NewReader(data))
 	} else {

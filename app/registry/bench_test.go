@@ -16,10 +16,9 @@ import (
 func batches(n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range out {
-		recs := make([]app.TicketJSON, app.MaxBatch)
+		recs := make([]app.TicketRecord, app.MaxBatch)
 		for k := range recs {
 			recs[k] = rec(i*app.MaxBatch+k, 1)
-			recs[k].Description = "Течь крана на кухне, вода капает постоянно, просим заменить смеситель."
 		}
 		out[i] = mustJSON(batchOf(fmt.Sprint("bench-", i), recs...))
 	}

@@ -12,18 +12,18 @@ import (
 
 // TestBrowserRegistry signs a republic official in through the real form, sees
 // the republic at a glance with the silent municipality flagged, and finds a
-// ticket by words of its description.
+// ticket by words of its work type.
 func TestBrowserRegistry(t *testing.T) {
 	ctx := apptest.Browser(t)
 	db, _, base, tok := testRegistry(t, Config{})
 	if err := db.AddUser(context.Background(), "respublika", "secret-pass"); err != nil {
 		t.Fatal(err)
 	}
-	recs := make([]app.TicketJSON, 40)
+	recs := make([]app.TicketRecord, 40)
 	for i := range recs {
 		recs[i] = rec(i+1, 1)
 	}
-	recs[7].Description = "Нет отопления во всём подъезде"
+	recs[7].WorkType = app.WorkTypeRef{Code: "HEAT-01", Name: "Нет отопления во всём подъезде", Category: "Отопление"}
 	if st, body := post(t, base, tok, mustJSON(batchOf("b", recs...)), true); st != 200 {
 		t.Fatal(st, body)
 	}

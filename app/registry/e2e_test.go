@@ -361,7 +361,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		Description string
 		Reporter    any
 	}
-	for _, r := range []app.TicketJSON{recs[0], recs[len(recs)/2], recs[len(recs)-1]} {
+	for _, r := range []app.TicketRecord{recs[0], recs[len(recs)/2], recs[len(recs)-1]} {
 		if st, body := call(t, "GET", rurl+"/api/registry/v1/tickets/TST/"+r.Number, token, nil, false, &probe); st != 200 || probe.Version != r.Version {
 			t.Fatalf("ticket %s: %d %s, want version %d", r.Number, st, body, r.Version)
 		}
@@ -376,7 +376,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if st, body := call(t, "POST", rurl+"/api/registry/v1/batches", token, batch, true, &res); st != 200 || res.Accepted != 0 || res.Ignored != app.MaxBatch {
 		t.Fatalf("replay: %d %s", st, body)
 	}
-	tampered := app.Batch{Municipality: "TST", BatchID: "tampered", Records: append([]app.TicketJSON(nil), recs[:app.MaxBatch]...)}
+	tampered := app.Batch{Municipality: "TST", BatchID: "tampered", Records: append([]app.TicketRecord(nil), recs[:app.MaxBatch]...)}
 	for i := range tampered.Records {
 		tampered.Records[i].Version += 10
 	}
@@ -385,7 +385,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if st != 400 || !strings.Contains(body, "records[700]") {
 		t.Fatalf("tampered batch: %d %s", st, body)
 	}
-	foreign := app.Batch{Municipality: "TST", BatchID: "foreign", Records: append([]app.TicketJSON(nil), tampered.Records[:3]...)}
+	foreign := app.Batch{Municipality: "TST", BatchID: "foreign", Records: append([]app.TicketRecord(nil), tampered.Records[:3]...)}
 	foreign.Records[0].Status, foreign.Records[1].Municipality = app.StatusClosed, "USN"
 	if st, body := call(t, "POST", rurl+"/api/registry/v1/batches", token, foreign, false, nil); st != 403 {
 		t.Fatalf("record of another municipality: %d %s", st, body)

@@ -27,7 +27,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, name string) (map[string]
 		if line == "" {
 			continue
 		}
-		var rec app.TicketJSON
+		var rec app.TicketRecord
 		if err := strict([]byte(line), &rec); err != nil {
 			fe.Add("строка "+strconv.Itoa(n), app.ErrorMessage(err))
 			continue
@@ -62,7 +62,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, name string) (map[string]
 			fe.Add("строка "+strconv.Itoa(lines[code][0]), fmt.Sprintf("муниципалитет «%s» не зарегистрирован в реестре; сначала: ecoz registry municipality add --code %s --name …", code, code))
 			continue
 		}
-		rows, err := Validate(code, groups[code])
+		rows, err := Validate(code, groups[code], db.Now())
 		if err != nil {
 			// Name the lines of the file rather than the indexes of the group.
 			for k, why := range app.ErrorFields(err) {

@@ -51,7 +51,7 @@ func ParseBatch(body []byte) (*app.Batch, error) {
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	b = app.Batch{Municipality: raw.Municipality, BatchID: raw.BatchID, Records: make([]app.TicketJSON, len(raw.Records))}
+	b = app.Batch{Municipality: raw.Municipality, BatchID: raw.BatchID, Records: make([]app.TicketRecord, len(raw.Records))}
 	for i, r := range raw.Records {
 		if err := strict(r, &b.Records[i]); err != nil {
 			fe.Add(recordKey(i, ""), app.ErrorMessage(err))
@@ -63,8 +63,23 @@ func ParseBatch(body []byte) (*app.Batch, error) {
 	return &b, nil
 }
 
-// strict is the kit's strict decoder, the centre's.
-var strict = kit.Strict
+// personal are the fields of a centre's ticket that never leave it; an old
+// centre still sends some of them, and is told why its batch is refused.
+var personal = map[string]bool{"reporter": true, "apartment": true, "description": true, "comments": true}
+
+// strict is the kit's strict decoder, the centre's, with the registry's word on
+// a personal field.
+func strict(body []byte, v any) error {
+	err := kit.Strict(body, v)
+	if err != nil && strings.HasPrefix(app.ErrorMessage(err), "Неизвестное поле") {
+		for f := range app.ErrorFields(err) {
+			if personal[f] {
+				return app.Errorf(app.EINVALID, "Поле \"%s\" — персональные данные: реестр их не принимает (обновите ecoz центра).", f)
+			}
+		}
+	}
+	return err
+}
 
 func recordKey(i int, number string) string {
 	if number == "" {
@@ -99,42 +114,81 @@ var numberRe = regexp.MustCompile(`^[A-Z0-9]{1,16}-[0-9]{1,12}$`)
 
 // row is a validated record with the columns the registry files it by.
 type row struct {
-	rec                                   *app.TicketJSON
+	rec                                   *app.TicketRecord
 	created, acceptDue, due               int64
 	accepted, done, closed, onTime, orgID sql.NullInt64
 	orgName, parent                       string
 }
 
-func parseTime(fe app.FieldErrors, key, field, v string, required bool) sql.NullInt64 {
+// The bounds of a believable time: nothing the registry holds happened before
+// 2000; an event (filing, acceptance, closure, an update) lies at most a day
+// ahead of the registry's clock (clocks drift, time zones confuse), a deadline
+// at most two years ahead (a deadline is in the future by nature, but a year-9999
+// one is nonsense that would freeze every "overdue" count).
+var minTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const (
+	maxEventAhead    = 24 * time.Hour
+	maxDeadlineAhead = 2 * 366 * 24 * time.Hour
+)
+
+// MaxVersionJump is how far above the version held (0 for a new ticket) a
+// record's version may lie: a centre raises it by one per change, so a jump of
+// millions is a forged or broken record that would freeze the ticket for good.
+const MaxVersionJump = 1_000_000
+
+// times checks a record's times against now: each field's parsed value or an
+// error under key.
+type times struct {
+	fe  app.FieldErrors
+	key string
+	now time.Time
+}
+
+func (c times) parse(field, v string, required bool, ahead time.Duration) sql.NullInt64 {
 	if v == "" {
 		if required {
-			fe.Add(key, "нет поля "+field)
+			c.fe.Add(c.key, "нет поля "+field)
 		}
 		return sql.NullInt64{}
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		fe.Add(key, field+": время не в формате RFC 3339")
+		c.fe.Add(c.key, field+": время не в формате RFC 3339")
+		return sql.NullInt64{}
+	}
+	if t.Before(minTime) {
+		c.fe.Add(c.key, field+": время раньше 2000 года")
+		return sql.NullInt64{}
+	}
+	if t.After(c.now.Add(ahead)) {
+		if ahead == maxEventAhead {
+			c.fe.Add(c.key, field+": время больше чем на сутки впереди часов реестра")
+		} else {
+			c.fe.Add(c.key, field+": срок больше чем на два года вперёд")
+		}
 		return sql.NullInt64{}
 	}
 	return sql.NullInt64{Int64: t.Unix(), Valid: true}
 }
 
-func optTime(fe app.FieldErrors, key, field string, v *string) sql.NullInt64 {
+func (c times) opt(field string, v *string, ahead time.Duration) sql.NullInt64 {
 	if v == nil {
 		return sql.NullInt64{}
 	}
 	if *v == "" {
-		fe.Add(key, field+": пустая строка вместо null")
+		c.fe.Add(c.key, field+": пустая строка вместо null")
 		return sql.NullInt64{}
 	}
-	return parseTime(fe, key, field, *v, true)
+	return c.parse(field, *v, true, ahead)
 }
 
 // Validate checks every record of b as pushed with the token of municipality
-// code: all must be sound and all of that municipality, or the batch is refused
-// whole. A record of another municipality is forbidden (403), the rest invalid (400).
-func Validate(code string, b *app.Batch) ([]row, error) {
+// code at now: all must be sound and all of that municipality, or the batch is
+// refused whole. A record of another municipality (by its municipality or its
+// number's prefix) is forbidden (403), the rest invalid (400). The version's
+// distance from the one held is checked when the batch is applied.
+func Validate(code string, b *app.Batch, now time.Time) ([]row, error) {
 	if b.Municipality != code {
 		return nil, app.Errorf(app.EFORBIDDEN, "Пакет подписан токеном муниципалитета %s, а заявлен как «%s»; ничего не сохранено.", code, b.Municipality)
 	}
@@ -145,6 +199,10 @@ func Validate(code string, b *app.Batch) ([]row, error) {
 		key := recordKey(i, r.Number)
 		if r.Municipality != code {
 			foreign.Add(key, fmt.Sprintf("запись муниципалитета «%s», а токен — %s", r.Municipality, code))
+			continue
+		}
+		if numberRe.MatchString(r.Number) && !strings.HasPrefix(r.Number, code+"-") {
+			foreign.Add(key, fmt.Sprintf("номер заявки не начинается с кода муниципалитета %s-", code))
 			continue
 		}
 		var why []string
@@ -170,33 +228,27 @@ func Validate(code string, b *app.Batch) ([]row, error) {
 		if r.Building.Apartments < 0 || r.Building.Apartments > 10000 {
 			bad("число квартир дома — от 0 до 10000")
 		}
-		if r.Reporter != nil {
-			bad("в записи есть данные заявителя: реестр их не принимает")
-		}
-		if len(r.Description) > 20000 {
-			bad("описание длиннее 20000 символов")
-		}
 		if r.Organization != nil && r.Organization.ID <= 0 {
 			bad("неверная организация")
 		}
-		tf := app.FieldErrors{}
+		tf := times{fe: app.FieldErrors{}, key: key, now: now}
 		w := row{rec: r}
-		w.created = parseTime(tf, key, "created_at", r.CreatedAt, true).Int64
+		w.created = tf.parse("created_at", r.CreatedAt, true, maxEventAhead).Int64
 		// A hand-off ticket (a gas smell) has no deadline: null, held as never due.
 		w.acceptDue, w.due = app.NoDeadlineUnix, app.NoDeadlineUnix
-		if v := optTime(tf, key, "accept_due_at", r.AcceptDueAt); v.Valid {
+		if v := tf.opt("accept_due_at", r.AcceptDueAt, maxDeadlineAhead); v.Valid {
 			w.acceptDue = v.Int64
 		}
-		if v := optTime(tf, key, "due_at", r.DueAt); v.Valid {
+		if v := tf.opt("due_at", r.DueAt, maxDeadlineAhead); v.Valid {
 			w.due = v.Int64
 		}
-		parseTime(tf, key, "updated_at", r.UpdatedAt, true)
-		optTime(tf, key, "localize_due_at", r.LocalizeDueAt)
-		w.accepted = optTime(tf, key, "accepted_at", r.AcceptedAt)
-		w.done = optTime(tf, key, "done_at", r.DoneAt)
-		w.closed = optTime(tf, key, "closed_at", r.ClosedAt)
-		if tf[key] != "" {
-			bad(tf[key])
+		tf.parse("updated_at", r.UpdatedAt, true, maxEventAhead)
+		tf.opt("localize_due_at", r.LocalizeDueAt, maxDeadlineAhead)
+		w.accepted = tf.opt("accepted_at", r.AcceptedAt, maxEventAhead)
+		w.done = tf.opt("done_at", r.DoneAt, maxEventAhead)
+		w.closed = tf.opt("closed_at", r.ClosedAt, maxEventAhead)
+		if tf.fe[key] != "" {
+			bad(tf.fe[key])
 		}
 		if len(why) > 0 {
 			fe.Add(key, strings.Join(why, "; "))
@@ -260,6 +312,9 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, row
 		return res, err
 	}
 	defer st.Close()
+	if err := checkVersions(ctx, tx, code, rows); err != nil {
+		return res, err
+	}
 	now := db.Now().Unix()
 	for _, w := range rows {
 		r := w.rec
@@ -267,7 +322,7 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, row
 		if err != nil {
 			return res, err
 		}
-		search := strings.ToLower(r.Number + " " + r.Building.Address + " " + r.WorkType.Name + " " + w.orgName + " " + r.Description)
+		search := strings.ToLower(r.Number + " " + r.Building.Address + " " + r.WorkType.Name + " " + w.orgName)
 		out, err := st.ExecContext(ctx, code, r.Number, r.Version, r.Status, w.orgID.Int64, w.orgName, r.Building.ID, r.Building.Address,
 			r.WorkType.Category, w.parent, w.created, w.acceptDue, w.due, w.accepted, w.done, w.closed, w.onTime, r.ReopenCount,
 			search, string(rec), now, r.Building.Apartments)
@@ -290,13 +345,37 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, row
 	return res, err
 }
 
+// checkVersions refuses the batch when a record's version lies more than
+// MaxVersionJump above the one held (0 for a ticket not yet held).
+func checkVersions(ctx context.Context, tx *sql.Tx, code string, rows []row) error {
+	st, err := tx.PrepareContext(ctx, "SELECT version FROM tickets WHERE municipality = ? AND number = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fe := app.FieldErrors{}
+	for i, w := range rows {
+		var held int64
+		if err := st.QueryRowContext(ctx, code, w.rec.Number).Scan(&held); err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		if w.rec.Version > held+MaxVersionJump {
+			fe.Add(recordKey(i, w.rec.Number), fmt.Sprintf("версия %d больше хранимой (%d) более чем на %d", w.rec.Version, held, MaxVersionJump))
+		}
+	}
+	if len(fe) > 0 {
+		return badRecords(fe)
+	}
+	return nil
+}
+
 // Ingest parses, validates and applies one pushed batch as municipality code.
 func (db *DB) Ingest(ctx context.Context, code string, body []byte) (Result, error) {
 	b, err := ParseBatch(body)
 	if err != nil {
 		return Result{}, err
 	}
-	rows, err := Validate(code, b)
+	rows, err := Validate(code, b, db.Now())
 	if err != nil {
 		return Result{}, err
 	}

@@ -2,10 +2,10 @@ package registry
 
 import (
 	"strings"
-	"time"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/httperr"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -17,7 +17,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 	if tok := c.Cookies(sessionCookie); tok != "" {
 		if sess, err := s.db.SessionFor(c.UserContext(), tok); err == nil {
 			c.Locals("session", sess)
-			if c.Method() == fiber.MethodPost && !constantEq(c.FormValue("csrf"), sess.CSRF) {
+			if c.Method() == fiber.MethodPost && !constantEq(kit.CSRFToken(c), sess.CSRF) {
 				return app.Errorf(app.EFORBIDDEN, "Форма устарела (нет CSRF-токена). Обновите страницу и повторите.")
 			}
 		}
@@ -51,24 +51,23 @@ func (s *Server) pageLogin(c *fiber.Ctx) error {
 	return s.render(c, "login", fiber.Map{"Title": "Вход"})
 }
 
-// pageLoginPost signs a registry user in; failures are limited per address. The
-// sign-in form needs no CSRF token: it grants nothing without the password.
+// pageLoginPost signs a registry user in under the sign-in guard shared with the
+// centre (kit.SignInGuard). The sign-in form needs no CSRF token: it grants
+// nothing without the password.
 func (s *Server) pageLoginPost(c *fiber.Ctx) error {
 	login := strings.TrimSpace(c.FormValue("login"))
-	key := "login|" + c.IP()
-	if s.fails.Peek(key) {
-		c.Status(429)
-		return s.render(c, "login", fiber.Map{"Title": "Вход", "Login": login, "Error": "Слишком много неудачных попыток; подождите 15 минут."})
-	}
-	tok, err := s.db.SignIn(c.UserContext(), login, c.FormValue("password"))
-	if app.ErrorCode(err) == app.EUNAUTHORIZED {
-		s.fails.Take(key, time.Now())
-		c.Status(401)
+	var tok string
+	err := s.signIn.Attempt(login, s.cfg.TrustedProxies.ClientIP(c), func() error {
+		var err error
+		tok, err = s.db.SignIn(c.UserContext(), login, c.FormValue("password"))
+		return err
+	})
+	if code := app.ErrorCode(err); code == app.EUNAUTHORIZED || code == app.ERATELIMITED {
+		c.Status(httperr.Status(code))
 		return s.render(c, "login", fiber.Map{"Title": "Вход", "Login": login, "Error": app.ErrorMessage(err)})
 	} else if err != nil {
 		return err
 	}
-	s.fails.Refund(key)
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: c.Protocol() == "https"})
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

@@ -66,7 +66,7 @@ func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Durat
 
 // Ticket is a ticket as the registry holds it.
 type Ticket struct {
-	app.TicketJSON
+	app.TicketRecord
 	Overdue bool
 }
 
@@ -84,7 +84,7 @@ func (db *DB) TicketRecord(ctx context.Context, code, number string) (json.RawMe
 // Filter picks tickets for a list.
 type Filter struct {
 	Municipality string
-	Query        string // words found in the number, address, work type, organisation or description
+	Query        string // words found in the number, address, work type or organisation
 	Overdue      bool
 	Limit        int
 }
@@ -118,7 +118,7 @@ func (db *DB) Tickets(ctx context.Context, f Filter, now time.Time) ([]Ticket, e
 		if err := rows.Scan(&rec, &t.Overdue); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(rec), &t.TicketJSON); err != nil {
+		if err := json.Unmarshal([]byte(rec), &t.TicketRecord); err != nil {
 			return nil, err
 		}
 		out = append(out, t)

@@ -19,7 +19,7 @@ func TestRating(t *testing.T) {
 	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	p := func(d time.Duration) *string { s := ts(d); return &s }
 	n := 0
-	mk := func(org int64, building int64, status app.Status) *app.TicketJSON {
+	mk := func(org int64, building int64, status app.Status) *app.TicketRecord {
 		n++
 		r := rec(n, 1)
 		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
@@ -28,8 +28,8 @@ func TestRating(t *testing.T) {
 		r.CreatedAt, r.AcceptDueAt, r.DueAt = ts(-10*day), p(-9*day), p(-5*day)
 		return &r
 	}
-	var recs []app.TicketJSON
-	add := func(r *app.TicketJSON) { recs = append(recs, *r) }
+	var recs []app.TicketRecord
+	add := func(r *app.TicketRecord) { recs = append(recs, *r) }
 	// УК 1: ten tickets on five buildings (load 2 per building).
 	for i := 0; i < 6; i++ { // accepted and done on time, closed first time
 		r := mk(1, int64(i%5+1), app.StatusClosed)
@@ -64,7 +64,7 @@ func TestRating(t *testing.T) {
 		add(mk(3, 9, app.StatusRouted))
 	}
 	b := batchOf("rating", recs...)
-	rows, err := Validate("TST", &b)
+	rows, err := Validate("TST", &b, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	day := 24 * time.Hour
 	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	p := func(d time.Duration) *string { s := ts(d); return &s }
-	var recs []app.TicketJSON
+	var recs []app.TicketRecord
 	n := 0
 	add := func(org, building int64, apartments int) {
 		n++
@@ -133,7 +133,7 @@ func TestRatingLoadPerApartments(t *testing.T) {
 		add(2, int64(2+i%2), 50)
 	}
 	b := batchOf("load", recs...)
-	rows, err := Validate("TST", &b)
+	rows, err := Validate("TST", &b, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	bad := recs[0]
 	bad.Building.Apartments = -1
 	bb := batchOf("bad", bad)
-	if _, err := Validate("TST", &bb); err == nil {
+	if _, err := Validate("TST", &bb, now); err == nil {
 		t.Error("a negative flat count was accepted")
 	}
 }

@@ -11,11 +11,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/ecoz/ecoz/app/kit"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -40,6 +42,9 @@ type Config struct {
 	MaxUnzipped int64
 	// Location shows times (default Europe/Moscow).
 	Location *time.Location
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (--trusted-proxy); none: the peer's address counts.
+	TrustedProxies kit.Proxies
 }
 
 // Server is the registry's HTTP side.
@@ -48,7 +53,7 @@ type Server struct {
 	db      *DB
 	cfg     Config
 	limiter *limiter
-	fails   *limiter // sign-in failures per address
+	signIn  *kit.SignInGuard
 }
 
 // New builds the registry's Fiber app.
@@ -110,12 +115,13 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
 	}
-	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), fails: newLimiter(5.0/900, 5)}
+	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), signIn: kit.NewSignInGuard(max(1, runtime.NumCPU()/2), 32)}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layout",
 		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
 		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        httperr.ReadBufferSize,
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -317,21 +323,6 @@ func (l *limiter) Take(key string, now time.Time) time.Duration {
 	}
 	b.tokens--
 	return 0
-}
-
-// Peek reports whether key has no request left, without spending one.
-func (l *limiter) Peek(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	return b != nil && min(l.burst, b.tokens+time.Since(b.at).Seconds()*l.rate) < 1
-}
-
-// Refund forgets key (a sign-in that succeeded clears the failures).
-func (l *limiter) Refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.buckets, key)
 }
 
 // constantEq compares secrets without leaking their length of match.

@@ -50,7 +50,7 @@ func Open(path string) (*DB, error) {
 }
 
 // migrations[i] upgrades a registry database from version i+1 to i+2.
-var migrations []string
+var migrations = []string{migrateStripPersonal}
 
 // Close closes the database cleanly, checkpointing the WAL.
 func (db *DB) Close() error { return db.k.Close() }

@@ -24,6 +24,7 @@ const (
 	SetDemo             = app.SetDemo
 	SetMapTiles         = app.SetMapTiles
 	SetMapAttribution   = app.SetMapAttribution
+	SetRetentionYears   = app.SetRetentionYears
 )
 
 var settingDefaults = map[string]string{
@@ -35,6 +36,7 @@ var settingDefaults = map[string]string{
 	SetCenterName:       "Единый центр обработки заявок",
 	SetCenterPhone:      "",
 	SetExportEvery:      "15m",
+	SetRetentionYears:   strconv.Itoa(app.DefaultRetentionYears),
 }
 
 // Settings returns all settings, defaults filled in.

@@ -368,6 +368,7 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetExportEvery, "Интервал выгрузки в реестр", "например 15m"},
 	{store.SetMapTiles, "Сервер подложки карты", "https://…/{z}/{x}/{y}.png; пусто — карта без подложки, без обращений в интернет"},
 	{store.SetMapAttribution, "Подпись подложки карты", "например © участники OpenStreetMap"},
+	{store.SetRetentionYears, "Срок хранения персональных данных, лет", "после закрытия заявки; затем имя, телефон, квартира и текст обезличиваются (152-ФЗ)"},
 }
 
 type settingView struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/gofiber/fiber/v2"
 )
@@ -17,8 +18,8 @@ const (
 	sessionCookie = "ecoz_session"
 )
 
-// throttle counts failures per key in a sliding window: sign-in attempts per login
-// and address, registrations per address.
+// throttle counts attempts per key in a sliding window: registrations per
+// address. (Sign-in has kit.SignInGuard.)
 type throttle struct {
 	mu     sync.Mutex
 	limit  int
@@ -47,13 +48,6 @@ func (t *throttle) Fail(key string, now time.Time) {
 	}
 }
 
-// Reset forgets key's failures after a success.
-func (t *throttle) Reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.hits, key)
-}
-
 func (t *throttle) prune(key string, now time.Time) []time.Time {
 	h := t.hits[key]
 	i := 0
@@ -69,24 +63,21 @@ func (t *throttle) prune(key string, now time.Time) []time.Time {
 	return h
 }
 
-// login checks credentials with throttling per login and address.
+// login checks credentials under the sign-in guard (kit.SignInGuard): growing
+// delays per account and per address, hashing in a bounded pool.
 func (s *Server) login(c *fiber.Ctx, login, password string) (*app.User, error) {
-	login = phoneLogin(strings.TrimSpace(login)) // a resident's login is their phone
-	key := strings.ToLower(strings.TrimSpace(login)) + "|" + c.IP()
-	now := time.Now()
-	if s.throttle.Blocked(key, now) {
-		return nil, app.Errorf(app.ERATELIMITED, "Слишком много неудачных попыток входа; подождите 15 минут.")
-	}
-	u, err := s.Store.Authenticate(c.UserContext(), strings.TrimSpace(login), password)
-	if err != nil {
-		if app.ErrorCode(err) == app.EUNAUTHORIZED {
-			s.throttle.Fail(key, now)
-		}
-		return nil, err
-	}
-	s.throttle.Reset(key)
-	return u, nil
+	login = strings.TrimSpace(phoneLogin(strings.TrimSpace(login))) // a resident's login is their phone
+	var u *app.User
+	err := s.signIn.Attempt(login, s.clientIP(c), func() error {
+		var err error
+		u, err = s.Store.Authenticate(c.UserContext(), login, password)
+		return err
+	})
+	return u, err
 }
+
+// clientIP is the request's address, through the proxies the administrator named.
+func (s *Server) clientIP(c *fiber.Ctx) string { return s.cfg.TrustedProxies.ClientIP(c) }
 
 // apiAuth requires a bearer token and puts its user in the request context.
 func (s *Server) apiAuth(c *fiber.Ctx) error {
@@ -123,10 +114,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 // checkCSRF refuses a POST whose token does not match the session's (signed in) or
 // the pre-session cookie's (sign-in and registration forms).
 func (s *Server) checkCSRF(c *fiber.Ctx) error {
-	sent := c.FormValue("csrf")
-	if sent == "" {
-		sent = c.Get("X-CSRF-Token")
-	}
+	sent := kit.CSRFToken(c)
 	bad := app.Errorf(app.EFORBIDDEN, "Форма устарела или отправлена не с этой страницы (нет CSRF-токена). Обновите страницу и повторите.")
 	if sess := session(c); sess != nil {
 		if !sess.CheckCSRF(sent) {

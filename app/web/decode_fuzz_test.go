@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/web"
@@ -35,6 +36,9 @@ func FuzzDecodeStrict(f *testing.F) {
 			if err != nil {
 				if c := app.ErrorCode(err); c != app.EINVALID && c != app.ETOOLARGE || app.ErrorMessage(err) == "" {
 					t.Fatalf("refused %q with %v (code %s)", body, err, c)
+				}
+				if m := app.ErrorMessage(err); !utf8.ValidString(m) {
+					t.Fatalf("refused %q with a message that is not UTF-8: %q", body, m)
 				}
 				return
 			}

@@ -72,9 +72,21 @@ func (s *Server) pageLogin(c *fiber.Ctx) error {
 	return s.render(c, "login", fiber.Map{"Title": "Вход", "Next": safeNext(c.Query("next"))})
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in on this site: a local path with one
+// leading slash, or "/". Browsers read "//host" and "/\\host" as another site,
+// and drop tabs and line breaks before reading, so a control character, a
+// backslash or a second slash at the start is refused, and so is anything a URL
+// parser sees a scheme or a host in.
 func safeNext(n string) string {
-	if u, err := url.Parse(n); err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") {
+	if len(n) < 1 || n[0] != '/' || len(n) > 1 && (n[1] == '/' || n[1] == '\\') {
+		return "/"
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(n); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return n

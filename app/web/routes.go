@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	authed.Get("/tickets/:number/events", s.apiEvents)
 	authed.Post("/tickets/:number/:action", s.apiAct)
 	authed.Get("/admin/registry", require(app.PermAdminister), s.apiRegistryExport)
+	authed.Get("/admin/personal-data", require(app.PermAdminister), s.apiPersonalData)
 	authed.Get("/decisions", require(app.PermSeeDecisions), s.apiDecisions)
 	authed.Post("/decisions", require(app.PermRecordDecisions), s.apiCreateDecision)
 	authed.Post("/decisions/:id/done", require(app.PermReportDecisions), s.apiDecisionDone)

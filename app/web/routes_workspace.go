@@ -56,6 +56,9 @@ func (s *Server) workspaceRoutes(staff fiber.Router) {
 	admin.Post("/import", s.adminImportUpload)
 	admin.Get("/import/:id", s.adminImportJob)
 	admin.Post("/import/:id/apply", s.adminImportApply)
+	admin.Get("/personal", s.adminPersonal)
+	admin.Get("/personal/export", s.adminPersonalExport)
+	admin.Post("/personal/anonymize", s.adminPersonalAnonymize)
 }
 
 func (s *Server) pageCall(c *fiber.Ctx) error {

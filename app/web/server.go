@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,8 @@ type Config struct {
 	Static  fs.FS // assets/static
 	Log     *slog.Logger
 	Version string
-	// BodyLimit caps request bodies (photos included).
+	// BodyLimit caps the body of an upload (photos, an import file); any other
+	// request's body is capped at SmallBodyLimit (bodyGuard).
 	BodyLimit int
 	// Hooks lets the jobs (rating, registry export) add their routes.
 	Hooks []func(*Server)
@@ -48,6 +50,9 @@ type Config struct {
 	Importer Importer
 	// Rating computes and reads the rating and the reports; nil: one over Store.
 	Rating *rating.Service
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (for sign-in throttling); none: the peer's address counts.
+	TrustedProxies kit.Proxies
 }
 
 // Server is the web side of one municipal centre.
@@ -59,7 +64,7 @@ type Server struct {
 	// Rating is the rating service; main starts its nightly run.
 	Rating *rating.Service
 
-	throttle *throttle
+	signIn   *kit.SignInGuard
 	inflight sync.WaitGroup
 	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
 	pages    pageCache // the public pages as anonymous visitors get them
@@ -73,6 +78,10 @@ type Server struct {
 	// NotifyJob sends the outbox, set by main before serving (nil: not running).
 	NotifyJob *notify.Job
 }
+
+// hashers is how many password hashes run at once: half the cores, so that a
+// flood of sign-ins leaves the other half to the pages.
+func hashers() int { return max(1, runtime.NumCPU()/2) }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
 const DefaultBodyLimit = 16 << 20
@@ -91,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating}
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
@@ -101,17 +110,22 @@ func New(cfg Config) (*Server, error) {
 		s.importer = catalogImporter{s.Store}
 	}
 	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layouts/main",
-		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
-		BodyLimit:             cfg.BodyLimit,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz",
+		Views:             engine,
+		ViewsLayout:       "layouts/main",
+		ErrorHandler:      kit.ErrorHandler(cfg.Log, s.errorPage),
+		BodyLimit:         SmallBodyLimit,
+		StreamRequestBody: true, // a larger body waits on the connection for bodyGuard
+		// fasthttp would otherwise parse a multipart body before any handler,
+		// keeping files of up to 16 MB in memory.
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               httperr.ReadBufferSize,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		AppName:                      "ecoz",
 	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp), s.mapCSP)
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp), s.mapCSP, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()

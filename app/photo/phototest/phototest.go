@@ -1,9 +1,11 @@
 // Package phototest makes image files for tests: real small JPEGs and PNGs, a
-// JPEG carrying EXIF with GPS data, and headers that declare absurd dimensions.
+// JPEG carrying EXIF with GPS data, headers that declare absurd dimensions, and
+// deep PNGs that are small as sent and large decoded.
 package phototest
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -113,5 +115,40 @@ func PNG(t testing.TB, w, h int) []byte {
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
+	return b.Bytes()
+}
+
+// DeepPNG is a real, valid w×h PNG of the given bit depth and colour type
+// (2: RGB, 6: RGBA), all pixels black: it compresses to almost nothing and
+// decodes to w×h×(bytes a pixel) — the worst case for memory per byte sent.
+// It is written row by row, so that making it costs the test no more memory
+// than the file.
+func DeepPNG(w, h uint32, depth, colorType byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		c := crc32.NewIEEE()
+		c.Write([]byte(typ))
+		c.Write(data)
+		binary.Write(&b, binary.BigEndian, c.Sum32())
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = depth, colorType
+	chunk("IHDR", ihdr)
+	channels := map[byte]int{0: 1, 2: 3, 4: 2, 6: 4}[colorType]
+	row := make([]byte, 1+int(w)*channels*int(depth)/8) // filter byte 0, then black
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	for y := uint32(0); y < h; y++ {
+		zw.Write(row)
+	}
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
 	return b.Bytes()
 }
