@@ -394,6 +394,7 @@ CREATE TABLE org_duty_contacts (
   organization_id INTEGER PRIMARY KEY REFERENCES organizations(id),
   phone           TEXT NOT NULL DEFAULT '',
   email           TEXT NOT NULL DEFAULT ''
+);
 -- Open311 (issue #18): keys of third-party applications (only a hash of each), which
 -- application filed a ticket, and the text the centre published for a ticket: the
 -- only description Open311 or a public page shows.

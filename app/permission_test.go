@@ -19,6 +19,12 @@ func TestPermissions(t *testing.T) {
 		PermReport:       "admin supervisor",
 		PermAdminister:   "admin",
 		PermOwnRequests:  "resident",
+
+		PermRatingSettings:  "admin supervisor",
+		PermSeeDecisions:    "admin operator org supervisor",
+		PermRecordDecisions: "supervisor",
+		PermReportDecisions: "org supervisor",
+		PermPublicText:      "operator supervisor",
 	}
 	if len(Permissions) != len(want) {
 		t.Errorf("the table has %d permissions, the test knows %d", len(Permissions), len(want))
