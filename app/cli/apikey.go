@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ecoz/ecoz/app"
@@ -20,7 +21,7 @@ func runAPIKeyAdd(c *Call) error {
 	}
 	key, err := s.AddAPIKey(context.Background(), name, rate)
 	if err != nil {
-		return err
+		return errors.New(app.ErrorMessage(err)) // one line: the message, not the form's field notes
 	}
 	fmt.Fprintf(c.Stdout, "ключ для приложения «%s» выдан (лимит: %d заявок в минуту); он показывается один раз — сохраните его:\n%s\n", name, rate, key)
 	return nil
@@ -37,7 +38,7 @@ func runAPIKeyRevoke(c *Call) error {
 		return err
 	}
 	if err := s.RevokeAPIKey(context.Background(), name); err != nil {
-		return err
+		return errors.New(app.ErrorMessage(err))
 	}
 	fmt.Fprintf(c.Stdout, "ключ приложения «%s» отозван\n", name)
 	return nil
