@@ -184,8 +184,8 @@ func (tx *Tx) contactAtIntake(t *app.Ticket, n app.NewTicket) (Contact, error) {
 		if c.Channel == "" {
 			c.Channel = ChanNone
 		}
-		if c.Channel == ChanNone && c.Email == "" {
-			return c, nil
+		if c.Channel == ChanNone {
+			return c, nil // nothing agreed to: no address is kept
 		}
 		_, by = tx.actor()
 		if t.ResidentID == 0 {
