@@ -67,4 +67,3 @@ func TestNotifyMigrationMatchesSchema(t *testing.T) {
 		}
 	}
 }
-
