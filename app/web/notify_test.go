@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +18,7 @@ import (
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/store"
+	"github.com/ecoz/ecoz/app/web"
 )
 
 // doneWithLink files a ticket through the API for a caller who chose SMS, has
@@ -374,5 +379,25 @@ func TestIntakeRecordsCallerChoice(t *testing.T) {
 	c, ok, _ := f.s.TicketContact(context.Background(), 1)
 	if !ok || c.Channel != "email" || c.Email != "sidorov@mail.example" || c.Phone != "+79125550007" {
 		t.Errorf("contact %+v", c)
+	}
+}
+
+// The request log never shows a link's token: it answers for the resident.
+func TestLinkTokenNotLogged(t *testing.T) {
+	f := newFixture(t)
+	_, path := doneWithLink(t, f)
+	var logged bytes.Buffer
+	srv, err := web.New(web.Config{Store: f.s, Views: os.DirFS(filepath.Join(apptest.Root(), "assets", "views")),
+		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv)
+	if st, _ := c.get(path); st != http.StatusOK {
+		t.Fatalf("link page %d", st)
+	}
+	tok := strings.TrimPrefix(path, "/n/")
+	if strings.Contains(logged.String(), tok) || !strings.Contains(logged.String(), "path=/n/…") {
+		t.Errorf("request log:\n%s", logged.String())
 	}
 }
