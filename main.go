@@ -52,6 +52,7 @@ const usage = `ecoz — Единый центр обработки заявок 
 Использование:
   ecoz [serve] [--data DIR] [--addr HOST:PORT] [--demo]   запустить сервер
         [--registry-url URL] [--registry-token T] [--export-every 15m]
+        [--smtp URL --mail-from A] [--sms-url URL] [--webhook URL --webhook-secret-file F]   уведомления
   ecoz service install|uninstall|start|stop|restart|status [--data DIR] [--addr HOST:PORT] [--user USER]
   ecoz user add --login L --role R [--org ID] [--name N]  пароль читается со стандартного ввода
   ecoz import buildings|organizations [--data DIR] [--skip-bad] FILE
