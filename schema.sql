@@ -350,11 +350,13 @@ CREATE INDEX decisions_week ON decisions(meeting_week, id);
 -- key the channel sees; it is unique by construction (ticket, version, channel),
 -- and the index enforces it only for the messages whose cause may be seen again
 -- (a clock checked every minute, one more failed call). Texts are rendered at
--- sending from the templates.
+-- sending from the templates. ticket_id has no foreign key: a row is only ever
+-- written beside the ticket row it names, in the same transaction, and the probe
+-- would cost every ticket change that queues a message.
 CREATE TABLE outbox (
   id         INTEGER PRIMARY KEY,
   key        TEXT NOT NULL,
-  ticket_id  INTEGER REFERENCES tickets(id),
+  ticket_id  INTEGER,
   kind       TEXT NOT NULL,
   channel    TEXT NOT NULL CHECK (channel IN ('sms','email','webhook')),
   recipient  TEXT NOT NULL,

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"net/mail"
 	"strings"
 )
@@ -13,12 +12,16 @@ const (
 	NotifyNone  = "none"
 )
 
+type emailError string
+
+func (e emailError) Error() string { return string(e) }
+
 // NormalizeEmail checks an e-mail address and returns it bare.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
-		return "", fmt.Errorf("Неверный адрес электронной почты; пример: ivanov@mail.ru.")
+		return "", emailError("Неверный адрес электронной почты; пример: ivanov@mail.ru.")
 	}
 	return s, nil
 }

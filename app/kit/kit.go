@@ -36,8 +36,9 @@ func Recover(log *slog.Logger) fiber.Handler {
 // duration and address.
 //
 // count, when not nil, counts the requests logged: a job that waits for a quiet
-// moment (the nightly backup) watches it.
-func LogRequests(log *slog.Logger, count *atomic.Int64) fiber.Handler {
+// moment (the nightly backup) watches it. redact, when not nil, rewrites the path
+// for the log (a secret in a link's path must not reach it).
+func LogRequests(log *slog.Logger, count *atomic.Int64, redact func(string) string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
@@ -55,7 +56,11 @@ func LogRequests(log *slog.Logger, count *atomic.Int64) fiber.Handler {
 				status = httperr.Status(app.ErrorCode(err))
 			}
 		}
-		log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
+		path := c.Path()
+		if redact != nil {
+			path = redact(path)
+		}
+		log.Info("request", "method", c.Method(), "path", path, "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
 		return err
 	}
 }

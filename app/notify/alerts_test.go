@@ -222,3 +222,24 @@ func TestBackoffAndNight(t *testing.T) {
 		}
 	}
 }
+
+func TestOldMessagesPurged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	gw := newGateway(t)
+	j := job(f, notify.Config{SMSURL: gw.srv.URL + "/send?to={phone}&text={text}"})
+	f.file(t, "CW-05", "sms", "")
+	if _, err := j.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(80 * 24 * time.Hour)
+	f.file(t, "CW-05", "email", "ivanov@mail.example") // waits: no mail server
+	f.clock.Advance(11 * 24 * time.Hour)
+	n, err := f.s.PurgeOutbox(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	if got := outbox(t, f.s); !reflect.DeepEqual(got, []string{"registered email ivanov@mail.example pending"}) {
+		t.Errorf("after purge %v", got)
+	}
+}

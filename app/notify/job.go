@@ -152,12 +152,18 @@ func (c Channels) of(name string) Channel {
 // AlertsEvery it queues the staff's clock alerts. A down channel only delays
 // its own messages: ticket work never waits for the job.
 func (j *Job) Run(ctx context.Context) {
-	var lastAlerts time.Time
+	var lastAlerts, lastPurge time.Time
 	for {
 		if time.Since(lastAlerts) >= j.cfg.AlertsEvery {
 			lastAlerts = time.Now()
 			if _, err := j.cfg.Store.QueueClockAlerts(ctx); err != nil && ctx.Err() == nil {
 				j.cfg.Log.Error("notify: clock alerts", "err", err)
+			}
+		}
+		if time.Since(lastPurge) >= time.Hour {
+			lastPurge = time.Now()
+			if _, err := j.cfg.Store.PurgeOutbox(ctx); err != nil && ctx.Err() == nil {
+				j.cfg.Log.Error("notify: purge", "err", err)
 			}
 		}
 		n, err := j.Round(ctx)

@@ -67,11 +67,11 @@ func ParseTemplate(kind, text string) (*template.Template, error) {
 				}
 			}
 		}
-		return nil, fmt.Errorf("Шаблон не разобран, %s", msg)
+		return nil, app.Errorf(app.EINVALID, "Шаблон не разобран, %s", msg)
 	}
 	// A template that parses but fails on a real ticket is refused too.
 	if err := t.Execute(&strings.Builder{}, View{}); err != nil {
-		return nil, fmt.Errorf("Шаблон не выполняется: %v", err)
+		return nil, app.Errorf(app.EINVALID, "Шаблон не выполняется: %v", err)
 	}
 	return t, nil
 }

@@ -128,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		AppName:               "ecoz registry",
 	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, nil), kit.SecurityHeaders(csp))
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, nil, nil), kit.SecurityHeaders(csp))
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
 	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })

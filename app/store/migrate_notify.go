@@ -8,7 +8,7 @@ const migrateNotify = `
 CREATE TABLE outbox (
   id         INTEGER PRIMARY KEY,
   key        TEXT NOT NULL,
-  ticket_id  INTEGER REFERENCES tickets(id),
+  ticket_id  INTEGER,
   kind       TEXT NOT NULL,
   channel    TEXT NOT NULL CHECK (channel IN ('sms','email','webhook')),
   recipient  TEXT NOT NULL,

@@ -184,8 +184,8 @@ func (tx *Tx) contactAtIntake(t *app.Ticket, n app.NewTicket) (Contact, error) {
 		if c.Channel == "" {
 			c.Channel = ChanNone
 		}
-		if c.Channel == ChanNone && c.Email == "" {
-			return c, nil
+		if c.Channel == ChanNone {
+			return c, nil // nothing agreed to: no address is kept
 		}
 		_, by = tx.actor()
 		if t.ResidentID == 0 {
@@ -505,6 +505,25 @@ func (s *Store) Resend(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+}
+
+// OutboxKeep is how long sent and failed messages stay on the outbox screen:
+// they name a phone or an address, kept no longer than needed (152-ФЗ).
+const OutboxKeep = 90 * 24 * time.Hour
+
+// PurgeOutbox deletes the sent and failed messages older than OutboxKeep and
+// returns how many.
+func (s *Store) PurgeOutbox(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.Write(ctx, func(tx *Tx) error {
+		res, err := tx.exec("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", unix(tx.now.Add(-OutboxKeep)))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 func clip(s string) string {

@@ -35,6 +35,18 @@ func (s *Server) notifyRoutes(web fiber.Router) {
 	web.Post("/admin/notify/templates", admin, s.adminTemplatesSave)
 }
 
+// logPath is the path as the request log shows it: a link's token answers for
+// the resident, so whoever reads the log must not be able to use it.
+func logPath(p string) string {
+	if strings.HasPrefix(p, "/n/stop/") {
+		return "/n/stop/…"
+	}
+	if strings.HasPrefix(p, "/n/") {
+		return "/n/…"
+	}
+	return p
+}
+
 // linkTicket checks the token of a link and returns its ticket; a bad or expired
 // token, or a ticket no longer waiting for this answer, is a page that says so.
 func (s *Server) linkTicket(c *fiber.Ctx, stop bool) (*app.Ticket, notify.Token, error) {

@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +18,7 @@ import (
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/store"
+	"github.com/ecoz/ecoz/app/web"
 )
 
 // doneWithLink files a ticket through the API for a caller who chose SMS, has
@@ -339,5 +344,60 @@ func TestStopLinkAndOutboxScreen(t *testing.T) {
 	if !strings.Contains(page, `<span class="count" id="c-pending">1</span>`) || !strings.Contains(page, "повторная отправка по запросу администратора") ||
 		!strings.Contains(page, "ждёт — канал не настроен") {
 		t.Errorf("after resend:\n%s", page)
+	}
+}
+
+// TestIntakeRecordsCallerChoice: the operator records a caller's channel on the
+// intake form; a bad e-mail is shown at its field and nothing is filed.
+func TestIntakeRecordsCallerChoice(t *testing.T) {
+	f := newFixture(t)
+	op := newClient(t, f.srv)
+	if st, _, _ := op.post("/login", url.Values{"login": {"operator"}, "password": {"operator-pass"}}); st != http.StatusSeeOther {
+		t.Fatalf("sign-in %d", st)
+	}
+	_, page := op.get("/work/new")
+	if m := csrfRe.FindStringSubmatch(page); m != nil {
+		op.csrf = m[1]
+	}
+	if !strings.Contains(page, `name="notify" value="sms"`) || !strings.Contains(page, "Уведомлять о ходе заявки") {
+		t.Fatalf("intake form has no channel choice")
+	}
+	form := url.Values{"reporter_phone": {"8 912 555-00-07"}, "reporter_name": {"Сидоров"}, "building_id": {strconv.FormatInt(f.lenina.ID, 10)},
+		"work_type": {"CW-05"}, "description": {"Течёт кран"}, "notify": {"email"}, "reporter_email": {"sidorov@"}}
+	st, page, _ := op.post("/work/new", form)
+	if st != http.StatusBadRequest || !strings.Contains(page, `<p class="field-error">Неверный адрес электронной почты; пример: ivanov@mail.ru.</p>`) {
+		t.Fatalf("bad e-mail: %d", st)
+	}
+	if n, _ := f.s.CountTickets(f.as("operator"), store.TicketFilter{}); n != 0 {
+		t.Fatalf("%d tickets filed with a bad e-mail", n)
+	}
+	form.Set("reporter_email", "sidorov@mail.example")
+	st, _, loc := op.post("/work/new", form)
+	if st != http.StatusSeeOther || !strings.HasPrefix(loc, "/work/tickets/TST-000001") {
+		t.Fatalf("file: %d %s", st, loc)
+	}
+	c, ok, _ := f.s.TicketContact(context.Background(), 1)
+	if !ok || c.Channel != "email" || c.Email != "sidorov@mail.example" || c.Phone != "+79125550007" {
+		t.Errorf("contact %+v", c)
+	}
+}
+
+// The request log never shows a link's token: it answers for the resident.
+func TestLinkTokenNotLogged(t *testing.T) {
+	f := newFixture(t)
+	_, path := doneWithLink(t, f)
+	var logged bytes.Buffer
+	srv, err := web.New(web.Config{Store: f.s, Views: os.DirFS(filepath.Join(apptest.Root(), "assets", "views")),
+		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv)
+	if st, _ := c.get(path); st != http.StatusOK {
+		t.Fatalf("link page %d", st)
+	}
+	tok := strings.TrimPrefix(path, "/n/")
+	if strings.Contains(logged.String(), tok) || !strings.Contains(logged.String(), "path=/n/…") {
+		t.Errorf("request log:\n%s", logged.String())
 	}
 }

@@ -125,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:                  120 * time.Second,
 		AppName:                      "ecoz",
 	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests), kit.SecurityHeaders(csp), s.mapCSP, s.bodyGuard)
+	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests, logPath), kit.SecurityHeaders(csp), s.mapCSP, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()

@@ -1,0 +1,5 @@
+package store
+
+// MigrateNotify is the notifications step, for the test that it builds what
+// schema.sql builds.
+var MigrateNotify = migrateNotify

@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ecoz/ecoz/app/apptest"
+)
+
+// BenchmarkCreateTicketHTTPOutbox files tickets through the API over a loopback
+// listener from 32 concurrent clients with notifications off (the caller chose
+// none, no webhook), with SMS to the caller, and with SMS and a webhook. It
+// reports the throughput and the process's CPU time per ticket: on a machine
+// shared with other work the wall clock measures the queue for the CPU.
+func BenchmarkCreateTicketHTTPOutbox(b *testing.B) {
+	for _, c := range []struct {
+		name, notify string
+		webhook      bool
+	}{{"off", "none", false}, {"sms", "sms", false}, {"sms+webhook", "sms", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			f := newFixture(b)
+			f.s.SetWebhookOn(c.webhook)
+			base := apptest.Listen(b, f.srv)
+			client := benchClient()
+			bodies := make([][]byte, 1000)
+			for i := range bodies {
+				nt := f.newTicket("CW-05")
+				nt["notify"], nt["reporter_phone"] = c.notify, fmt.Sprintf("8 912 %03d-%02d-%02d", i/10000, i/100%100, i%100)
+				bodies[i], _ = json.Marshal(nt)
+			}
+			var next, failed atomic.Int64
+			b.SetParallelism(32 / max(1, runtimeProcs()))
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest("POST", base+"/api/v1/tickets", bytes.NewReader(bodies[int(next.Add(1))%len(bodies)]))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", "Bearer "+f.tokens["operator"])
+					res, err := client.Do(req)
+					if err != nil {
+						failed.Add(1)
+						continue
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusCreated {
+						failed.Add(1)
+					}
+				}
+			})
+			b.StopTimer()
+			if n := failed.Load(); n > 0 {
+				b.Fatalf("%d of %d creates failed", n, b.N)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/ticket")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+		})
+	}
+}
