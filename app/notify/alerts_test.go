@@ -21,8 +21,9 @@ func TestStaffAlerts(t *testing.T) {
 	if err := f.s.SaveSettings(ctx, map[string]string{store.SetDutyEmail: "centre-duty@usinsk.example", store.SetSupervisorEmail: "zhkh@usinsk.example"}); err != nil {
 		t.Fatal(err)
 	}
-	// An emergency at 12:00 Moscow: localise by 12:30, resolve within 24 h.
-	e := f.file(t, "WALL-01", "", "")
+	// An emergency at 12:00 Moscow (a house without power, ПП 416): localise by
+	// 12:30, resolve within 2 hours, by 14:00.
+	e := f.file(t, "EL-01", "", "")
 	// A leaking tap the organisation hands back as not theirs.
 	tap := f.file(t, "CW-05", "", "")
 	f.act(t, f.uk, tap.Number, app.ActionReturn, "Дом не в нашем управлении")
@@ -62,12 +63,17 @@ func TestStaffAlerts(t *testing.T) {
 	if got := alerts(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("at 12:31:\n%s", strings.Join(got, "\n"))
 	}
-	// Next day 10:01: the resolution clock (12:00) has less than 2 hours left.
-	f.clock.Set(e.DueAt.Add(-2*time.Hour + time.Minute))
-	// The tap's clock runs out at the same time; with no organisation holding it,
-	// only the centre hears.
-	want = append(want, "due sms +79120001122 pending", "due email duty@sever.example pending", "due email centre-duty@usinsk.example pending",
-		"due email centre-duty@usinsk.example pending")
+	// 13:31: the emergency's resolution clock (14:00) has less than a quarter of
+	// its 2 hours left.
+	f.clock.Set(e.DueAt.Add(-30*time.Minute + time.Minute))
+	want = append(want, "due sms +79120001122 pending", "due email duty@sever.example pending", "due email centre-duty@usinsk.example pending")
+	if got := alerts(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("before the emergency's deadline:\n%s", strings.Join(got, "\n"))
+	}
+	// Next day 10:01: the tap's clock (12:00) has less than 2 hours left; with no
+	// organisation holding it, only the centre hears.
+	f.clock.Set(tap.DueAt.Add(-2*time.Hour + time.Minute))
+	want = append(want, "due email centre-duty@usinsk.example pending")
 	got := alerts()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("before the deadline:\n%s", strings.Join(got, "\n"))
@@ -78,7 +84,7 @@ func TestStaffAlerts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := "Заявка " + e.Number + ": срок устранения истекает 17.11.2026 12:00. УК «Север»; Утрата связи отдельных кирпичей с кладкой наружных стен (угроза выпадения), ул. Мира, д. 1."; out.Text != w {
+	if w := "Заявка " + e.Number + ": срок устранения истекает 16.11.2026 14:00. УК «Север»; Отключение электроснабжения дома/подъезда, повреждение питающего кабеля, ул. Мира, д. 1."; out.Text != w {
 		t.Errorf("due alert %q\nwant %q", out.Text, w)
 	}
 }
@@ -89,13 +95,11 @@ func TestLocalisedEmergencyNotAlerted(t *testing.T) {
 	if err := f.s.SaveSettings(ctx, map[string]string{store.SetDutyEmail: "centre-duty@usinsk.example"}); err != nil {
 		t.Fatal(err)
 	}
-	e := f.file(t, "WALL-01", "", "")
-	// The organisation reports localisation (the emergencies issue's action; its
-	// audit event is what the alert looks for).
+	e := f.file(t, "EL-01", "", "")
+	// The organisation reports localisation (localized_at is what the alert looks for).
 	err := f.s.Write(ctx, func(tx *store.Tx) error {
 		return tx.Raw(func(exec func(q string, args ...any) error) error {
-			return exec("INSERT INTO ticket_events(ticket_id, at, actor, action, from_status, to_status, note) VALUES (?,?,?,?,?,?,?)",
-				e.ID, f.clock.Now().Unix(), "uk1", "localize", "routed", "routed", "Перекрыли стояк")
+			return exec("UPDATE tickets SET localized_at = ? WHERE id = ?", f.clock.Now().Unix(), e.ID)
 		})
 	})
 	if err != nil {

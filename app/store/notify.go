@@ -322,10 +322,10 @@ func (s *Store) QueueClockAlerts(ctx context.Context) (int, error) {
 		}
 		return rows.Err()
 	}
-	// Localisation: not yet reported (the «localize» event), clock within the lead.
+	// Localisation: not yet reported (localized_at), clock within the lead.
 	if err := scan(KindLocalize, `SELECT t.id, COALESCE(t.organization_id, 0), t.localize_due_at FROM tickets t
 		WHERE `+openStatusSQL+` AND t.localize_due_at > ? AND t.localize_due_at <= ?
-		AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'localize') ORDER BY t.id`,
+		AND t.localized_at IS NULL ORDER BY t.id`,
 		now, now+int64(LocalizeLead/time.Second)); err != nil {
 		return 0, err
 	}
