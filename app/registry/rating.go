@@ -10,9 +10,11 @@ import (
 	"github.com/ecoz/ecoz/app/store"
 )
 
-// The republic-wide rating is the municipal rating's method, computed by
-// app/rating (rating.Compute) over counts taken from the records the registry
-// holds, for the 30 days before now:
+// The republic-wide rating is the municipal rating's first method (v1, with its
+// own weights), computed by app/rating (rating.Compute) over counts taken from
+// the records the registry holds, for the 30 days before now. (Method v2 needs
+// what a record does not carry: how each closure came about and the centre's
+// failed callbacks.)
 //
 //	on-time resolution 40 %: of the tickets due in the window, the share done by due_at;
 //	acceptance on time 15 %: of the tickets whose acceptance fell due in the window,
@@ -148,7 +150,7 @@ func republic(all []OrgScore, counts []app.RatingCounts, from, now time.Time) *R
 		m.index[o.OrgID] = i
 	}
 	for _, m := range muns {
-		day := rating.Compute("", now, m.counts, m.orgs, app.DefaultRatingWeights)
+		day := rating.Compute("", now, m.counts, m.orgs, app.DefaultRatingWeightsV1)
 		for _, row := range day.Rows {
 			o := &all[m.index[row.OrgID]]
 			met := row.Metrics
