@@ -31,7 +31,14 @@ const (
 )
 
 func (s *Server) open311Routes() {
-	g := s.App.Group("/open311/v2")
+	g := s.App.Group("/open311/v2", func(c *fiber.Ctx) error {
+		// What GET returns is public, so a third party's web page may read it
+		// from the browser; POST needs a key, which belongs on a server.
+		if c.Method() == fiber.MethodGet {
+			c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+		}
+		return c.Next()
+	})
 	g.Get("/discovery.:format", s.o311Discovery)
 	g.Get("/services.:format", s.o311Services)
 	g.Get("/services/:code.:format", s.o311Service)
@@ -493,7 +500,8 @@ type o311Created struct {
 	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
 	Token            string   `json:"token" xml:"token"`
 	ServiceNotice    string   `json:"service_notice" xml:"service_notice"`
-	AccountID        *string  `json:"account_id" xml:"account_id"`
+	AccountID        *string  `json:"account_id" xml:"-"` // null: ecoz has no accounts for apps' users
+	AccountIDXML     string   `json:"-" xml:"account_id"` // <account_id/>, as the specification's example
 }
 
 // keyLimiter counts the requests each API key filed in the current minute.

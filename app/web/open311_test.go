@@ -68,6 +68,7 @@ type o311Reply struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	CORS        string // Access-Control-Allow-Origin
 }
 
 func (c *open311Client) get(t *testing.T, path string, q url.Values) o311Reply {
@@ -102,7 +103,7 @@ func readReply(t *testing.T, res *http.Response) o311Reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o311Reply{res.StatusCode, res.Header.Get("Content-Type"), b}
+	return o311Reply{res.StatusCode, res.Header.Get("Content-Type"), b, res.Header.Get("Access-Control-Allow-Origin")}
 }
 
 // decode reads a reply in the client's format into v (the XML form of v is the
