@@ -292,11 +292,14 @@ func (s *Store) ServiceRequests(ctx context.Context, f ServiceRequestFilter) ([]
 		if !f.To.IsZero() {
 			conds, args = append(conds, "t.created_at <= ?"), append(args, unix(f.To))
 		}
+		// The unary + keeps SQLite off the status indexes: by status alone it
+		// would read every closed ticket ever (3.5 s on a million) to sort out
+		// the newest thousand, where the range of dates is the narrow part.
 		if f.Open != nil {
 			if *f.Open {
-				conds = append(conds, "t.status NOT IN ('closed','cancelled')")
+				conds = append(conds, "+t.status NOT IN ('closed','cancelled')")
 			} else {
-				conds = append(conds, "t.status IN ('closed','cancelled')")
+				conds = append(conds, "+t.status IN ('closed','cancelled')")
 			}
 		}
 	}
