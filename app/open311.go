@@ -63,13 +63,14 @@ func (w *WorkType) Attributes() []ServiceAttribute {
 }
 
 // ApplyAttributes checks the answers given to w's questions (by code) and puts
-// them into n: the apartment into its field, the rest as lines of the
-// description. Answers to questions w does not ask are an error, so that a typo
+// them into n (only when all are right): the apartment into its field, the rest
+// as lines of the description. Answers to questions w does not ask are an error, so that a typo
 // in a client is not silently dropped.
 func (w *WorkType) ApplyAttributes(n *NewTicket, answers map[string]string) error {
 	fe := FieldErrors{}
 	known := map[string]bool{}
 	var lines []string
+	apartment := n.Apartment
 	for _, a := range w.Attributes() {
 		known[a.Code] = true
 		v := strings.TrimSpace(answers[a.Code])
@@ -94,7 +95,7 @@ func (w *WorkType) ApplyAttributes(n *NewTicket, answers map[string]string) erro
 				continue
 			}
 			if a.Code == apartmentAttribute.Code {
-				n.Apartment = v
+				apartment = v
 				continue
 			}
 			lines = append(lines, a.Description+": "+v)
@@ -105,10 +106,14 @@ func (w *WorkType) ApplyAttributes(n *NewTicket, answers map[string]string) erro
 			fe.Add("attribute["+code+"]", "У вида работ «"+w.Name+"» нет такого вопроса.")
 		}
 	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	n.Apartment = apartment
 	if len(lines) > 0 {
 		n.Description = strings.TrimSpace(n.Description + "\n" + strings.Join(lines, "\n"))
 	}
-	return fe.Err()
+	return nil
 }
 
 // ServiceDescription says in words what the centre promises for work type w: the

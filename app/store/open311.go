@@ -272,6 +272,25 @@ func scanServiceRequest(sc interface{ Scan(...any) error }) (app.ServiceRequest,
 // ServiceRequests lists tickets for Open311, newest first. Anyone may call it, so
 // it reads only what app.ServiceRequest holds.
 func (s *Store) ServiceRequests(ctx context.Context, f ServiceRequestFilter) ([]app.ServiceRequest, error) {
+	q, args := serviceRequestsQuery(f)
+	rows, err := s.readQuery(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]app.ServiceRequest, 0, 64)
+	for rows.Next() {
+		r, err := scanServiceRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// serviceRequestsQuery is the query ServiceRequests runs for f.
+func serviceRequestsQuery(f ServiceRequestFilter) (string, []any) {
 	var conds []string
 	var args []any
 	order := "t.created_at DESC, t.id DESC"
@@ -292,11 +311,14 @@ func (s *Store) ServiceRequests(ctx context.Context, f ServiceRequestFilter) ([]
 		if !f.To.IsZero() {
 			conds, args = append(conds, "t.created_at <= ?"), append(args, unix(f.To))
 		}
+		// The unary + keeps SQLite off the status indexes: by status alone it
+		// would read every closed ticket ever (3.5 s on a million) to sort out
+		// the newest thousand, where the range of dates is the narrow part.
 		if f.Open != nil {
 			if *f.Open {
-				conds = append(conds, "t.status NOT IN ('closed','cancelled')")
+				conds = append(conds, "+t.status NOT IN ('closed','cancelled')")
 			} else {
-				conds = append(conds, "t.status IN ('closed','cancelled')")
+				conds = append(conds, "+t.status IN ('closed','cancelled')")
 			}
 		}
 	}
@@ -308,20 +330,6 @@ func (s *Store) ServiceRequests(ctx context.Context, f ServiceRequestFilter) ([]
 		limit = 1000
 	}
 	// The page's ids come from the indexes alone; only they are joined and read.
-	q := serviceRequestSelect + " WHERE t.id IN (SELECT t.id FROM tickets t WHERE " + strings.Join(conds, " AND ") +
-		" ORDER BY " + order + " LIMIT " + strconv.Itoa(limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0)) + ") ORDER BY " + order
-	rows, err := s.readQuery(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]app.ServiceRequest, 0, 64)
-	for rows.Next() {
-		r, err := scanServiceRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return serviceRequestSelect + " WHERE t.id IN (SELECT t.id FROM tickets t WHERE " + strings.Join(conds, " AND ") +
+		" ORDER BY " + order + " LIMIT " + strconv.Itoa(limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0)) + ") ORDER BY " + order, args
 }

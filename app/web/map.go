@@ -38,6 +38,30 @@ type mapView struct {
 	Pick        bool // the links pick the building for a new request
 	Unlocated   int  // buildings without coordinates, not on the map
 	TotalOpen   int
+	// Quiet is how many buildings without open tickets were left off a crowded
+	// map (see onlyBusy).
+	Quiet int
+}
+
+// mapCrowded is how many buildings a map shows at most before it keeps only those
+// with tickets in work: a town of thousands of houses would otherwise send a
+// page of thousands of links to every visitor.
+const mapCrowded = 300
+
+// onlyBusy keeps, on a crowded map, the buildings with tickets in work.
+func (v *mapView) onlyBusy() {
+	if len(v.Points) <= mapCrowded {
+		return
+	}
+	kept := v.Points[:0]
+	for _, p := range v.Points {
+		if p.Open > 0 || p.Here {
+			kept = append(kept, p)
+		} else {
+			v.Quiet++
+		}
+	}
+	v.Points = kept
 }
 
 const mapWidth = 800.0

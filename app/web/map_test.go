@@ -104,3 +104,28 @@ func TestMapOnPublicPages(t *testing.T) {
 		getPage(t, f, anon, p)
 	}
 }
+
+// TestCrowdedMapKeepsBusyBuildings: a town with more houses than a map shows keeps
+// those with tickets in work on the home page, and says how many it left off.
+func TestCrowdedMapKeepsBusyBuildings(t *testing.T) {
+	f := mapFixture(t)
+	err := f.s.Write(f.as("admin"), func(tx *store.Tx) error {
+		for i := 0; i < 300; i++ {
+			b := &app.Building{Address: "ул. Тихая, д. " + itoa(int64(i+1)), OrganizationID: f.org.ID,
+				Geo: &app.GeoPoint{Lat: 65.98 + float64(i)*0.0001, Lon: 57.52}}
+			if err := tx.SaveBuilding(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon := &client{t: t, srv: f.srv, cookies: map[string]string{}}
+	body, _ := getPage(t, f, anon, "/")
+	if n := strings.Count(body, `class="map-pt`); n != 1 || !strings.Contains(body, "ул. Ленина, д. 5: открытых заявок 2") ||
+		!strings.Contains(body, "Домов без таких заявок: 301 —") {
+		t.Fatalf("%d buildings on the crowded map", n)
+	}
+}

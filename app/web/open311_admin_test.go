@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -60,6 +61,12 @@ func TestAPIKeysScreen(t *testing.T) {
 	form.Set("address_string", bs[0].Address)
 	if code := post(); code != 201 {
 		t.Fatalf("post with the new key: %d", code)
+	}
+	// The centre sees which application filed it.
+	n, _ := s.CountTickets(apptest.As(apptest.User(t, s, "operator")), store.TicketFilter{})
+	number := fmt.Sprintf("USN-%06d", n)
+	if _, body := signIn(t, srv, "operator").get("/work/tickets/" + number); !strings.Contains(body, "портал, через приложение «Мобильный Усинск» (Open311)") || !strings.Contains(body, "(приложение «Мобильный Усинск»)") {
+		t.Fatalf("the ticket page of %s does not name the application", number)
 	}
 	_, body = admin.get("/admin/apikeys")
 	if !strings.Contains(body, "<td>Мобильный Усинск</td><td>30</td><td>16.11.2026 12:00</td><td>1</td>") || strings.Contains(body, key) {

@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -37,6 +40,9 @@ func TestOpen311Discovery(t *testing.T) {
 			}
 			if format == "json" {
 				valid(t, sch, "discovery", r.Body)
+			}
+			if r.CORS != "*" {
+				t.Errorf("public GET without CORS: %q", r.CORS)
 			}
 			var d discovery
 			c.decode(t, r, &d)
@@ -246,5 +252,70 @@ func TestOpen311RoundTrip(t *testing.T) {
 				t.Fatalf("open list %+v", list)
 			}
 		})
+	}
+}
+
+// xmlShape lists the element paths of an XML document in order, each once: the
+// shape of the specification's examples, without their values.
+func xmlShape(t *testing.T, body []byte) []string {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	var stack, out []string
+	seen := map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			stack = append(stack, e.Name.Local)
+			p := strings.Join(stack, "/")
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// TestOpen311XMLFollowsTheSpecificationExamples: each XML document has the
+// elements of the specification's example, in its order (the GeoReport v2 wiki's
+// examples of discovery, GET services, GET service definition, GET requests,
+// POST requests and errors).
+func TestOpen311XMLFollowsTheSpecificationExamples(t *testing.T) {
+	f, key := o311Fixture(t)
+	c := newOpen311Client(f, key, "xml")
+	posted := c.post(t, url.Values{"service_code": {"LIFT-01"}, "address_id": {itoa(f.lenina.ID)}, "phone": {"+79121112233"}})
+	req := "service_requests/request/"
+	spec := map[string][]string{
+		"discovery": {"discovery", "discovery/changeset", "discovery/contact", "discovery/key_service", "discovery/endpoints", "discovery/endpoints/endpoint",
+			"discovery/endpoints/endpoint/specification", "discovery/endpoints/endpoint/url", "discovery/endpoints/endpoint/changeset",
+			"discovery/endpoints/endpoint/type", "discovery/endpoints/endpoint/formats", "discovery/endpoints/endpoint/formats/format"},
+		"services": {"services", "services/service", "services/service/service_code", "services/service/service_name", "services/service/description",
+			"services/service/metadata", "services/service/type", "services/service/keywords", "services/service/group"},
+		"services/HEAT-03": {"service_definition", "service_definition/service_code", "service_definition/attributes", "service_definition/attributes/attribute",
+			"service_definition/attributes/attribute/variable", "service_definition/attributes/attribute/code", "service_definition/attributes/attribute/datatype",
+			"service_definition/attributes/attribute/required", "service_definition/attributes/attribute/datatype_description",
+			"service_definition/attributes/attribute/order", "service_definition/attributes/attribute/description"},
+		"requests": {"service_requests", "service_requests/request", req + "service_request_id", req + "status", req + "status_notes", req + "service_name",
+			req + "service_code", req + "description", req + "agency_responsible", req + "service_notice", req + "requested_datetime",
+			req + "updated_datetime", req + "expected_datetime", req + "address", req + "address_id", req + "zipcode", req + "lat", req + "long", req + "media_url"},
+		"tokens/" + c.requests(t, posted)[0].Token: {"service_requests", "service_requests/request", req + "service_request_id", req + "token"},
+		"requests/NOPE": {"errors", "errors/error", "errors/error/code", "errors/error/description"},
+	}
+	for path, want := range spec {
+		if got := xmlShape(t, c.get(t, path, nil).Body); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s:\n got %v\nwant %v", path, got, want)
+		}
+	}
+	want := []string{"service_requests", "service_requests/request", req + "service_request_id", req + "token", req + "service_notice", req + "account_id"}
+	if got := xmlShape(t, posted.Body); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("POST:\n got %v\nwant %v", got, want)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,6 +67,7 @@ type o311Reply struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	CORS        string // Access-Control-Allow-Origin
 }
 
 func (c *open311Client) get(t *testing.T, path string, q url.Values) o311Reply {
@@ -102,7 +102,7 @@ func readReply(t *testing.T, res *http.Response) o311Reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o311Reply{res.StatusCode, res.Header.Get("Content-Type"), b}
+	return o311Reply{res.StatusCode, res.Header.Get("Content-Type"), b, res.Header.Get("Access-Control-Allow-Origin")}
 }
 
 // decode reads a reply in the client's format into v (the XML form of v is the
@@ -270,13 +270,4 @@ func countTickets(t *testing.T, f *fixture) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func readFile(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
