@@ -221,6 +221,7 @@ type Building struct {
 	Address        string  `json:"address"`
 	OrganizationID int64   `json:"organization_id"`
 	SupplierID     int64   `json:"supplier_id,omitempty"`
+	LiftOrgID      int64   `json:"lift_org_id,omitempty"` // the lift contractor serving it
 	Apartments     int     `json:"apartments"`
 	AreaM2         float64 `json:"area_m2"`
 	YearBuilt      int     `json:"year_built,omitempty"`

@@ -91,7 +91,7 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	if idx != nil {
 		return idx, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), b.apartments, b.area_m2, b.year_built, o.name
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), COALESCE(b.lift_org_id, 0), b.apartments, b.area_m2, b.year_built, o.name
 		FROM buildings b JOIN organizations o ON o.id = b.organization_id ORDER BY b.address`)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	for rows.Next() {
 		var e buildingEntry
 		b := &e.b
-		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &b.OrgName); err != nil {
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.LiftOrgID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &b.OrgName); err != nil {
 			return nil, err
 		}
 		e.tokens = app.AddressTokens(b.Address)
@@ -222,19 +222,27 @@ func (tx *Tx) SaveBuilding(b *app.Building) error {
 			return err
 		}
 	}
+	if b.LiftOrgID != 0 {
+		err := tx.queryRow("SELECT kind FROM organizations WHERE id = ?", b.LiftOrgID).Scan(&kind)
+		if err == sql.ErrNoRows || (err == nil && kind != string(app.OrgLift)) {
+			return &app.Error{Code: app.EINVALID, Message: "Лифтовая организация не найдена.", Fields: map[string]string{"lift_org_id": "Нет такой лифтовой организации."}}
+		} else if err != nil {
+			return err
+		}
+	}
 	key := app.AddressKey(b.Address)
 	tx.dropBuildings = true
 	if b.ID == 0 {
-		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, apartments, area_m2, year_built) VALUES (?,?,?,?,?,?,?)",
-			b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt)
+		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, lift_org_id, apartments, area_m2, year_built) VALUES (?,?,?,?,?,?,?,?)",
+			b.Address, key, b.OrganizationID, nullID(b.SupplierID), nullID(b.LiftOrgID), b.Apartments, b.AreaM2, b.YearBuilt)
 		if err != nil {
 			return fieldConflict(translate(err), "address")
 		}
 		b.ID, err = res.LastInsertId()
 		return err
 	}
-	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, apartments = ?, area_m2 = ?, year_built = ? WHERE id = ?",
-		b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, b.ID)
+	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, lift_org_id = ?, apartments = ?, area_m2 = ?, year_built = ? WHERE id = ?",
+		b.Address, key, b.OrganizationID, nullID(b.SupplierID), nullID(b.LiftOrgID), b.Apartments, b.AreaM2, b.YearBuilt, b.ID)
 	if err != nil {
 		return fieldConflict(translate(err), "address")
 	}

@@ -335,11 +335,10 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	// The organisation is chosen before anything is written, so that a ticket that
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
-	var orgID int64
-	var orgName string
+	var rt route
 	if u.Role != app.RoleResident {
 		var err error
-		if orgID, orgName, err = tx.routeTarget(b, wt, 0); err != nil {
+		if rt, err = tx.chooseRoute(b, wt, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -365,7 +364,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		t.Source, t.ResidentID = app.SourcePortal, u.ID
 	} else {
 		// Registered and routed at once: two changes, two events, one row written.
-		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
+		t.OrganizationID, t.OrgName, t.Status, t.Version = rt.ID, rt.Name, app.StatusRouted, 2
 	}
 	d := app.DeadlinesFor(wt, tx.now, tx.norms())
 	t.AcceptDueAt, t.DueAt, t.LocalizeDueAt = d.AcceptDueAt, d.DueAt, d.LocalizeDueAt
@@ -381,30 +380,87 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		return nil, err
 	}
 	if t.Status == app.StatusRouted {
-		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, "", true); err != nil {
+		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
 }
 
-// routeTarget picks the organisation a ticket goes to: the one given by hand, else
-// the building's resource supplier for a supplier's work type, else the building's
-// management organisation.
+// routeTarget picks the organisation a ticket goes to (see chooseRoute).
 func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
+	r, err := tx.chooseRoute(b, wt, orgID)
+	return r.ID, r.Name, err
+}
+
+// route is where a ticket goes and, when that is not where its work type asks,
+// why — written into the route event, so that the operator sees it.
+type route struct {
+	ID   int64
+	Name string
+	Why  string
+}
+
+// chooseRoute picks the organisation a ticket goes to: the one given by hand, else
+// by the work type's «responsible» (or the municipality's override): the building's
+// management organisation, its resource supplier, its lift contractor, or the
+// municipality's regional waste operator or gas service — each of these last two
+// the single active organisation of that kind. Where the building or the
+// catalogue has none (or several), the ticket goes to the management organisation
+// and Why says so. A hand-off type (a gas smell) goes to the management
+// organisation as information: the call itself went to the emergency number.
+func (tx *Tx) chooseRoute(b app.Building, wt *app.WorkType, orgID int64) (route, error) {
+	r := route{ID: orgID}
 	if orgID == 0 {
-		orgID = b.OrganizationID
-		if wt.Routes() == app.OrgSupplier && b.SupplierID != 0 {
-			orgID = b.SupplierID
+		r.ID = b.OrganizationID
+		kind := wt.Routes()
+		if wt.Handoff != "" {
+			kind = app.OrgManagement
+			r.Why = "Звонок передан в " + wt.Handoff + "; управляющей организации — для сведения и последующих работ."
+		}
+		fallback := func(why string) {
+			r.Why = why + " Направлено в управляющую организацию дома."
+		}
+		switch kind {
+		case app.OrgSupplier:
+			if b.SupplierID != 0 {
+				r.ID = b.SupplierID
+			} else {
+				fallback("У дома не указана ресурсоснабжающая организация.")
+			}
+		case app.OrgLift:
+			if b.LiftOrgID != 0 {
+				r.ID = b.LiftOrgID
+			} else {
+				fallback("У дома не указана лифтовая организация.")
+			}
+		case app.OrgWasteOperator, app.OrgGasService:
+			var n, id int64
+			if err := tx.queryRow("SELECT count(*), COALESCE(MIN(id), 0) FROM organizations WHERE kind = ? AND active", kind).Scan(&n, &id); err != nil {
+				return route{}, err
+			}
+			switch n {
+			case 1:
+				r.ID = id
+			case 0:
+				fallback("В справочнике нет организации вида «" + kind.Title() + "».")
+			default:
+				fallback("В справочнике несколько действующих организаций вида «" + kind.Title() + "»: выберите вручную.")
+			}
 		}
 	}
-	var name string
 	var active bool
-	err := tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", orgID).Scan(&name, &active)
-	if err == sql.ErrNoRows || (err == nil && !active) {
-		return 0, "", &app.Error{Code: app.EINVALID, Message: "Организация для направления не найдена.", Fields: map[string]string{"organization_id": "Нет такой действующей организации."}}
+	err := tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", r.ID).Scan(&r.Name, &active)
+	if err == nil && !active && orgID == 0 && r.ID != b.OrganizationID {
+		// The building's supplier or lift contractor no longer works: the management
+		// organisation takes it, and the operator is told.
+		r = route{ID: b.OrganizationID, Why: "«" + r.Name + "» не действует. Направлено в управляющую организацию дома."}
+		err = tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", r.ID).Scan(&r.Name, &active)
 	}
-	return orgID, name, err
+	if err == sql.ErrNoRows || (err == nil && !active) {
+		return route{}, &app.Error{Code: app.EINVALID, Message: "Организация для направления не найдена.", Fields: map[string]string{"organization_id": "Нет такой действующей организации."}}
+	}
+	return r, err
 }
 
 func (tx *Tx) event(ticketID int64, a app.Action, from, to app.Status, note string, public bool) error {
@@ -429,9 +485,9 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 		onTime = *t.DoneOnTime
 	}
 	_, err = tx.exec(`UPDATE tickets SET status = ?, organization_id = ?, parent_id = ?, accepted_at = ?, done_at = ?, closed_at = ?,
-		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ? WHERE id = ?`,
+		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ?, localized_at = ? WHERE id = ?`,
 		t.Status, nullID(t.OrganizationID), nullID(t.ParentID), nullUnix(t.AcceptedAt), nullUnix(t.DoneAt), nullUnix(t.ClosedAt),
-		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), t.ID)
+		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), nullUnix(t.LocalizedAt), t.ID)
 	if err != nil {
 		return err
 	}
@@ -474,17 +530,31 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 		return t, nil
 	case app.ActionLink:
 		return t, tx.link(t, in)
+	case app.ActionLocalize:
+		t.LocalizedAt = tx.now
+		if tx.user.Role == app.RoleOperator { // taken by phone: whose word it is
+			in.Note = "Со слов организации «" + t.OrgName + "»: " + in.Note
+		}
+		if err := tx.update(t, a, from, in.Note, true); err != nil {
+			return nil, err
+		}
+		return t, nil
 	case app.ActionRoute:
-		var b app.Building
-		if err := tx.queryRow("SELECT id, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", t.BuildingID).Scan(&b.ID, &b.OrganizationID, &b.SupplierID); err != nil {
+		b, err := tx.building(t.BuildingID)
+		if err != nil {
 			return nil, err
 		}
 		wt, err := tx.workType(t.WorkType.Code)
 		if err != nil {
 			return nil, err
 		}
-		if t.OrganizationID, t.OrgName, err = tx.routeTarget(b, wt, in.OrganizationID); err != nil {
+		rt, err := tx.chooseRoute(b, wt, in.OrganizationID)
+		if err != nil {
 			return nil, err
+		}
+		t.OrganizationID, t.OrgName = rt.ID, rt.Name
+		if rt.Why != "" {
+			in.Note = strings.TrimSpace(rt.Why + " " + in.Note)
 		}
 	case app.ActionAccept:
 		if t.AcceptedAt.IsZero() {

@@ -58,7 +58,11 @@ var english = map[string]string{
 	"Заявка": "Ticket", "Описание": "Description", "Заявитель": "Reporter", "Основная заявка": "Main ticket",
 	"Принять до": "Accept by", "Устранить до": "Fix by", "Открывалась повторно": "Reopened times", "Недозвонов": "Failed calls",
 	"Действия": "Actions", "История": "History", "Печать": "Print", "Причина": "Reason", "Слова жителя": "Resident's words",
-	"Исполнитель": "Executor", "Номер основной заявки": "Main ticket number", "по адресу дома": "by the building's address",
+	"Что сделано": "What was done", "(со слов организации)": "(as the organisation reports)", "Авария локализована": "Emergency localised",
+	"Локализовать до": "Localise by", "локализована": "localised", "с опозданием": "late", "в срок": "on time", "не локализована, срок прошёл": "not localised, time is up",
+	"срока нет": "no deadline", "звонок передаётся в": "the call is handed to", "организации — для сведения и последующих работ": "to the organisation for information and follow-up works",
+	"Звонок передан": "Call handed over",
+	"Исполнитель":    "Executor", "Номер основной заявки": "Main ticket number", "по адресу дома": "by the building's address",
 	// intake
 	"Телефон звонящего": "Caller's phone", "Имя": "Name", "Квартира": "Apartment", "Найти дом": "Find the building",
 	"Что случилось": "What happened", "Сохранить": "Save", "Заявка зарегистрирована": "Ticket registered",
@@ -113,7 +117,8 @@ var english = map[string]string{
 	// admin: buildings
 	"Всего домов:": "Buildings in all:", "; показаны первые 200 — найдите нужный по адресу": "; the first 200 are shown — find the one you need by its address",
 	"Квартир": "Apartments", "Площадь": "Area", "Год": "Year", "Новый дом": "New building",
-	"РСО": "Resource supplier", "необязательно": "optional", "Площадь, м²": "Area, m²", "Год постройки": "Year built",
+	"РСО": "Resource supplier", "необязательно": "optional", "Лифтовая организация": "Lift contractor",
+	"необязательно; без неё заявки о лифтах идут в УО": "optional; without one, lift tickets go to the management organisation", "Площадь, м²": "Area, m²", "Год постройки": "Year built",
 	// admin: work types
 	"Код": "Code", "Категория": "Category", "Принять за": "Accept within", "не используется": "not used",
 	"Федеральный норматив": "Federal standard", "Действующий срок": "Deadline in force", "Примечание": "Note",
