@@ -1,6 +1,7 @@
 package app
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -342,6 +343,41 @@ func (t *Ticket) NextClock() (string, time.Time) {
 		return ClockResolve, t.DueAt
 	}
 	return "", time.Time{}
+}
+
+// SortByClock orders tickets as staff work them: a pending localisation first,
+// then by the nearest unmet clock; tickets with no clock (a hand-off) last.
+func SortByClock(list []*Ticket) {
+	key := func(t *Ticket) (int, time.Time) {
+		k, at := t.NextClock()
+		switch {
+		case k == ClockLocalize:
+			return 0, at
+		case k == "":
+			return 2, t.CreatedAt
+		}
+		return 1, at
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		ri, ai := key(list[i])
+		rj, aj := key(list[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return ai.Before(aj)
+	})
+}
+
+// ClockText is a clock as the queues show it: «локализовать: 12 мин», or
+// «локализовать: просрочено на 3 мин».
+func ClockText(kind string, at, now time.Time) string {
+	if kind == "" {
+		return ""
+	}
+	if !now.Before(at) {
+		return kind + ": просрочено на " + HumanDuration(now.Sub(at))
+	}
+	return kind + ": " + HumanDuration(at.Sub(now))
 }
 
 // The clocks of a ticket, as the queues name them.

@@ -267,6 +267,34 @@ func isOpenSet(st []app.Status) bool {
 	return true
 }
 
+// OpenEmergencies lists the open emergencies the user in ctx may see, the nearest
+// unmet clock first (an overdue localisation first of all): the queues pin them
+// above ordinary tickets.
+func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
+	where, args := scope(app.UserFrom(ctx))
+	rows, err := s.readQuery(ctx, ticketSelect+" WHERE "+openStatusSQL+" AND t.emergency AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	app.SortByClock(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // CountTickets counts what Tickets would list, all pages together.
 func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 	f.After = ""

@@ -147,9 +147,11 @@ type row struct {
 	LocalizeOverdue bool
 	Created, Due    string
 	// Clock is the nearest unmet clock of open work, for the queues' live
-	// countdown: what it is («локализовать», «принять», «устранить») and when.
-	Clock   string
-	ClockAt int64 // unix seconds; 0: none
+	// countdown: what it is («локализовать», «принять», «устранить»), when, and
+	// as the page first shows it («локализовать: 12 мин»).
+	Clock, ClockText string
+	ClockAt          int64 // unix seconds; 0: none
+	ClockOver        bool
 }
 
 func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
@@ -159,7 +161,7 @@ func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
 		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now), LocalizeOverdue: t.LocalizeOverdue(now),
 			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc)}
 		if k, at := t.NextClock(); k != "" {
-			out[i].Clock, out[i].ClockAt = k, at.Unix()
+			out[i].Clock, out[i].ClockAt, out[i].ClockText, out[i].ClockOver = k, at.Unix(), app.ClockText(k, at, now), !now.Before(at)
 		}
 	}
 	return out
@@ -189,8 +191,12 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ems, err := s.Store.OpenEmergencies(c.UserContext(), 20)
+	if err != nil {
+		return err
+	}
 	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
-		"After": c.Query("after"), "Back": "/work/?q=" + active.Key}
+		"After": c.Query("after"), "Back": "/work/?q=" + active.Key, "Emergencies": s.rows(c, ems), "ServerNow": s.Store.Now().Unix()}
 	if c.Get("HX-Request") == "true" {
 		return s.renderPartial(c, "partials/queue", data)
 	}

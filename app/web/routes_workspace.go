@@ -11,6 +11,7 @@ import (
 // listed in one short place.
 func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Post("/locale", s.setLocale)
+	staff.Get("/events", requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleOrg), s.pageAlerts)
 	staff.Get("/call/:number", requireRoles(app.RoleOperator), s.pageCall)
 
 	// A Fiber group's middleware covers its whole prefix, so the narrower role

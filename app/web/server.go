@@ -64,6 +64,7 @@ type Server struct {
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
+	alerts    *alertHub // live alerts to the staff's open pages (alerts.go)
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
@@ -83,7 +84,7 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, throttle: newThrottle(5, 15*time.Minute), Rating: cfg.Rating, alerts: newAlertHub()}
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
@@ -120,6 +121,7 @@ func New(cfg Config) (*Server, error) {
 
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.alerts.close() // open alert streams end, or they would hold the shutdown up
 	return s.App.ShutdownWithContext(ctx)
 }
 

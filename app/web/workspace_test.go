@@ -255,7 +255,7 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	_, page := op.get("/work/?q=new")
-	if !strings.Contains(page, `hx-trigger="every 15s"`) {
+	if !strings.Contains(page, `hx-trigger="every 15s, ecoz:alert from:body"`) {
 		t.Fatal("the queue does not refresh by itself")
 	}
 	bs, _ := s.Buildings(context.Background(), 0)
