@@ -307,3 +307,12 @@ func HumanDuration(d time.Duration) string {
 	}
 	return strconv.FormatInt(mins/60, 10) + " ч " + strconv.FormatInt(mins%60, 10) + " мин"
 }
+
+// HandoffMessage is what a resident who picks a hand-off type is told, in large
+// type, instead of filing it: «Запах газа — звоните 104 (с мобильного 112) сейчас».
+func HandoffMessage(w *WorkType) string {
+	if w.Handoff == "104" {
+		return "Запах газа — звоните 104 (с мобильного 112) сейчас"
+	}
+	return w.Name + " — звоните " + w.Handoff + " сейчас"
+}

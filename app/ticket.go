@@ -437,6 +437,9 @@ type NewTicket struct {
 	Description   string `json:"description"`
 	ReporterName  string `json:"reporter_name"`
 	ReporterPhone string `json:"reporter_phone"`
+	// HandedOff: for a hand-off type (a gas smell), the operator confirms the call
+	// was transferred to the emergency number; the time is recorded.
+	HandedOff bool `json:"handed_off,omitempty"`
 }
 
 // Normalize trims the fields and checks what can be checked without the

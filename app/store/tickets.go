@@ -361,6 +361,18 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
+	if wt.Handoff != "" {
+		// A gas smell is not a ticket a resident files online: the call goes to the
+		// emergency number now. The operator files it only once it was handed over.
+		msg := app.HandoffMessage(wt)
+		if u.Role == app.RoleResident {
+			return nil, &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{"work_type": msg}}
+		}
+		if !n.HandedOff {
+			m := "Сначала передайте звонок в " + wt.Handoff + " и отметьте «Звонок передан»."
+			return nil, &app.Error{Code: app.EINVALID, Message: m, Fields: map[string]string{"handed_off": m}}
+		}
+	}
 	// The organisation is chosen before anything is written, so that a ticket that
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
 	var rt route
@@ -409,6 +421,17 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	}
 	if t.Status == app.StatusRouted {
 		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
+			return nil, err
+		}
+	}
+	if wt.Handoff != "" {
+		loc := tx.norms().Loc
+		note := "передано в " + wt.Handoff + " в " + tx.now.In(loc).Format("15:04")
+		t.Version++
+		if _, err := tx.exec("UPDATE tickets SET version = ? WHERE id = ?", t.Version, t.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.event(t.ID, app.ActionHandoff, t.Status, t.Status, note, true); err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 type intakeForm struct {
 	Phone, Name, BuildingQ, Apartment, WorkQ, WorkType, Description, Parent string
 	BuildingID                                                              int64
+	HandedOff                                                               bool // a gas smell: the call went to 104
 }
 
 func readIntake(c *fiber.Ctx) intakeForm {
@@ -22,7 +23,7 @@ func readIntake(c *fiber.Ctx) intakeForm {
 		BuildingQ: c.FormValue("building_q"), BuildingID: parseID(c.FormValue("building_id")),
 		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
 		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
-		Parent: strings.TrimSpace(c.FormValue("parent")),
+		Parent: strings.TrimSpace(c.FormValue("parent")), HandedOff: c.FormValue("handed_off") == "1",
 	}
 }
 
@@ -207,7 +208,7 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 func (s *Server) saveIntake(c *fiber.Ctx) error {
 	f := readIntake(c)
 	n := app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description,
-		ReporterName: f.Name, ReporterPhone: f.Phone}
+		ReporterName: f.Name, ReporterPhone: f.Phone, HandedOff: f.HandedOff}
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}

@@ -210,11 +210,12 @@ func errorTitle(status int) string {
 
 func funcMap() template.FuncMap {
 	return template.FuncMap{
-		"phone":    app.FormatPhone,
-		"hours":    app.HumanHours,
-		"lower":    strings.ToLower,
-		"join":     strings.Join,
-		"add":      func(a, b int) int { return a + b },
-		"safeAttr": func(s string) template.HTMLAttr { return template.HTMLAttr(s) },
+		"phone":          app.FormatPhone,
+		"hours":          app.HumanHours,
+		"handoffMessage": app.HandoffMessage,
+		"lower":          strings.ToLower,
+		"join":           strings.Join,
+		"add":            func(a, b int) int { return a + b },
+		"safeAttr":       func(s string) template.HTMLAttr { return template.HTMLAttr(s) },
 	}
 }

@@ -44,7 +44,7 @@ func TestIntakeBadInputKeepsWhatWasTyped(t *testing.T) {
 	// Work types are found by the words residents use, each with its deadline.
 	for q, code := range map[string]string{"течёт": "", "нет горячей воды": "HW-02", "лифт": "LIFT-0", "застрял в лифте": "LIFT-02", "батареи холодные": "HEAT-02", "нет света": "EL-01", "пахнет газом": "GAS-01"} {
 		_, body := op.get("/work/lookup/work-types?work_q=" + url.QueryEscape(q))
-		if !strings.Contains(body, `type="radio"`) || !strings.Contains(body, "срок") {
+		if !strings.Contains(body, `type="radio"`) || !strings.Contains(body, "срок") && !(code == "GAS-01" && strings.Contains(body, "передать в 104</strong>")) {
 			t.Errorf("%q finds no work type with its deadline", q)
 		}
 		if code != "" && !regexp.MustCompile(`value="`+code+`[^"]*" checked`).MatchString(body) {

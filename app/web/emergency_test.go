@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/store"
+)
+
+// TestGasSmellHandoff: residents are refused with the 104 message and nothing is
+// filed; the operator files it only after handing the call over, which is recorded;
+// it goes to the management organisation as information, with no deadline in
+// the API, and is never overdue.
+func TestGasSmellHandoff(t *testing.T) {
+	f := newFixture(t)
+	count := func() int {
+		n, err := f.s.CountTickets(f.as("operator"), store.TicketFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	r := f.do(t, "resident", "POST", "/api/v1/tickets", f.newTicket("GAS-01"))
+	if e := r.err(t); r.Status != http.StatusBadRequest || e.Error.Code != "invalid" || e.Error.Message != "Запах газа — звоните 104 (с мобильного 112) сейчас" {
+		t.Errorf("resident's gas smell: %d %s", r.Status, r.Body)
+	}
+	r = f.do(t, "operator", "POST", "/api/v1/tickets", f.newTicket("GAS-01"))
+	if e := r.err(t); r.Status != http.StatusBadRequest || e.Error.Fields["handed_off"] == "" {
+		t.Errorf("operator's gas smell without the hand-off: %d %s", r.Status, r.Body)
+	}
+	if n := count(); n != before {
+		t.Fatalf("refused gas smells filed %d tickets", n-before)
+	}
+	body := f.newTicket("GAS-01")
+	body["handed_off"] = true
+	tk := f.file(t, "operator", body)
+	if tk.DueAt != "" || tk.AcceptDueAt != "" || tk.LocalizeDueAt != nil || tk.Handoff == nil || *tk.Handoff != "104" ||
+		tk.Status != "routed" || tk.Organization == nil || tk.Organization.ID != f.org.ID || tk.Overdue {
+		t.Errorf("gas smell ticket: due %q accept %q handoff %v status %s org %+v", tk.DueAt, tk.AcceptDueAt, tk.Handoff, tk.Status, tk.Organization)
+	}
+	var raw map[string]any
+	f.do(t, "operator", "GET", "/api/v1/tickets/"+tk.Number, nil).decode(t, &raw)
+	if v, ok := raw["due_at"]; !ok || v != nil {
+		t.Errorf("due_at must be null: %v", raw["due_at"])
+	}
+	var evs []struct{ Action, Note string }
+	f.do(t, "operator", "GET", "/api/v1/tickets/"+tk.Number+"/events", nil).decode(t, &evs)
+	want := []string{"create:", "route:Звонок передан в 104; управляющей организации — для сведения и последующих работ.", "handoff:передано в 104 в 12:00"}
+	if len(evs) != 3 {
+		t.Fatalf("events %+v", evs)
+	}
+	for i, e := range evs {
+		if got := e.Action + ":" + e.Note; got != want[i] {
+			t.Errorf("event %d: %q, want %q", i, got, want[i])
+		}
+	}
+	// A year on it is still not overdue, and the overdue queue does not list it.
+	f.clock.Advance(365 * 24 * time.Hour)
+	var got ticket
+	f.do(t, "operator", "GET", "/api/v1/tickets/"+tk.Number, nil).decode(t, &got)
+	if got.Overdue {
+		t.Error("a hand-off ticket became overdue")
+	}
+	var list struct{ Items []ticket }
+	f.do(t, "operator", "GET", "/api/v1/tickets?overdue=true", nil).decode(t, &list)
+	for _, x := range list.Items {
+		if x.Number == tk.Number {
+			t.Error("a hand-off ticket is in the overdue list")
+		}
+	}
+	// The staff ticket page says there is no deadline.
+	c := signInFixture(t, f, "org")
+	_, page := c.get("/work/tickets/" + tk.Number)
+	if !strings.Contains(page, "срока нет</strong>: звонок передаётся в 104") || strings.Contains(page, "Устранить до") {
+		t.Errorf("ticket page of a hand-off:\n%s", page)
+	}
+}
+
+// TestTicketPageSaysWhichNorm: the staff ticket page shows the deadlines with the
+// norm that set them, and an emergency's localisation.
+func TestTicketPageSaysWhichNorm(t *testing.T) {
+	f := newFixture(t)
+	glass := f.file(t, "operator", f.newTicket("WIN-01")) // 16 November: the cold period
+	riser := f.file(t, "operator", f.newTicket("CW-01"))
+	c := signInFixture(t, f, "operator")
+	_, page := c.get("/work/tickets/" + glass.Number)
+	for _, w := range []string{`<dd id="accept-due">17.11.2026 00:00 <small>(12 ч)</small></dd>`, `<strong>17.11.2026 12:00</strong> <small>(1 сут, зимний период)</small>`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("glass page lacks %q:\n%s", w, page)
+		}
+	}
+	f.clock.Advance(42 * time.Minute)
+	f.act(t, "org", riser.Number, app.ActionLocalize, map[string]string{"note": "Перекрыт стояк"})
+	_, page = c.get("/work/tickets/" + riser.Number)
+	for _, w := range []string{"16.11.2026 12:30</strong> · локализована 16.11.2026 12:42 — <strong class=\"over-text\">с опозданием</strong>", "(30 мин (срок локализации))", "(3 сут)"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("riser page lacks %q", w)
+		}
+	}
+}
+
+// signInFixture signs a fixture user in through the form (passwords: login-pass).
+func signInFixture(t *testing.T, f *fixture, login string) *client {
+	t.Helper()
+	c := newClient(t, f.srv)
+	st, _, _ := c.post("/login", url.Values{"login": {login}, "password": {login + "-pass"}})
+	if st != http.StatusSeeOther || c.cookies["ecoz_session"] == "" {
+		t.Fatalf("sign-in as %s: status %d", login, st)
+	}
+	return c
+}
