@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -112,5 +113,37 @@ func signInFixture(t *testing.T, f *fixture, login string) *client {
 	if st != http.StatusSeeOther || c.cookies["ecoz_session"] == "" {
 		t.Fatalf("sign-in as %s: status %d", login, st)
 	}
+	_, body := c.get("/work/")
+	if m := csrfRe.FindStringSubmatch(body); m != nil {
+		c.csrf = m[1]
+	}
 	return c
+}
+
+// TestIntakeHeatingTiersAndRouteWhy: «батареи холодные» offers the three heating
+// tiers together under the temperature question; a lift ticket for a building
+// without a lift contractor tells the operator where it went and why.
+func TestIntakeHeatingTiersAndRouteWhy(t *testing.T) {
+	f := newFixture(t)
+	c := signInFixture(t, f, "operator")
+	_, body := c.get("/work/lookup/work-types?work_q=" + url.QueryEscape("батареи холодные"))
+	q := strings.Index(body, `id="tier-HEAT-02"`)
+	h2, h4, h5 := strings.Index(body, `value="HEAT-02"`), strings.Index(body, `value="HEAT-04"`), strings.Index(body, `value="HEAT-05"`)
+	if q < 0 || !strings.Contains(body, "Какая температура в квартире?") || !(q < h2 && h2 < h4 && h4 < h5) {
+		t.Errorf("heating tiers: question at %d, HEAT-02 %d, -04 %d, -05 %d\n%s", q, h2, h4, h5, body)
+	}
+	for _, w := range []string{"16 ч", "8 ч", "4 ч"} {
+		if !strings.Contains(body, "<strong>"+w+"</strong>") {
+			t.Errorf("tiers lack the deadline %s", w)
+		}
+	}
+	st, _, loc := c.post("/work/new", url.Values{"reporter_phone": {"+79123456789"}, "building_id": {fmt.Sprint(f.lenina.ID)},
+		"work_type": {"LIFT-01"}, "description": {"Лифт стоит"}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("filing: %d", st)
+	}
+	_, page := c.get(loc)
+	if !strings.Contains(page, `<p class="late-text" id="created-route-why">У дома не указана лифтовая организация. Направлено в управляющую организацию дома.</p>`) {
+		t.Errorf("the operator is not told why:\n%s", page)
+	}
 }

@@ -37,7 +37,8 @@ type buildingChoice struct {
 // workChoice is one work type the operator can pick, with its deadline.
 type workChoice struct {
 	*app.WorkType
-	Checked bool
+	Checked  bool
+	Question string // asked before choosing among tiers: «Какая температура в квартире?»
 }
 
 func (s *Server) pageIntake(c *fiber.Ctx) error {
@@ -107,10 +108,17 @@ func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, erro
 			list = list[:8]
 		}
 	}
+	list, questions := app.WithTiers(list, func(code string) *app.WorkType {
+		w, err := s.Store.WorkType(c.UserContext(), code)
+		if err != nil {
+			return nil
+		}
+		return w
+	})
 	out := make([]workChoice, 0, len(list)+1)
 	found := false
 	for _, w := range list {
-		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen})
+		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen, Question: questions[w.Code]})
 		found = found || w.Code == chosen
 	}
 	if chosen != "" && !found {
@@ -239,6 +247,7 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 // createdNote is what the operator reads to the caller after saving.
 type createdNote struct {
 	Number, Due, Deadline string
+	RouteWhy              string // why it went to the management organisation instead
 	Dups                  []row
 }
 

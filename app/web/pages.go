@@ -276,6 +276,13 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	if err != nil {
 		return err
 	}
+	if created != nil { // where it went, when not where its work type asks: the operator tells the caller
+		for _, e := range evs {
+			if e.Action == app.ActionRoute && e.Note != "" && t.WorkType.Handoff == "" {
+				created.RouteWhy = e.Note
+			}
+		}
+	}
 	reportPhotos, donePhotos, err := s.photoViews(c, t.Number)
 	if err != nil {
 		return err
