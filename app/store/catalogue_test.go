@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
@@ -172,5 +173,42 @@ func TestCatalogueRefusesBadFile(t *testing.T) {
 	w, err := s.WorkType(context.Background(), "ROOF-01")
 	if err != nil || w.FederalHours != 24 || strings.Contains(w.Name, "новое имя") {
 		t.Errorf("ROOF-01 changed by a refused file: %+v", w)
+	}
+}
+
+// TestColdPeriodAndAcceptSettings: the municipality's cold period moves a type's
+// deadline in force; a bad value is refused by field; an empty acceptance norm is
+// the rule, a set one is local.
+func TestColdPeriodAndAcceptSettings(t *testing.T) {
+	s, clock := apptest.Open(t)
+	ctx := context.Background()
+	clock.Set(time.Date(2026, 9, 20, 9, 0, 0, 0, time.UTC)) // 20 September
+	if w, _ := s.WorkType(ctx, "WIN-01"); w.DeadlineHours != 72 || w.DeadlineTitle() != "3 сут, летний период" {
+		t.Errorf("WIN-01 on 20 September: %v %q", w.DeadlineHours, w.DeadlineTitle())
+	}
+	err := s.SaveSettings(ctx, map[string]string{store.SetColdPeriod: "15.09-15.05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := s.WorkType(ctx, "WIN-01"); w.DeadlineHours != 24 || w.DeadlineTitle() != "1 сут, зимний период" {
+		t.Errorf("WIN-01 in a cold period from 15 September: %v %q", w.DeadlineHours, w.DeadlineTitle())
+	}
+	if w, _ := s.WorkType(ctx, "CW-05"); w.AcceptHours != 12 || w.AcceptKind != app.AcceptRuleHalf {
+		t.Errorf("CW-05 acceptance by the rule: %v %s", w.AcceptHours, w.AcceptKind)
+	}
+	if err := s.SaveSettings(ctx, map[string]string{store.SetAcceptHours: "8"}); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := s.WorkType(ctx, "CW-05"); w.AcceptHours != 8 || w.AcceptTitle() != "8 ч (местный норматив)" {
+		t.Errorf("CW-05 with a local acceptance norm: %v %q", w.AcceptHours, w.AcceptTitle())
+	}
+	for _, bad := range []string{"31.04-01.05", "октябрь", "01.10"} {
+		err := s.SaveSettings(ctx, map[string]string{store.SetColdPeriod: bad})
+		if app.ErrorFields(err)[store.SetColdPeriod] == "" {
+			t.Errorf("cold period %q: %v", bad, err)
+		}
+	}
+	if got := s.Setting(ctx, store.SetColdPeriod); got != "15.09-15.05" {
+		t.Errorf("a refused value replaced the setting: %q", got)
 	}
 }
