@@ -81,28 +81,6 @@ func (w *WorkType) SearchText() string {
 	return w.Keywords + "; " + w.LocalKeywords
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
-
 // OrgKind is what an organisation is to the centre. The kinds other than
 // management are also the catalogue's «responsible» values.
 type OrgKind string

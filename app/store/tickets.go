@@ -378,7 +378,7 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	var rt route
 	if u.Role != app.RoleResident {
 		var err error
-		if rt, err = tx.chooseRoute(b, wt, 0); err != nil {
+		if rt, err = tx.routeTarget(b, wt, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -438,12 +438,6 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	return t, nil
 }
 
-// routeTarget picks the organisation a ticket goes to (see chooseRoute).
-func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
-	r, err := tx.chooseRoute(b, wt, orgID)
-	return r.ID, r.Name, err
-}
-
 // route is where a ticket goes and, when that is not where its work type asks,
 // why — written into the route event, so that the operator sees it.
 type route struct {
@@ -452,7 +446,7 @@ type route struct {
 	Why  string
 }
 
-// chooseRoute picks the organisation a ticket goes to: the one given by hand, else
+// routeTarget picks the organisation a ticket goes to: the one given by hand, else
 // by the work type's «responsible» (or the municipality's override): the building's
 // management organisation, its resource supplier, its lift contractor, or the
 // municipality's regional waste operator or gas service — each of these last two
@@ -460,7 +454,7 @@ type route struct {
 // catalogue has none (or several), the ticket goes to the management organisation
 // and Why says so. A hand-off type (a gas smell) goes to the management
 // organisation as information: the call itself went to the emergency number.
-func (tx *Tx) chooseRoute(b app.Building, wt *app.WorkType, orgID int64) (route, error) {
+func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (route, error) {
 	r := route{ID: orgID}
 	if orgID == 0 {
 		r.ID = b.OrganizationID
@@ -599,7 +593,7 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 		if err != nil {
 			return nil, err
 		}
-		rt, err := tx.chooseRoute(b, wt, in.OrganizationID)
+		rt, err := tx.routeTarget(b, wt, in.OrganizationID)
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/store"
 )
 
@@ -95,8 +94,22 @@ func TestTicketPageSaysWhichNorm(t *testing.T) {
 			t.Errorf("glass page lacks %q:\n%s", w, page)
 		}
 	}
+	if _, page := c.get("/work/tickets/" + glass.Number); strings.Contains(page, `id="act-localize"`) {
+		t.Error("localize offered for broken glass")
+	}
+	// The dispatcher localises from the ticket page, saying what was done.
+	org := signInFixture(t, f, "org")
+	_, page = org.get("/work/tickets/" + riser.Number)
+	if !strings.Contains(page, `id="act-localize"`) || !strings.Contains(page, "Что сделано") {
+		t.Fatalf("no localize form for the dispatcher:\n%s", page)
+	}
 	f.clock.Advance(42 * time.Minute)
-	f.act(t, "org", riser.Number, app.ActionLocalize, map[string]string{"note": "Перекрыт стояк"})
+	if st, body, _ := org.post("/work/tickets/"+riser.Number+"/localize", url.Values{"note": {""}}); st != http.StatusBadRequest || !strings.Contains(body, "Напишите, что сделано для локализации.") {
+		t.Errorf("localize without a note: %d", st)
+	}
+	if st, _, _ := org.post("/work/tickets/"+riser.Number+"/localize", url.Values{"note": {"Перекрыт стояк"}}); st != http.StatusSeeOther {
+		t.Fatalf("localize: %d", st)
+	}
 	_, page = c.get("/work/tickets/" + riser.Number)
 	for _, w := range []string{"16.11.2026 12:30</strong> · локализована 16.11.2026 12:42 — <strong class=\"over-text\">с опозданием</strong>", "(30 мин (срок локализации))", "(3 сут)"} {
 		if !strings.Contains(page, w) {
