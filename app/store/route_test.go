@@ -44,7 +44,7 @@ func TestRoutingByResponsible(t *testing.T) {
 	}
 	file := func(b *app.Building, wt string) (*app.Ticket, string) {
 		t.Helper()
-		tk, _, err := f.s.CreateTicket(apptest.As(f.operator), app.NewTicket{BuildingID: b.ID, Apartment: "1", WorkType: wt, Description: "Заявка", ReporterPhone: "+79121234567"})
+		tk, _, err := f.s.CreateTicket(apptest.As(f.operator), app.NewTicket{BuildingID: b.ID, Apartment: "1", WorkType: wt, Description: "Заявка", ReporterPhone: "+79121234567", HandedOff: true})
 		if err != nil {
 			t.Fatalf("%s: %v", wt, err)
 		}
