@@ -25,6 +25,10 @@ import (
 // warned.
 const AlertWarnBefore = 10 * time.Minute
 
+// alertWriteTimeout is how long one write to a page may take before the stream is
+// given up (the page reconnects).
+const alertWriteTimeout = 30 * time.Second
+
 // alertPoll is how often the watcher reads the database.
 const alertPoll = 500 * time.Millisecond
 
@@ -188,17 +192,25 @@ func (s *Server) pageAlerts(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no") // a proxy in front must not hold the stream back
+	// The server's write timeout (60 s) is set once per response; a stream that
+	// lives for hours moves its deadline on with every write, or it would drop (and
+	// the page flash «no connection») every minute.
+	conn := c.Context().Conn()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.alerts.unsubscribe(ch)
+		flush := func() error {
+			conn.SetWriteDeadline(time.Now().Add(alertWriteTimeout))
+			return w.Flush()
+		}
 		send := func(a alert) error {
 			b, _ := json.Marshal(a)
 			fmt.Fprintf(w, "id: %d\nevent: alert\ndata: %s\n\n", a.ID, b)
-			return w.Flush()
+			return flush()
 		}
 		// The browser reconnects a second after a drop; «ready» tells the page the
 		// stream is open (and how it stands with the server's clock).
 		fmt.Fprintf(w, "retry: 1000\nevent: ready\ndata: {\"now\":%d}\n\n", s.Store.Now().Unix())
-		if w.Flush() != nil {
+		if flush() != nil {
 			return
 		}
 		for _, a := range missed {
@@ -219,7 +231,7 @@ func (s *Server) pageAlerts(c *fiber.Ctx) error {
 				}
 			case <-beat.C: // a comment line: keeps proxies from closing an idle stream, and finds a closed page
 				fmt.Fprint(w, ": ping\n\n")
-				if w.Flush() != nil {
+				if flush() != nil {
 					return
 				}
 			}

@@ -114,13 +114,14 @@
     }
     if (window.htmx) { window.htmx.trigger(document.body, "ecoz:alert"); }
   }
-  var es;
+  var es, lostTimer;
   function connect() {
     es = new EventSource(live.getAttribute("data-alerts"));
-    es.addEventListener("ready", function () { status(true); });
+    es.addEventListener("ready", function () { clearTimeout(lostTimer); lostTimer = null; status(true); });
     es.addEventListener("alert", function (e) { try { show(JSON.parse(e.data)); } catch (err) { /* malformed: skip */ } });
     es.onerror = function () {
-      status(false);
+      // A reconnect within a second or two is not worth alarming anyone; longer is.
+      if (!lostTimer) { lostTimer = setTimeout(function () { status(false); }, 2500); }
       if (es.readyState === 2) { setTimeout(connect, 2000); } // closed for good: try again ourselves
     };
   }
