@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/store"
 )
 
@@ -158,5 +159,39 @@ func TestIntakeHeatingTiersAndRouteWhy(t *testing.T) {
 	_, page := c.get(loc)
 	if !strings.Contains(page, `<p class="late-text" id="created-route-why">У дома не указана лифтовая организация. Направлено в управляющую организацию дома.</p>`) {
 		t.Errorf("the operator is not told why:\n%s", page)
+	}
+}
+
+// TestAdminWorkTypeFederalAndLocal: the admin screen shows the catalogue's values
+// apart from the municipality's; the municipality's are saved and survive the
+// next catalogue load; a retired type cannot be switched on.
+func TestAdminWorkTypeFederalAndLocal(t *testing.T) {
+	f := newFixture(t)
+	adm := signInFixture(t, f, "admin")
+	_, page := adm.get("/admin/work-types/CW-01")
+	fed := page[strings.Index(page, `id="wt-federal"`):strings.Index(page, `id="wt-local"`)]
+	for _, w := range []string{"3 сут", "Локализовать за</dt><dd>30 мин", "Управляющая организация", "прорвало трубу; течёт стояк; холодная вода хлещет; потоп"} {
+		if !strings.Contains(fed, w) {
+			t.Errorf("federal part lacks %q:\n%s", w, fed)
+		}
+	}
+	st, body, _ := adm.post("/admin/work-types/CW-01", url.Values{"local_hours": {"0"}, "accept_hours": {"0.25"}, "route_override": {"supplier"},
+		"local_keywords": {"хлещет из трубы;  вода в подъезде "}, "active": {"1"}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", st, body)
+	}
+	w, err := f.s.WorkType(f.as("admin"), "CW-01")
+	if err != nil || w.RouteOverride != app.OrgSupplier || w.LocalKeywords != "хлещет из трубы; вода в подъезде" || w.LocalAcceptHours != 0.25 {
+		t.Errorf("saved: %v %+v", err, w)
+	}
+	if list, _ := f.s.SearchWorkTypes(f.as("admin"), "хлещет из трубы"); len(list) == 0 || list[0].Code != "CW-01" {
+		t.Errorf("the municipality's own phrase does not find CW-01")
+	}
+	_, page = adm.get("/admin/work-types/WIN-02")
+	if !strings.Contains(page, "выведен из каталога") || !strings.Contains(page, `name="active" value="1" disabled`) {
+		t.Errorf("retired WIN-02 screen:\n%s", page)
+	}
+	if st, body, _ := adm.post("/admin/work-types/WIN-02", url.Values{"local_hours": {"0"}, "accept_hours": {"0"}, "active": {"1"}}); st != http.StatusBadRequest || !strings.Contains(body, "выведен из каталога; включить его нельзя") {
+		t.Errorf("switching a retired type on: %d", st)
 	}
 }

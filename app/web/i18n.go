@@ -118,7 +118,8 @@ var english = map[string]string{
 	// admin: organisations
 	"Название": "Name", "Тип": "Type", "ИНН": "INN (tax number)", "не действует": "inactive", "Новая организация": "New organisation",
 	"действует (ей направляются заявки)": "active (tickets are sent to it)",
-	"Управляющая организация":            "Management organisation", "Ресурсоснабжающая организация": "Resource supplier", "Подрядчик": "Contractor",
+	"Управляющая организация":            "Management organisation", "Ресурсоснабжающая организация": "Resource supplier",
+	"Региональный оператор по ТКО": "Regional waste operator", "Аварийная газовая служба": "Gas emergency service",
 	// admin: buildings
 	"Всего домов:": "Buildings in all:", "; показаны первые 200 — найдите нужный по адресу": "; the first 200 are shown — find the one you need by its address",
 	"Квартир": "Apartments", "Площадь": "Area", "Год": "Year", "Новый дом": "New building",
