@@ -274,8 +274,14 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 	if st, _, _ := op.post("/work/tickets/"+tk.Number+"/route", url.Values{"version": {strconv.FormatInt(tk.Version, 10)}, "back": {"/work/?q=new"}}); st != http.StatusSeeOther {
 		t.Fatalf("route: %d", st)
 	}
-	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted {
-		t.Fatalf("after route: %s", got.Status)
+	// A lift call goes to the building's lift contractor, or, for a house without
+	// one, to its management organisation.
+	want := "ООО «Лифтсервис Коми»"
+	if bs[0].LiftOrgID == 0 {
+		want = bs[0].OrgName
+	}
+	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted || got.OrgName != want {
+		t.Fatalf("after route: %s to %q, want %q", got.Status, got.OrgName, want)
 	}
 }
 
