@@ -195,3 +195,34 @@ func TestAdminWorkTypeFederalAndLocal(t *testing.T) {
 		t.Errorf("switching a retired type on: %d", st)
 	}
 }
+
+// TestQueuePinsEmergencies: the dispatcher's queue pins open emergencies above the
+// tabs, nearest clock first, with the countdown; an overdue localisation is marked
+// loudest; ordinary tickets are not pinned.
+func TestQueuePinsEmergencies(t *testing.T) {
+	f := newFixture(t)
+	tap := f.file(t, "operator", f.newTicket("CW-05"))
+	late := f.file(t, "operator", f.newTicket("SEW-02"))
+	f.clock.Advance(30 * time.Minute)
+	fresh := f.file(t, "operator", f.newTicket("CW-01"))
+	f.clock.Advance(18 * time.Minute) // SEW-02 is 18 minutes past its clock; CW-01 has 12 left
+	org := signInFixture(t, f, "org")
+	_, page := org.get("/work/")
+	pinned := page[strings.Index(page, `id="emergencies"`):strings.Index(page, `<nav class="tabs"`)]
+	i, j := strings.Index(pinned, `id="em-`+late.Number+`"`), strings.Index(pinned, `id="em-`+fresh.Number+`"`)
+	if i < 0 || j < 0 || i > j || strings.Contains(pinned, tap.Number) {
+		t.Fatalf("pinned block (overdue first, no ordinary tickets):\n%s", pinned)
+	}
+	for _, w := range []string{
+		`<li class="em-item em-loud" id="em-` + late.Number + `">`, "НЕ ЛОКАЛИЗОВАНА", ">локализовать: просрочено на 18 мин<",
+		`<li class="em-item" id="em-` + fresh.Number + `">`, ">локализовать: 12 мин<",
+	} {
+		if !strings.Contains(pinned, w) {
+			t.Errorf("pinned block lacks %q:\n%s", w, pinned)
+		}
+	}
+	// The tap (12 h to accept, filed 48 minutes ago) shows its acceptance clock.
+	if !strings.Contains(page, `data-clock-kind="принять">принять: 11 ч 12 мин</span>`) {
+		t.Errorf("the tap's row has no countdown:\n%s", page)
+	}
+}
