@@ -368,18 +368,6 @@ func SortByClock(list []*Ticket) {
 	})
 }
 
-// ClockText is a clock as the queues show it: «локализовать: 12 мин», or
-// «локализовать: просрочено на 3 мин».
-func ClockText(kind string, at, now time.Time) string {
-	if kind == "" {
-		return ""
-	}
-	if !now.Before(at) {
-		return kind + ": просрочено на " + HumanDuration(now.Sub(at))
-	}
-	return kind + ": " + HumanDuration(at.Sub(now))
-}
-
 // The clocks of a ticket, as the queues name them.
 const (
 	ClockLocalize = "локализовать"

@@ -222,7 +222,7 @@ func TestQueuePinsEmergencies(t *testing.T) {
 		}
 	}
 	// The tap (12 h to accept, filed 48 minutes ago) shows its acceptance clock.
-	if !strings.Contains(page, `data-clock-kind="принять">принять: 11 ч 12 мин</span>`) {
+	if !strings.Contains(page, `data-clock-kind="принять" data-over="просрочено на">принять: 11 ч 12 мин</span>`) {
 		t.Errorf("the tap's row has no countdown:\n%s", page)
 	}
 }

@@ -64,7 +64,7 @@ var english = map[string]string{
 	"Звонок передан": "Call handed over", "передать в": "hand over to", "звонок передан в": "the call was handed to", "Переведите звонок в": "Transfer the call to",
 	"сейчас — прежде всего остального.": "now, before anything else.", "Звонок передан в": "Call handed over to",
 	"Срока в часах нет: управляющая организация получит заявку для сведения и последующих работ.": "No deadline in hours: the management organisation gets the ticket for information and follow-up works.",
-	"Аварии": "Emergencies", "Какая температура в квартире?": "What is the temperature in the flat?", "НЕ ЛОКАЛИЗОВАНА": "NOT LOCALISED", "передано в": "handed to",
+	"Аварии": "Emergencies", "локализовать": "localise", "принять": "accept", "устранить": "resolve", "просрочено на": "overdue by", "Какая температура в квартире?": "What is the temperature in the flat?", "НЕ ЛОКАЛИЗОВАНА": "NOT LOCALISED", "передано в": "handed to",
 	"Нет связи с сервером: оповещения об авариях не приходят. Переподключаюсь…": "No connection to the server: emergency alerts are not arriving. Reconnecting…",
 	"Оповещения включены": "Alerts on", "Включить уведомления": "Turn on notifications",
 	"Исполнитель": "Executor", "Номер основной заявки": "Main ticket number", "по адресу дома": "by the building's address",

@@ -149,8 +149,8 @@ type row struct {
 	// Clock is the nearest unmet clock of open work, for the queues' live
 	// countdown: what it is («локализовать», «принять», «устранить»), when, and
 	// as the page first shows it («локализовать: 12 мин»).
-	Clock, ClockText string
-	ClockAt          int64 // unix seconds; 0: none
+	Clock, ClockLeft string // the clock's name; the time left (or past it), «12 мин»
+	ClockAt          int64  // unix seconds; 0: none
 	ClockOver        bool
 }
 
@@ -161,7 +161,7 @@ func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
 		out[i] = row{Ticket: t, Overdue: t.Overdue(now), AcceptOverdue: t.AcceptOverdue(now), LocalizeOverdue: t.LocalizeOverdue(now),
 			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc)}
 		if k, at := t.NextClock(); k != "" {
-			out[i].Clock, out[i].ClockAt, out[i].ClockText, out[i].ClockOver = k, at.Unix(), app.ClockText(k, at, now), !now.Before(at)
+			out[i].Clock, out[i].ClockAt, out[i].ClockLeft, out[i].ClockOver = k, at.Unix(), app.HumanDuration(at.Sub(now)), !now.Before(at)
 		}
 	}
 	return out

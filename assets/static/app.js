@@ -58,7 +58,7 @@
     for (var i = 0; i < list.length; i++) {
       var el = list[i], at = Number(el.getAttribute("data-clock-at")) * 1000, kind = el.getAttribute("data-clock-kind");
       var over = now >= at;
-      el.textContent = kind + ": " + (over ? "просрочено на " : "") + human(at - now);
+      el.textContent = kind + ": " + (over ? el.getAttribute("data-over") + " " : "") + human(at - now);
       el.classList.toggle("clock-over", over);
     }
   }
