@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,5 +211,65 @@ func TestColdPeriodAndAcceptSettings(t *testing.T) {
 	}
 	if got := s.Setting(ctx, store.SetColdPeriod); got != "15.09-15.05" {
 		t.Errorf("a refused value replaced the setting: %q", got)
+	}
+}
+
+// schemaShape is every table's columns (name, type, not null, default) and every
+// index's name: what a migrated database and a new one must agree on.
+func schemaShape(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p."notnull" || ' ' || COALESCE(p.dflt_value, 'NULL')
+		FROM sqlite_schema m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		UNION ALL SELECT 'index ' || name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'
+		UNION ALL SELECT 'trigger ' || name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestMigratedSchemaMatchesSchemaSQL: the first release's database, migrated, has
+// the same tables, columns, indexes and triggers as a new one made from
+// schema.sql, and its organisations accept the new kinds.
+func TestMigratedSchemaMatchesSchemaSQL(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("testdata", "release1.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(dir, "old.db"), filepath.Join(dir, "new.db")
+	if err := os.WriteFile(old, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{old, fresh} {
+		s, err := store.Open(p, apptest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == old {
+			err = s.SaveOrganization(context.Background(), &app.Organization{Name: "Горгаз", Kind: app.OrgGasService})
+		}
+		s.Close()
+		if err != nil {
+			t.Fatalf("a gas service in the migrated database: %v", err)
+		}
+	}
+	a, b := schemaShape(t, old), schemaShape(t, fresh)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("migrated schema differs from schema.sql:\nmigrated:\n%s\n\nnew:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }
