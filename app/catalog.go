@@ -51,10 +51,13 @@ type WorkType struct {
 
 	// Resolved by Resolve for one moment and one municipality's norms: the
 	// deadline in force and whose it is, and the acceptance deadline and its rule.
-	DeadlineHours float64    `json:"deadline_hours"`
-	DeadlineKind  NormKind   `json:"deadline_source"`
-	AcceptHours   float64    `json:"accept_hours"`
-	AcceptKind    AcceptRule `json:"-"`
+	DeadlineHours float64  `json:"deadline_hours"`
+	DeadlineKind  NormKind `json:"deadline_source"`
+	// DeadlineSeason: "cold" or "warm" for a type whose deadline depends on the
+	// cold period, "" otherwise.
+	DeadlineSeason string     `json:"-"`
+	AcceptHours    float64    `json:"accept_hours"`
+	AcceptKind     AcceptRule `json:"-"`
 }
 
 // Routes is the kind of organisation the type goes to: the municipality's
