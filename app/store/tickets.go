@@ -267,12 +267,16 @@ func isOpenSet(st []app.Status) bool {
 	return true
 }
 
-// OpenEmergencies lists the open emergencies the user in ctx may see, the nearest
-// unmet clock first (an overdue localisation first of all): the queues pin them
-// above ordinary tickets.
+// OpenEmergencies lists the emergencies the queues pin above ordinary tickets, for
+// the user in ctx: every one whose localisation clock still runs (overdue or not),
+// and the other open ones registered in the last day; the nearest unmet clock first,
+// an overdue localisation first of all. Older open emergencies stay in their queues
+// (and in «Просрочены»), with their countdowns, so that a forgotten one from last
+// month does not bury tonight's.
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
-	rows, err := s.readQuery(ctx, ticketSelect+" WHERE "+openStatusSQL+" AND t.emergency AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	args = append([]any{s.Now().Add(-24 * time.Hour).Unix()}, args...)
+	rows, err := s.readQuery(ctx, ticketSelect+" WHERE "+openStatusSQL+" AND t.emergency AND (t.created_at >= ? OR (t.localize_due_at IS NOT NULL AND t.localized_at IS NULL)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
