@@ -278,6 +278,8 @@ CREATE TRIGGER ticket_events_facts AFTER INSERT ON ticket_events BEGIN
     first_link = COALESCE(min(first_link, excluded.first_link), first_link, excluded.first_link),
     last_at = max(last_at, excluded.last_at);
 END;
+-- The live alerts read the localisation clocks still running, every second.
+CREATE INDEX tickets_localize_pending ON tickets(localize_due_at) WHERE localize_due_at IS NOT NULL AND localized_at IS NULL;
 -- The rating's window is found by deadline as well as by registration date.
 CREATE INDEX tickets_due ON tickets(due_at);
 CREATE INDEX tickets_accept_due ON tickets(accept_due_at);

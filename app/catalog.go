@@ -51,10 +51,13 @@ type WorkType struct {
 
 	// Resolved by Resolve for one moment and one municipality's norms: the
 	// deadline in force and whose it is, and the acceptance deadline and its rule.
-	DeadlineHours float64    `json:"deadline_hours"`
-	DeadlineKind  NormKind   `json:"deadline_source"`
-	AcceptHours   float64    `json:"accept_hours"`
-	AcceptKind    AcceptRule `json:"-"`
+	DeadlineHours float64  `json:"deadline_hours"`
+	DeadlineKind  NormKind `json:"deadline_source"`
+	// DeadlineSeason: "cold" or "warm" for a type whose deadline depends on the
+	// cold period, "" otherwise.
+	DeadlineSeason string     `json:"-"`
+	AcceptHours    float64    `json:"accept_hours"`
+	AcceptKind     AcceptRule `json:"-"`
 }
 
 // Routes is the kind of organisation the type goes to: the municipality's
@@ -79,28 +82,6 @@ func (w *WorkType) SearchText() string {
 		return w.LocalKeywords
 	}
 	return w.Keywords + "; " + w.LocalKeywords
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // OrgKind is what an organisation is to the centre. The kinds other than
@@ -221,6 +202,7 @@ type Building struct {
 	Address        string  `json:"address"`
 	OrganizationID int64   `json:"organization_id"`
 	SupplierID     int64   `json:"supplier_id,omitempty"`
+	LiftOrgID      int64   `json:"lift_org_id,omitempty"` // the lift contractor serving it
 	Apartments     int     `json:"apartments"`
 	AreaM2         float64 `json:"area_m2"`
 	YearBuilt      int     `json:"year_built,omitempty"`

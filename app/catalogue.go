@@ -189,3 +189,49 @@ func joinKinds(ks []OrgKind) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// TierGroup is a set of work types told apart by one question the operator asks:
+// no heating is 16, 8 or 4 hours by the room's temperature (ПП № 354, прил. 1).
+type TierGroup struct {
+	Question string
+	Codes    []string
+}
+
+// TierGroups are offered together wherever one of them is.
+var TierGroups = []TierGroup{{Question: "Какая температура в квартире?", Codes: []string{"HEAT-02", "HEAT-04", "HEAT-05"}}}
+
+// WithTiers returns list with every tier group one of its types belongs to
+// complete and together, in the group's order, where its first member stood, and
+// the question to ask for each type that opens a group.
+func WithTiers(list []*WorkType, all func(code string) *WorkType) ([]*WorkType, map[string]string) {
+	questions := map[string]string{}
+	out := make([]*WorkType, 0, len(list)+2)
+	placed := map[string]bool{}
+	for _, w := range list {
+		if placed[w.Code] {
+			continue
+		}
+		group := (*TierGroup)(nil)
+		for i := range TierGroups {
+			for _, c := range TierGroups[i].Codes {
+				if c == w.Code {
+					group = &TierGroups[i]
+				}
+			}
+		}
+		if group == nil {
+			out, placed[w.Code] = append(out, w), true
+			continue
+		}
+		first := true
+		for _, c := range group.Codes {
+			if m := all(c); m != nil && m.Active && !placed[c] {
+				if first {
+					questions[c], first = group.Question, false
+				}
+				out, placed[c] = append(out, m), true
+			}
+		}
+	}
+	return out, questions
+}

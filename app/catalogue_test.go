@@ -73,3 +73,19 @@ func TestParseRepositoryCatalogue(t *testing.T) {
 		t.Errorf("WIN-02 must be retired: %+v", w)
 	}
 }
+
+func TestWithTiers(t *testing.T) {
+	types := map[string]*WorkType{}
+	for _, c := range []string{"HEAT-01", "HEAT-02", "HEAT-03", "HEAT-04", "HEAT-05", "CW-05"} {
+		types[c] = &WorkType{Code: c, Active: true}
+	}
+	all := func(c string) *WorkType { return types[c] }
+	list, q := WithTiers([]*WorkType{types["HEAT-04"], types["HEAT-03"], types["HEAT-02"], types["CW-05"]}, all)
+	var got []string
+	for _, w := range list {
+		got = append(got, w.Code)
+	}
+	if strings.Join(got, " ") != "HEAT-02 HEAT-04 HEAT-05 HEAT-03 CW-05" || q["HEAT-02"] != "Какая температура в квартире?" || len(q) != 1 {
+		t.Errorf("tiers: %v, questions %v", got, q)
+	}
+}

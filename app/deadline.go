@@ -175,6 +175,7 @@ func (w *WorkType) acceptAt(at time.Time, n Norms) (float64, AcceptRule) {
 // AcceptHours and AcceptKind.
 func (w *WorkType) Resolve(now time.Time, n Norms) {
 	w.DeadlineHours, w.DeadlineKind = w.deadlineAt(now, n)
+	w.DeadlineSeason = w.Season(now, n)
 	w.AcceptHours, w.AcceptKind = w.acceptAt(now, n)
 }
 
@@ -189,9 +190,9 @@ func (w *WorkType) DeadlineTitle() string {
 	switch {
 	case w.DeadlineKind == NormLocal:
 		s += " (местный норматив)"
-	case w.ColdHours > 0 && w.DeadlineHours == w.ColdHours:
+	case w.DeadlineSeason == "cold":
 		s += ", зимний период"
-	case w.ColdHours > 0:
+	case w.DeadlineSeason == "warm":
 		s += ", летний период"
 	}
 	if w.ClockHours.Set() {
@@ -306,4 +307,13 @@ func HumanDuration(d time.Duration) string {
 		return strconv.FormatInt(mins/60, 10) + " ч"
 	}
 	return strconv.FormatInt(mins/60, 10) + " ч " + strconv.FormatInt(mins%60, 10) + " мин"
+}
+
+// HandoffMessage is what a resident who picks a hand-off type is told, in large
+// type, instead of filing it: «Запах газа — звоните 104 (с мобильного 112) сейчас».
+func HandoffMessage(w *WorkType) string {
+	if w.Handoff == "104" {
+		return "Запах газа — звоните 104 (с мобильного 112) сейчас"
+	}
+	return w.Name + " — звоните " + w.Handoff + " сейчас"
 }

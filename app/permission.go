@@ -24,6 +24,7 @@ const (
 	PermRecordDecisions Permission = "decision.record" // record decisions at the meeting
 	PermReportDecisions Permission = "decision.report" // report a decision done
 	PermPublicText      Permission = "ticket.public"   // publish a ticket's public text (Open311, public pages)
+	PermAlerts          Permission = "alerts"          // the live alerts of the workspace (new emergencies, clocks)
 )
 
 // Permissions grants each permission to its roles.
@@ -47,6 +48,7 @@ var Permissions = []struct {
 	{PermRecordDecisions, []Role{RoleSupervisor}},
 	{PermReportDecisions, []Role{RoleOrg, RoleSupervisor}},
 	{PermPublicText, []Role{RoleOperator, RoleSupervisor}},
+	{PermAlerts, []Role{RoleOperator, RoleSupervisor, RoleOrg}},
 }
 
 // Can reports whether the role has the permission.

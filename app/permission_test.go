@@ -25,6 +25,7 @@ func TestPermissions(t *testing.T) {
 		PermRecordDecisions: "supervisor",
 		PermReportDecisions: "org supervisor",
 		PermPublicText:      "operator supervisor",
+		PermAlerts:          "operator org supervisor",
 	}
 	if len(Permissions) != len(want) {
 		t.Errorf("the table has %d permissions, the test knows %d", len(Permissions), len(want))

@@ -28,6 +28,7 @@ const (
 	Overdue  Timeliness = "overdue"   // not done, deadline passed
 	Pending  Timeliness = "pending"   // not done, deadline ahead
 	NotCount Timeliness = "not_count" // cancelled
+	NoClock  Timeliness = "no_clock"  // a hand-off (a gas smell): no deadline in hours
 )
 
 // Timeliness of t at now.
@@ -35,6 +36,8 @@ func (t *PublicTicket) Timeliness(now time.Time) Timeliness {
 	switch {
 	case t.Status == StatusCancelled:
 		return NotCount
+	case t.DueAt.IsZero():
+		return NoClock
 	case t.DoneOnTime != nil && *t.DoneOnTime:
 		return OnTime
 	case t.DoneOnTime != nil:
@@ -60,6 +63,8 @@ func (t Timeliness) Title() string {
 		return "просрочена"
 	case Pending:
 		return "срок не истёк"
+	case NoClock:
+		return "без срока: передано в аварийную службу"
 	}
 	return "—"
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,6 +100,8 @@ const (
 	ActionLink       Action = "link"
 	ActionComment    Action = "comment"
 	ActionFollow     Action = "follow" // a linked ticket moving with its parent
+	ActionLocalize   Action = "localize"
+	ActionHandoff    Action = "handoff" // the operator handed the call to the emergency number
 )
 
 // Title is the Russian name of the action, as shown on its button and in the timeline.
@@ -132,6 +135,10 @@ func (a Action) Title() string {
 		return "Персональные данные обезличены"
 	case ActionFollow:
 		return "Вместе с основной заявкой"
+	case ActionLocalize:
+		return "Авария локализована"
+	case ActionHandoff:
+		return "Звонок передан"
 	}
 	return string(a)
 }
@@ -163,10 +170,14 @@ var Transitions = []Transition{
 	{Action: ActionCancel, From: anyOpen, To: StatusCancelled, Roles: []Role{RoleOperator, RoleSupervisor}, NoteRequired: true},
 	{Action: ActionLink, From: anyOpen, Roles: []Role{RoleOperator, RoleSupervisor}},
 	{Action: ActionComment, From: Statuses, Roles: Roles},
+	// localize records that the emergency was localised (water shut off, power
+	// isolated, area fenced): by the organisation, or by the operator taking its
+	// report by phone. The status does not change.
+	{Action: ActionLocalize, From: []Status{StatusRouted, StatusAccepted, StatusReopened}, Roles: []Role{RoleOrg, RoleOperator}, NoteRequired: true},
 }
 
 // TicketActions lists the actions of the API, in the order the UI offers them.
-var TicketActions = []Action{ActionRoute, ActionAccept, ActionReturn, ActionDone, ActionConfirm, ActionReject, ActionClaim, ActionCallFailed, ActionCancel, ActionLink, ActionComment}
+var TicketActions = []Action{ActionLocalize, ActionRoute, ActionAccept, ActionReturn, ActionDone, ActionConfirm, ActionReject, ActionClaim, ActionCallFailed, ActionCancel, ActionLink, ActionComment}
 
 // FindTransition returns the row for action, or nil for an unknown action.
 func FindTransition(a Action) *Transition {
@@ -214,8 +225,10 @@ func CanSee(u *User, t *Ticket) bool {
 
 // Check says whether u may take action a on t now. It returns ENOTFOUND when u may
 // not see t, EFORBIDDEN when u's role may never take a, ECONFLICT when a is not
-// allowed in t's current status, EINVALID when a required note is missing, and the
-// status the ticket moves to otherwise (for link: "" — the parent's status).
+// allowed in t's current status (or, for localize, when t has no localisation
+// clock or was localised already), EINVALID when a required note is missing, and
+// the status the ticket moves to otherwise (for link: "" — the parent's status;
+// for localize and comment: "" — no change).
 func Check(u *User, t *Ticket, a Action, note string) (Status, error) {
 	if !CanSee(u, t) {
 		return "", Errorf(ENOTFOUND, "Заявка %s не найдена.", t.Number)
@@ -230,10 +243,21 @@ func Check(u *User, t *Ticket, a Action, note string) (Status, error) {
 	if !hasStatus(tr.From, t.Status) {
 		return "", Errorf(ECONFLICT, "Действие «%s» невозможно: заявка %s в статусе «%s».", a.Title(), t.Number, t.Status.Title())
 	}
-	if t.FollowsParent() && a != ActionComment && a != ActionCancel && a != ActionLink {
+	if a == ActionLocalize {
+		if t.LocalizeDueAt.IsZero() {
+			return "", Errorf(ECONFLICT, "У заявки %s нет срока локализации: вид работ «%s» не аварийный в смысле ПП № 416.", t.Number, t.WorkType.Name)
+		}
+		if !t.LocalizedAt.IsZero() {
+			return "", Errorf(ECONFLICT, "Авария по заявке %s уже локализована.", t.Number)
+		}
+	}
+	if t.FollowsParent() && a != ActionComment && a != ActionCancel && a != ActionLink && a != ActionLocalize {
 		return "", Errorf(ECONFLICT, "Заявка %s связана с заявкой %s и меняет статус вместе с ней.", t.Number, t.ParentNumber)
 	}
 	if tr.NoteRequired && strings.TrimSpace(note) == "" {
+		if a == ActionLocalize {
+			return "", &Error{Code: EINVALID, Message: "Напишите, что сделано для локализации.", Fields: map[string]string{"note": "Например: перекрыт стояк ХВС в подвале."}}
+		}
 		return "", &Error{Code: EINVALID, Message: "Для этого действия нужен комментарий.", Fields: map[string]string{"note": "Укажите причину."}}
 	}
 	if a == ActionComment && strings.TrimSpace(note) == "" {
@@ -340,6 +364,29 @@ func (t *Ticket) NextClock() (string, time.Time) {
 	return "", time.Time{}
 }
 
+// SortByClock orders tickets as staff work them: a pending localisation first,
+// then by the nearest unmet clock; tickets with no clock (a hand-off) last.
+func SortByClock(list []*Ticket) {
+	key := func(t *Ticket) (int, time.Time) {
+		k, at := t.NextClock()
+		switch {
+		case k == ClockLocalize:
+			return 0, at
+		case k == "":
+			return 2, t.CreatedAt
+		}
+		return 1, at
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		ri, ai := key(list[i])
+		rj, aj := key(list[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return ai.Before(aj)
+	})
+}
+
 // The clocks of a ticket, as the queues name them.
 const (
 	ClockLocalize = "локализовать"
@@ -401,6 +448,9 @@ type NewTicket struct {
 	// "" — a portal resident's own preference) and their e-mail.
 	ReporterEmail string `json:"reporter_email,omitempty"`
 	Notify        string `json:"notify,omitempty"`
+	// HandedOff: for a hand-off type (a gas smell), the operator confirms the call
+	// was transferred to the emergency number; the time is recorded.
+	HandedOff bool `json:"handed_off,omitempty"`
 }
 
 // Normalize trims the fields and checks what can be checked without the

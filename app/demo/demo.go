@@ -72,6 +72,8 @@ var orgs = []app.Organization{
 	{Name: "ООО «Усинская тепловая компания»", Kind: app.OrgSupplier, INN: "1106067896", Phone: "8 (82144) 2-05-05"},
 	{Name: "МУП «Водоканал Усинск»", Kind: app.OrgSupplier, INN: "1106078908", Phone: "8 (82144) 2-44-44"},
 	{Name: "ООО «Лифтсервис Коми»", Kind: app.OrgLift, INN: "1106089018", Phone: "8 (82144) 4-22-10"},
+	{Name: "АО «Региональный оператор Севера»", Kind: app.OrgWasteOperator, INN: "1106090126", Phone: "8 (8212) 40-00-40"},
+	{Name: "Усинская аварийная газовая служба", Kind: app.OrgGasService, INN: "1106091232", Phone: "8 (82144) 2-10-04"},
 }
 
 var streets = []string{
@@ -166,7 +168,8 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 		if _, err := tx.LoadWorkTypes(catalogue); err != nil {
 			return err
 		}
-		var mgmt, suppliers []int64
+		var mgmt, suppliers, others []int64
+		var lift int64
 		for i := range orgs {
 			o := orgs[i]
 			if err := tx.SaveOrganization(&o); err != nil {
@@ -177,6 +180,11 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 				mgmt = append(mgmt, o.ID)
 			case app.OrgSupplier:
 				suppliers = append(suppliers, o.ID)
+			case app.OrgLift:
+				lift = o.ID
+				others = append(others, o.ID)
+			case app.OrgWasteOperator:
+				others = append(others, o.ID)
 			}
 		}
 		var buildings []app.Building
@@ -202,6 +210,11 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 				Apartments: []int{36, 45, 54, 60, 72, 80, 90, 108, 120}[rng.IntN(9)], YearBuilt: 1970 + rng.IntN(45),
 			}
 			b.AreaM2 = float64(b.Apartments) * (45 + float64(rng.IntN(20)))
+			// Most houses have lifts served by the contractor; a few five-storey
+			// ones have none, and a lift call there goes to the management organisation.
+			if len(buildings)%7 != 3 {
+				b.LiftOrgID = lift
+			}
 			if err := tx.SaveBuilding(&b); err != nil {
 				return fmt.Errorf("demo building %s: %w", addr, err)
 			}
@@ -223,7 +236,7 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 		}
 		// Dispatchers of the other organisations act on their tickets in the history.
 		orgUsers := map[int64]*app.User{mgmt[0]: users[app.RoleOrg]}
-		for i, id := range append(append([]int64{}, mgmt[1:]...), suppliers...) {
+		for i, id := range append(append(append([]int64{}, mgmt[1:]...), suppliers...), others...) {
 			u := &app.User{Login: fmt.Sprintf("uk%d", i+2), Role: app.RoleOrg, OrganizationID: id, Name: "Диспетчер"}
 			if err := tx.CreateDemoUser(u); err != nil {
 				return err
@@ -234,8 +247,37 @@ func Load(ctx context.Context, s *store.Store, catalogue io.Reader, now time.Tim
 		if err != nil {
 			return err
 		}
-		return history(tx, rng, now, buildings, wts, users, orgUsers)
+		if err := history(tx, rng, now, buildings, wts, users, orgUsers); err != nil {
+			return err
+		}
+		return emergenciesNow(tx, now, buildings, users[app.RoleOperator])
 	})
+}
+
+// emergenciesNow files the emergencies a centre has open at the moment the demo
+// starts, so that every state is on the screens: one waiting to be localised, one
+// whose localisation is overdue, and a gas smell handed over to 104. (Localised on
+// time and late ones are in the history.)
+func emergenciesNow(tx *store.Tx, now time.Time, buildings []app.Building, op *app.User) error {
+	tx.SetUser(op)
+	for i, e := range []struct {
+		ago  time.Duration
+		wt   string
+		desc string
+	}{
+		{45 * time.Minute, "SEW-02", "Течёт канализационный стояк в подвале, вода на полу."},
+		{12 * time.Minute, "CW-01", "Прорвало стояк холодной воды на 4 этаже, заливает нижние квартиры."},
+		{20 * time.Minute, "GAS-01", "Сильный запах газа на лестничной площадке 2 этажа."},
+	} {
+		tx.SetNow(now.Add(-e.ago))
+		b := buildings[(i*17+5)%len(buildings)]
+		_, err := tx.CreateTicket(app.NewTicket{BuildingID: b.ID, Apartment: fmt.Sprint(3 + i*7), WorkType: e.wt, Description: e.desc,
+			ReporterName: firstNames[i] + " " + lastNames[i], ReporterPhone: fmt.Sprintf("+7912555%04d", i), HandedOff: true})
+		if err != nil {
+			return fmt.Errorf("demo emergency %s: %w", e.wt, err)
+		}
+	}
+	return nil
 }
 
 type plan struct {
@@ -291,7 +333,7 @@ func history(tx *store.Tx, rng *rand.Rand, now time.Time, buildings []app.Buildi
 	var recent []*app.Ticket
 	for _, p := range plans {
 		filer := users[app.RoleOperator]
-		if rng.IntN(6) == 0 {
+		if rng.IntN(6) == 0 && p.wt.Handoff == "" { // a gas smell is never filed online
 			filer = users[app.RoleResident]
 		}
 		tx.SetNow(p.at)
@@ -303,7 +345,7 @@ func history(tx *store.Tx, rng *rand.Rand, now time.Time, buildings []app.Buildi
 		}
 		t, err := tx.CreateTicket(app.NewTicket{
 			BuildingID: p.b.ID, Apartment: fmt.Sprint(1 + rng.IntN(max(p.b.Apartments, 1))), WorkType: p.wt.Code,
-			Description: describe(rng, p.wt), ReporterName: name, ReporterPhone: phone,
+			Description: describe(rng, p.wt), ReporterName: name, ReporterPhone: phone, HandedOff: true,
 		})
 		if err != nil {
 			return fmt.Errorf("demo ticket: %w", err)
@@ -333,7 +375,7 @@ func describe(rng *rand.Rand, wt *app.WorkType) string {
 func walk(tx *store.Tx, rng *rand.Rand, now time.Time, t *app.Ticket, users map[app.Role]*app.User, orgUsers map[int64]*app.User, speed map[int64]float64, recent []*app.Ticket) error {
 	at := t.CreatedAt
 	step := func(d time.Duration, u *app.User, a app.Action, in store.ActInput) (bool, error) {
-		at = at.Add(d)
+		at = at.Add(max(d, time.Minute)) // a clock already run out: the next step comes after, never before
 		if at.After(now) {
 			return false, nil
 		}
@@ -370,6 +412,29 @@ func walk(tx *store.Tx, rng *rand.Rand, now time.Time, t *app.Ticket, users map[
 		return nil
 	}
 	sp := speed[t.OrganizationID]
+	if t.WorkType.Handoff != "" {
+		// A gas smell went to 104; the management organisation checks the house after.
+		if ok, err := step(time.Duration(1+rng.IntN(4))*time.Hour, disp, app.ActionAccept, store.ActInput{}); !ok || err != nil {
+			return err
+		}
+		if ok, err := step(time.Duration(4+rng.IntN(20))*time.Hour, disp, app.ActionDone, store.ActInput{Note: "Газовая служба устранила утечку; УО проверила вентканалы"}); !ok || err != nil {
+			return err
+		}
+		_, err := step(time.Duration(1+rng.IntN(10))*time.Hour, op, app.ActionConfirm, store.ActInput{Note: "Житель доволен"})
+		return err
+	}
+	if !t.LocalizeDueAt.IsZero() {
+		// Most emergencies are localised within the 30 minutes; the slower
+		// organisations miss it more often.
+		in := time.Duration(5+rng.IntN(24)) * time.Minute
+		if rng.Float64() < 0.05+0.2*sp {
+			in = time.Duration(32+rng.IntN(90)) * time.Minute
+		}
+		note := []string{"Перекрыт стояк в подвале", "Отключено питание щита, место ограждено", "Перекрыта задвижка, вода откачана"}[rng.IntN(3)]
+		if ok, err := step(in, disp, app.ActionLocalize, store.ActInput{Note: note}); !ok || err != nil {
+			return err
+		}
+	}
 	if rng.IntN(40) == 0 {
 		if ok, err := step(time.Duration(30+rng.IntN(300))*time.Minute, disp, app.ActionReturn, store.ActInput{Note: "Дом не в нашем управлении"}); !ok || err != nil {
 			return err

@@ -12,10 +12,12 @@
 //	          empty: management; the first release's contractor is read as lift;
 //	  inn   — optional, 10 or 12 digits with valid check digits;
 //	  phone — optional, any form a person writes it; stored in E.164.
-//	buildings: address;organization;supplier;apartments;area_m2;year_built;lat;lon
+//	buildings: address;organization;supplier;lift;apartments;area_m2;year_built;lat;lon
 //	  address      — required; unique in its normalised form («ул. Ленина, д. 5» = «Ленина 5»);
 //	  organization — the managing organisation, by name or INN; required;
 //	  supplier     — the resource supplier, by name or INN; optional;
+//	  lift         — the lift contractor serving it (kind lift), by name or INN; optional;
+//	                 empty keeps the one already set;
 //	  apartments, year_built — whole numbers, optional; area_m2 — «1234,5» or «1234.5», optional;
 //	  lat, lon     — the building's latitude and longitude in degrees (WGS 84, «65,9936» or
 //	                 «65.9936»), both or neither; a row without them keeps the coordinates a
@@ -208,6 +210,7 @@ var columns = map[Kind][]struct {
 		{"address", []string{"адрес"}},
 		{"organization", []string{"управляющая организация", "уо", "ук", "организация"}},
 		{"supplier", []string{"рсо", "ресурсоснабжающая организация", "поставщик"}},
+		{"lift", []string{"лифтовая организация", "лифты", "лифт"}},
 		{"apartments", []string{"квартир", "квартиры", "число квартир"}},
 		{"area_m2", []string{"площадь", "площадь м2", "площадь, м2", "площадь, м²", "жилая площадь"}},
 		{"year_built", []string{"год постройки", "год"}},
@@ -482,6 +485,15 @@ func buildingRow(get func(string) string, cat *catalog) (Row, []string) {
 			b.SupplierID = o.ID
 		}
 	}
+	if ref := get("lift"); ref != "" {
+		if o := findOrg(ref, cat); o == nil {
+			msgs = append(msgs, fmt.Sprintf("lift: организация «%s» не найдена.", ref))
+		} else if o.Kind != app.OrgLift {
+			msgs = append(msgs, fmt.Sprintf("lift: «%s» — не лифтовая организация.", o.Name))
+		} else {
+			b.LiftOrgID = o.ID
+		}
+	}
 	num := func(col string, dst *int) {
 		v := strings.ReplaceAll(get(col), " ", "")
 		if v == "" {
@@ -539,10 +551,17 @@ func buildingRow(get func(string) string, cat *catalog) (Row, []string) {
 		}
 	}
 	b.ID = cat.byAddress[app.AddressKey(b.Address)]
-	if b.ID != 0 && b.Geo == nil {
+	// A row without coordinates, or without a lift contractor (no column, or an
+	// empty cell), keeps what the building already has.
+	if b.ID != 0 && (b.Geo == nil || b.LiftOrgID == 0) {
 		for _, x := range cat.buildings {
 			if x.ID == b.ID {
-				b.Geo = x.Geo
+				if b.Geo == nil {
+					b.Geo = x.Geo
+				}
+				if b.LiftOrgID == 0 {
+					b.LiftOrgID = x.LiftOrgID
+				}
 			}
 		}
 	}

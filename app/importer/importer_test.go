@@ -235,3 +235,30 @@ func TestImportBuildingCoordinates(t *testing.T) {
 		t.Fatalf("a refused file changed a building: %+v", b.Geo)
 	}
 }
+
+// TestImportBuildingsLiftContractor: the lift column names the lift contractor by
+// name or INN; a supplier there is refused on its line; a re-import without the
+// column keeps the contractor set.
+func TestImportBuildingsLiftContractor(t *testing.T) {
+	s, _ := apptest.Open(t)
+	orgs := "name;kind;inn\nУК «Север»;УО;1106012343\nЛифтсервис;лифтовая организация;1106089018\nВодоканал;РСО;\nРегоператор;waste_operator;\n"
+	if p, err := importer.Apply(ctx, s, importer.Organizations, []byte(orgs), false); err != nil || p.New != 4 {
+		t.Fatalf("organisations: %v %+v", err, p)
+	}
+	data := "address;organization;lift\nул. Ленина, д. 5;УК «Север»;1106089018\nул. Мира, д. 1;УК «Север»;Водоканал\nул. Мира, д. 3;УК «Север»;\n"
+	p, err := importer.Apply(ctx, s, importer.Buildings, []byte(data), true)
+	if err != nil || p.New != 2 || len(p.Errors) != 1 || p.Errors[0].Line != 3 || !strings.Contains(p.Errors[0].Message, "lift: «Водоканал» — не лифтовая организация.") {
+		t.Fatalf("buildings: %v %+v", err, p)
+	}
+	lift, _ := s.Organizations(ctx, app.OrgLift)
+	bs, _ := s.SearchBuildings(ctx, "ленина 5", 1)
+	if len(lift) != 1 || len(bs) != 1 || bs[0].LiftOrgID != lift[0].ID {
+		t.Fatalf("ул. Ленина, 5 lift contractor: %+v (lift orgs %+v)", bs, lift)
+	}
+	if _, err := importer.Apply(ctx, s, importer.Buildings, []byte("address;organization;apartments\nул. Ленина, д. 5;УК «Север»;40\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	if bs, _ := s.SearchBuildings(ctx, "ленина 5", 1); bs[0].LiftOrgID != lift[0].ID || bs[0].Apartments != 40 {
+		t.Errorf("a re-import without the lift column lost the contractor: %+v", bs[0])
+	}
+}

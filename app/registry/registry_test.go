@@ -136,6 +136,9 @@ func TestIngest(t *testing.T) {
 	badTime.DueAt = &tomorrow
 	foreign := rec(6, 1)
 	foreign.Municipality = "USN"
+	handoff := rec(7, 1) // a gas smell handed to 104: no deadlines
+	handoff.DueAt, handoff.AcceptDueAt, handoff.Handoff = nil, nil, new(string)
+	*handoff.Handoff = "104"
 	cases := []struct {
 		name   string
 		token  string
@@ -156,6 +159,7 @@ func TestIngest(t *testing.T) {
 		{"replay", tok, mustJSON(good), true, 200, `{"accepted":0,"ignored":3}`},
 		{"newer and older", tok, mustJSON(batchOf("b2", rec(1, 2), rec(2, 2))), false, 200, `{"accepted":1,"ignored":1}`},
 		{"heartbeat", tok, mustJSON(batchOf("b3")), false, 200, `{"accepted":0,"ignored":0}`},
+		{"hand-off without deadlines", tok, mustJSON(batchOf("b4", handoff)), false, 200, `{"accepted":1,"ignored":0}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

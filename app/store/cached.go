@@ -23,7 +23,7 @@ func (tx *Tx) building(id int64) (app.Building, error) {
 		return *b, nil
 	}
 	var b app.Building
-	err := tx.queryRow("SELECT id, address, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", id).Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID)
+	err := tx.queryRow("SELECT id, address, organization_id, COALESCE(supplier_id, 0), COALESCE(lift_org_id, 0) FROM buildings WHERE id = ?", id).Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.LiftOrgID)
 	return b, err
 }
 

@@ -92,7 +92,7 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 	if idx != nil {
 		return idx, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), b.apartments, b.area_m2, b.year_built, b.lat, b.lon, o.name
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.address, b.organization_id, COALESCE(b.supplier_id, 0), COALESCE(b.lift_org_id, 0), b.apartments, b.area_m2, b.year_built, b.lat, b.lon, o.name
 		FROM buildings b JOIN organizations o ON o.id = b.organization_id ORDER BY b.address`)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (s *Store) buildingIndex(ctx context.Context) ([]buildingEntry, error) {
 		var e buildingEntry
 		b := &e.b
 		var lat, lon sql.NullFloat64
-		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &lat, &lon, &b.OrgName); err != nil {
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.LiftOrgID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &lat, &lon, &b.OrgName); err != nil {
 			return nil, err
 		}
 		b.Geo = geoOf(lat, lon)
@@ -225,12 +225,20 @@ func (tx *Tx) SaveBuilding(b *app.Building) error {
 			return err
 		}
 	}
+	if b.LiftOrgID != 0 {
+		err := tx.queryRow("SELECT kind FROM organizations WHERE id = ?", b.LiftOrgID).Scan(&kind)
+		if err == sql.ErrNoRows || (err == nil && kind != string(app.OrgLift)) {
+			return &app.Error{Code: app.EINVALID, Message: "Лифтовая организация не найдена.", Fields: map[string]string{"lift_org_id": "Нет такой лифтовой организации."}}
+		} else if err != nil {
+			return err
+		}
+	}
 	key := app.AddressKey(b.Address)
 	tx.dropBuildings = true
 	if b.ID == 0 {
 		lat, lon := geoArgs(b.Geo)
-		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, apartments, area_m2, year_built, lat, lon) VALUES (?,?,?,?,?,?,?,?,?)",
-			b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon)
+		res, err := tx.exec("INSERT INTO buildings(address, address_key, organization_id, supplier_id, lift_org_id, apartments, area_m2, year_built, lat, lon) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			b.Address, key, b.OrganizationID, nullID(b.SupplierID), nullID(b.LiftOrgID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon)
 		if err != nil {
 			return fieldConflict(translate(err), "address")
 		}
@@ -238,8 +246,8 @@ func (tx *Tx) SaveBuilding(b *app.Building) error {
 		return err
 	}
 	lat, lon := geoArgs(b.Geo)
-	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, apartments = ?, area_m2 = ?, year_built = ?, lat = ?, lon = ? WHERE id = ?",
-		b.Address, key, b.OrganizationID, nullID(b.SupplierID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon, b.ID)
+	res, err := tx.exec("UPDATE buildings SET address = ?, address_key = ?, organization_id = ?, supplier_id = ?, lift_org_id = ?, apartments = ?, area_m2 = ?, year_built = ?, lat = ?, lon = ? WHERE id = ?",
+		b.Address, key, b.OrganizationID, nullID(b.SupplierID), nullID(b.LiftOrgID), b.Apartments, b.AreaM2, b.YearBuilt, lat, lon, b.ID)
 	if err != nil {
 		return fieldConflict(translate(err), "address")
 	}

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
@@ -172,5 +174,102 @@ func TestCatalogueRefusesBadFile(t *testing.T) {
 	w, err := s.WorkType(context.Background(), "ROOF-01")
 	if err != nil || w.FederalHours != 24 || strings.Contains(w.Name, "новое имя") {
 		t.Errorf("ROOF-01 changed by a refused file: %+v", w)
+	}
+}
+
+// TestColdPeriodAndAcceptSettings: the municipality's cold period moves a type's
+// deadline in force; a bad value is refused by field; an empty acceptance norm is
+// the rule, a set one is local.
+func TestColdPeriodAndAcceptSettings(t *testing.T) {
+	s, clock := apptest.Open(t)
+	ctx := context.Background()
+	clock.Set(time.Date(2026, 9, 20, 9, 0, 0, 0, time.UTC)) // 20 September
+	if w, _ := s.WorkType(ctx, "WIN-01"); w.DeadlineHours != 72 || w.DeadlineTitle() != "3 сут, летний период" {
+		t.Errorf("WIN-01 on 20 September: %v %q", w.DeadlineHours, w.DeadlineTitle())
+	}
+	err := s.SaveSettings(ctx, map[string]string{store.SetColdPeriod: "15.09-15.05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := s.WorkType(ctx, "WIN-01"); w.DeadlineHours != 24 || w.DeadlineTitle() != "1 сут, зимний период" {
+		t.Errorf("WIN-01 in a cold period from 15 September: %v %q", w.DeadlineHours, w.DeadlineTitle())
+	}
+	if w, _ := s.WorkType(ctx, "CW-05"); w.AcceptHours != 12 || w.AcceptKind != app.AcceptRuleHalf {
+		t.Errorf("CW-05 acceptance by the rule: %v %s", w.AcceptHours, w.AcceptKind)
+	}
+	if err := s.SaveSettings(ctx, map[string]string{store.SetAcceptHours: "8"}); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := s.WorkType(ctx, "CW-05"); w.AcceptHours != 8 || w.AcceptTitle() != "8 ч (местный норматив)" {
+		t.Errorf("CW-05 with a local acceptance norm: %v %q", w.AcceptHours, w.AcceptTitle())
+	}
+	for _, bad := range []string{"31.04-01.05", "октябрь", "01.10"} {
+		err := s.SaveSettings(ctx, map[string]string{store.SetColdPeriod: bad})
+		if app.ErrorFields(err)[store.SetColdPeriod] == "" {
+			t.Errorf("cold period %q: %v", bad, err)
+		}
+	}
+	if got := s.Setting(ctx, store.SetColdPeriod); got != "15.09-15.05" {
+		t.Errorf("a refused value replaced the setting: %q", got)
+	}
+}
+
+// schemaShape is every table's columns (name, type, not null, default) and every
+// index's name: what a migrated database and a new one must agree on.
+func schemaShape(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT m.name || '.' || p.name || ' ' || p.type || ' ' || p."notnull" || ' ' || COALESCE(p.dflt_value, 'NULL')
+		FROM sqlite_schema m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		UNION ALL SELECT 'index ' || name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'
+		UNION ALL SELECT 'trigger ' || name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestMigratedSchemaMatchesSchemaSQL: the first release's database, migrated, has
+// the same tables, columns, indexes and triggers as a new one made from
+// schema.sql, and its organisations accept the new kinds.
+func TestMigratedSchemaMatchesSchemaSQL(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("testdata", "release1.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, fresh := filepath.Join(dir, "old.db"), filepath.Join(dir, "new.db")
+	if err := os.WriteFile(old, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{old, fresh} {
+		s, err := store.Open(p, apptest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == old {
+			err = s.SaveOrganization(context.Background(), &app.Organization{Name: "Горгаз", Kind: app.OrgGasService})
+		}
+		s.Close()
+		if err != nil {
+			t.Fatalf("a gas service in the migrated database: %v", err)
+		}
+	}
+	a, b := schemaShape(t, old), schemaShape(t, fresh)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("migrated schema differs from schema.sql:\nmigrated:\n%s\n\nnew:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }

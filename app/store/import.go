@@ -15,7 +15,7 @@ func (tx *Tx) ImportOrganizations() ([]*app.Organization, error) {
 // ImportBuildings lists every building inside the transaction, for an import to
 // match its rows against.
 func (tx *Tx) ImportBuildings() ([]app.Building, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id, address, organization_id, COALESCE(supplier_id, 0), apartments, area_m2, year_built, lat, lon FROM buildings ORDER BY id")
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT id, address, organization_id, COALESCE(supplier_id, 0), COALESCE(lift_org_id, 0), apartments, area_m2, year_built, lat, lon FROM buildings ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +24,7 @@ func (tx *Tx) ImportBuildings() ([]app.Building, error) {
 	for rows.Next() {
 		var b app.Building
 		var lat, lon sql.NullFloat64
-		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &lat, &lon); err != nil {
+		if err := rows.Scan(&b.ID, &b.Address, &b.OrganizationID, &b.SupplierID, &b.LiftOrgID, &b.Apartments, &b.AreaM2, &b.YearBuilt, &lat, &lon); err != nil {
 			return nil, err
 		}
 		b.Geo = geoOf(lat, lon)

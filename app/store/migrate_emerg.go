@@ -16,7 +16,8 @@ package store
 //     (listed below), so that the catalogue's keywords_ru replace the old defaults.
 //     The federal facts themselves are written by LoadWorkTypes from the embedded
 //     catalogue at every start.
-//   - tickets get localized_at: when the emergency was localised.
+//   - tickets get localized_at: when the emergency was localised, and an index of
+//     the clocks still running, which the live alerts read every second.
 //   - the first release's default acceptance norm, saved by its settings form, goes.
 const migrateEmerg = `
 PRAGMA writable_schema = ON;
@@ -104,6 +105,7 @@ DROP TABLE release1_keywords;
 ALTER TABLE work_types DROP COLUMN supplier;
 
 ALTER TABLE tickets ADD COLUMN localized_at INTEGER;
+CREATE INDEX tickets_localize_pending ON tickets(localize_due_at) WHERE localize_due_at IS NOT NULL AND localized_at IS NULL;
 
 -- The first release's settings form showed and saved «24» as the acceptance norm
 -- of every type; that is now the rule (the earlier of 24 h and half the deadline),

@@ -18,7 +18,7 @@ import (
 // schemaShape describes a database's tables, columns and indexes in a form two
 // databases can be compared by: what schema.sql creates and what an upgrade
 // leaves must be the same.
-func schemaShape(t *testing.T, db *sql.DB) string {
+func schemaText(t *testing.T, db *sql.DB) string {
 	t.Helper()
 	rows, err := db.Query("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
 	if err != nil {
@@ -112,7 +112,7 @@ func TestUpgradeFromTheFirstReleaseMatchesSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	got, want := schemaShape(t, rawDB(t, old)), schemaShape(t, rawDB(t, fresh))
+	got, want := schemaText(t, rawDB(t, old)), schemaText(t, rawDB(t, fresh))
 	if got != want {
 		t.Fatalf("the upgraded schema differs from schema.sql:\n--- upgraded\n%s\n--- schema.sql\n%s", got, want)
 	}

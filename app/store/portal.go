@@ -62,7 +62,7 @@ func (s *Store) PublicTickets(ctx context.Context, f PublicFilter) ([]app.Public
 		if err := rows.Scan(&id, &p.Number, &p.WorkType, &p.Category, &p.Emergency, &p.Status, &created, &due, &done, &closed, &onTime); err != nil {
 			return nil, "", err
 		}
-		p.CreatedAt, p.DueAt = time.Unix(created, 0).UTC(), time.Unix(due, 0).UTC()
+		p.CreatedAt, p.DueAt = time.Unix(created, 0).UTC(), deadlineFromUnix(due)
 		p.DoneAt, p.ClosedAt = fromUnix(done), fromUnix(closed)
 		if onTime.Valid {
 			b := onTime.Int64 == 1

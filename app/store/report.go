@@ -98,7 +98,7 @@ func (s *Store) reportTickets(ctx context.Context, q string, args ...any) ([]Rep
 		if err := sc(&r.Number, &r.Address, &r.Category, &r.OrgName, &r.Status, &created, &due, &done, &r.Reopens, &r.Hours); err != nil {
 			return err
 		}
-		r.CreatedAt, r.DueAt, r.DoneAt = time.Unix(created, 0).UTC(), time.Unix(due, 0).UTC(), fromUnix(done)
+		r.CreatedAt, r.DueAt, r.DoneAt = time.Unix(created, 0).UTC(), deadlineFromUnix(due), fromUnix(done)
 		out = append(out, r)
 		return nil
 	})

@@ -287,6 +287,38 @@ func isOpenSet(st []app.Status) bool {
 	return true
 }
 
+// OpenEmergencies lists the emergencies the queues pin above ordinary tickets, for
+// the user in ctx: every one whose localisation clock still runs (overdue or not),
+// and the other open ones registered in the last day; the nearest unmet clock first,
+// an overdue localisation first of all. Older open emergencies stay in their queues
+// (and in «Просрочены»), with their countdowns, so that a forgotten one from last
+// month does not bury tonight's.
+func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
+	where, args := scope(app.UserFrom(ctx))
+	args = append([]any{s.Now().Add(-24 * time.Hour).Unix()}, args...)
+	rows, err := s.readQuery(ctx, ticketSelect+" WHERE "+openStatusSQL+" AND t.emergency AND (t.created_at >= ? OR (t.localize_due_at IS NOT NULL AND t.localized_at IS NULL)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*app.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	app.SortByClock(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // CountTickets counts what Tickets would list, all pages together.
 func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 	f.After = ""
@@ -363,9 +395,22 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
+	if wt.Handoff != "" {
+		// A gas smell is not a ticket a resident files online: the call goes to the
+		// emergency number now. The operator files it only once it was handed over;
+		// a resident, or an application filing for one (Open311), is told to call.
+		msg := app.HandoffMessage(wt)
+		if resident || viaApp {
+			return nil, &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{"work_type": msg}}
+		}
+		if !n.HandedOff {
+			m := "Сначала передайте звонок в " + wt.Handoff + " и отметьте «Звонок передан»."
+			return nil, &app.Error{Code: app.EINVALID, Message: m, Fields: map[string]string{"handed_off": m}}
+		}
+	}
 	// The organisation is chosen before anything is written, so that a ticket that
 	// cannot be routed leaves no row behind even inside a caller's larger transaction.
-	orgID, orgName, err := tx.routeAtFiling(b, wt)
+	rt, err := tx.routeAtFiling(b, wt)
 	if err != nil {
 		return nil, err
 	}
@@ -394,9 +439,9 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		// application.
 		t.Source = app.SourcePortal
 	}
-	if orgID != 0 {
+	if rt.ID != 0 {
 		// Registered and routed at once: two changes, two events, one row written.
-		t.OrganizationID, t.OrgName, t.Status, t.Version = orgID, orgName, app.StatusRouted, 2
+		t.OrganizationID, t.OrgName, t.Status, t.Version = rt.ID, rt.Name, app.StatusRouted, 2
 	}
 	d := app.DeadlinesFor(wt, tx.now, tx.norms())
 	t.AcceptDueAt, t.DueAt, t.LocalizeDueAt = d.AcceptDueAt, d.DueAt, d.LocalizeDueAt
@@ -412,7 +457,18 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 		return nil, err
 	}
 	if t.Status == app.StatusRouted {
-		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, "", true); err != nil {
+		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
+			return nil, err
+		}
+	}
+	if wt.Handoff != "" {
+		loc := tx.norms().Loc
+		note := "передано в " + wt.Handoff + " в " + tx.now.In(loc).Format("15:04")
+		t.Version++
+		if _, err := tx.exec("UPDATE tickets SET version = ? WHERE id = ?", t.Version, t.ID); err != nil {
+			return nil, err
+		}
+		if err := tx.event(t.ID, app.ActionHandoff, t.Status, t.Status, note, true); err != nil {
 			return nil, err
 		}
 	}
@@ -423,33 +479,84 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 }
 
 // routeAtFiling is routeTarget for a ticket being filed: the organisation the rules
-// name, or 0 when they name nobody who can take it (the ticket then waits as new
-// for an operator instead of being refused).
-func (tx *Tx) routeAtFiling(b app.Building, wt *app.WorkType) (int64, string, error) {
-	id, name, err := tx.routeTarget(b, wt, 0)
+// name, or a zero route when they name nobody who can take it (the ticket then
+// waits as new for an operator instead of being refused).
+func (tx *Tx) routeAtFiling(b app.Building, wt *app.WorkType) (route, error) {
+	r, err := tx.routeTarget(b, wt, 0)
 	if app.ErrorCode(err) == app.EINVALID {
-		return 0, "", nil
+		return route{}, nil
 	}
-	return id, name, err
+	return r, err
+}
+
+// route is where a ticket goes and, when that is not where its work type asks,
+// why — written into the route event, so that the operator sees it.
+type route struct {
+	ID   int64
+	Name string
+	Why  string
 }
 
 // routeTarget picks the organisation a ticket goes to: the one given by hand, else
-// the building's resource supplier for a supplier's work type, else the building's
-// management organisation.
-func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
+// by the work type's «responsible» (or the municipality's override): the building's
+// management organisation, its resource supplier, its lift contractor, or the
+// municipality's regional waste operator or gas service — each of these last two
+// the single active organisation of that kind. Where the building or the
+// catalogue has none (or several), the ticket goes to the management organisation
+// and Why says so. A hand-off type (a gas smell) goes to the management
+// organisation as information: the call itself went to the emergency number.
+func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (route, error) {
+	r := route{ID: orgID}
 	if orgID == 0 {
-		orgID = b.OrganizationID
-		if wt.Routes() == app.OrgSupplier && b.SupplierID != 0 {
-			orgID = b.SupplierID
+		r.ID = b.OrganizationID
+		kind := wt.Routes()
+		if wt.Handoff != "" {
+			kind = app.OrgManagement
+			r.Why = "Звонок передан в " + wt.Handoff + "; управляющей организации — для сведения и последующих работ."
+		}
+		fallback := func(why string) {
+			r.Why = why + " Направлено в управляющую организацию дома."
+		}
+		switch kind {
+		case app.OrgSupplier:
+			if b.SupplierID != 0 {
+				r.ID = b.SupplierID
+			} else {
+				fallback("У дома не указана ресурсоснабжающая организация.")
+			}
+		case app.OrgLift:
+			if b.LiftOrgID != 0 {
+				r.ID = b.LiftOrgID
+			} else {
+				fallback("У дома не указана лифтовая организация.")
+			}
+		case app.OrgWasteOperator, app.OrgGasService:
+			var n, id int64
+			if err := tx.queryRow("SELECT count(*), COALESCE(MIN(id), 0) FROM organizations WHERE kind = ? AND active", kind).Scan(&n, &id); err != nil {
+				return route{}, err
+			}
+			switch n {
+			case 1:
+				r.ID = id
+			case 0:
+				fallback("В справочнике нет организации вида «" + kind.Title() + "».")
+			default:
+				fallback("В справочнике несколько действующих организаций вида «" + kind.Title() + "»: выберите вручную.")
+			}
 		}
 	}
-	var name string
 	var active bool
-	err := tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", orgID).Scan(&name, &active)
-	if err == sql.ErrNoRows || (err == nil && !active) {
-		return 0, "", &app.Error{Code: app.EINVALID, Message: "Организация для направления не найдена.", Fields: map[string]string{"organization_id": "Нет такой действующей организации."}}
+	err := tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", r.ID).Scan(&r.Name, &active)
+	if err == nil && !active && orgID == 0 && r.ID != b.OrganizationID {
+		// The building's supplier or lift contractor no longer works: the management
+		// organisation takes it, and the operator is told.
+		r = route{ID: b.OrganizationID, Why: "«" + r.Name + "» не действует. Направлено в управляющую организацию дома."}
+		err = tx.queryRow("SELECT name, active FROM organizations WHERE id = ?", r.ID).Scan(&r.Name, &active)
 	}
-	return orgID, name, err
+	if err == sql.ErrNoRows || (err == nil && !active) {
+		return route{}, &app.Error{Code: app.EINVALID, Message: "Организация для направления не найдена.", Fields: map[string]string{"organization_id": "Нет такой действующей организации."}}
+	}
+	return r, err
 }
 
 func (tx *Tx) event(ticketID int64, a app.Action, from, to app.Status, note string, public bool) error {
@@ -475,10 +582,10 @@ func (tx *Tx) update(t *app.Ticket, a app.Action, from app.Status, note string, 
 	}
 	cb := t.Callback
 	_, err = tx.exec(`UPDATE tickets SET status = ?, organization_id = ?, parent_id = ?, accepted_at = ?, done_at = ?, closed_at = ?,
-		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ?,
+		done_on_time = ?, reopen_count = ?, call_attempts = ?, version = ?, seq = ?, updated_at = ?, localized_at = ?,
 		last_call_at = ?, callback_retry_at = ?, callback_claimed_by = ?, callback_claimed_until = ?, callback_failed_at = ? WHERE id = ?`,
 		t.Status, nullID(t.OrganizationID), nullID(t.ParentID), nullUnix(t.AcceptedAt), nullUnix(t.DoneAt), nullUnix(t.ClosedAt),
-		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt),
+		onTime, t.ReopenCount, t.CallAttempts, t.Version, t.Seq, unix(t.UpdatedAt), nullUnix(t.LocalizedAt),
 		nullUnix(cb.LastCallAt), nullUnix(cb.RetryAt), nullID(cb.ClaimedBy), nullUnix(cb.ClaimedUntil), nullUnix(cb.FailedAt), t.ID)
 	if err != nil {
 		return err
@@ -529,17 +636,31 @@ func (tx *Tx) Act(number string, a app.Action, in ActInput) (*app.Ticket, error)
 		return t, tx.link(t, in)
 	case app.ActionClaim:
 		return t, tx.claim(t)
+	case app.ActionLocalize:
+		t.LocalizedAt = tx.now
+		if tx.user.Role == app.RoleOperator { // taken by phone: whose word it is
+			in.Note = "Со слов организации «" + t.OrgName + "»: " + in.Note
+		}
+		if err := tx.update(t, a, from, in.Note, true); err != nil {
+			return nil, err
+		}
+		return t, nil
 	case app.ActionRoute:
-		var b app.Building
-		if err := tx.queryRow("SELECT id, organization_id, COALESCE(supplier_id, 0) FROM buildings WHERE id = ?", t.BuildingID).Scan(&b.ID, &b.OrganizationID, &b.SupplierID); err != nil {
+		b, err := tx.building(t.BuildingID)
+		if err != nil {
 			return nil, err
 		}
 		wt, err := tx.workType(t.WorkType.Code)
 		if err != nil {
 			return nil, err
 		}
-		if t.OrganizationID, t.OrgName, err = tx.routeTarget(b, wt, in.OrganizationID); err != nil {
+		rt, err := tx.routeTarget(b, wt, in.OrganizationID)
+		if err != nil {
 			return nil, err
+		}
+		t.OrganizationID, t.OrgName = rt.ID, rt.Name
+		if rt.Why != "" {
+			in.Note = strings.TrimSpace(rt.Why + " " + in.Note)
 		}
 	case app.ActionAccept:
 		if t.AcceptedAt.IsZero() {

@@ -249,7 +249,7 @@ func (s *Server) adminBuilding(c *fiber.Ctx) error {
 func (s *Server) adminBuildingSave(c *fiber.Ctx) error {
 	fe := app.FieldErrors{}
 	b := &app.Building{Address: c.FormValue("address"), OrganizationID: max(parseID(c.FormValue("organization_id")), 0),
-		SupplierID: max(parseID(c.FormValue("supplier_id")), 0), AreaM2: number(fe, "area_m2", c.FormValue("area_m2"))}
+		SupplierID: max(parseID(c.FormValue("supplier_id")), 0), LiftOrgID: max(parseID(c.FormValue("lift_org_id")), 0), AreaM2: number(fe, "area_m2", c.FormValue("area_m2"))}
 	b.Apartments = int(number(fe, "apartments", c.FormValue("apartments")))
 	b.YearBuilt = int(number(fe, "year_built", c.FormValue("year_built")))
 	b.Geo = geoFromForm(fe, c.FormValue("lat"), c.FormValue("lon"))

@@ -186,6 +186,8 @@ type ticket struct {
 	AcceptDueAt        string   `json:"accept_due_at"`
 	DueAt              string   `json:"due_at"`
 	LocalizeDueAt      *string  `json:"localize_due_at"`
+	LocalizedAt        *string  `json:"localized_at"`
+	Handoff            *string  `json:"handoff"`
 	DoneAt             *string  `json:"done_at"`
 	ClosedAt           *string  `json:"closed_at"`
 	Overdue            bool     `json:"overdue"`

@@ -58,6 +58,15 @@ var english = map[string]string{
 	"Заявка": "Ticket", "Описание": "Description", "Заявитель": "Reporter", "Основная заявка": "Main ticket",
 	"Принять до": "Accept by", "Устранить до": "Fix by", "Открывалась повторно": "Reopened times", "Недозвонов": "Failed calls",
 	"Действия": "Actions", "История": "History", "Печать": "Print", "Причина": "Reason", "Слова жителя": "Resident's words",
+	"Что сделано": "What was done", "(со слов организации)": "(as the organisation reports)", "Авария локализована": "Emergency localised",
+	"Локализовать до": "Localise by", "локализована": "localised", "с опозданием": "late", "в срок": "on time", "не локализована, срок прошёл": "not localised, time is up",
+	"срока нет": "no deadline", "звонок передаётся в": "the call is handed to", "организации — для сведения и последующих работ": "to the organisation for information and follow-up works",
+	"Звонок передан": "Call handed over", "передать в": "hand over to", "звонок передан в": "the call was handed to", "Переведите звонок в": "Transfer the call to",
+	"сейчас — прежде всего остального.": "now, before anything else.", "Звонок передан в": "Call handed over to",
+	"Срока в часах нет: управляющая организация получит заявку для сведения и последующих работ.": "No deadline in hours: the management organisation gets the ticket for information and follow-up works.",
+	"Аварии": "Emergencies", "локализовать": "localise", "принять": "accept", "устранить": "resolve", "просрочено на": "overdue by", "Какая температура в квартире?": "What is the temperature in the flat?", "НЕ ЛОКАЛИЗОВАНА": "NOT LOCALISED", "передано в": "handed to",
+	"Нет связи с сервером: оповещения об авариях не приходят. Переподключаюсь…": "No connection to the server: emergency alerts are not arriving. Reconnecting…",
+	"Оповещения включены": "Alerts on", "Включить уведомления": "Turn on notifications",
 	"Исполнитель": "Executor", "Номер основной заявки": "Main ticket number", "по адресу дома": "by the building's address",
 	// intake
 	"Телефон звонящего": "Caller's phone", "Имя": "Name", "Квартира": "Apartment", "Найти дом": "Find the building",
@@ -109,11 +118,13 @@ var english = map[string]string{
 	// admin: organisations
 	"Название": "Name", "Тип": "Type", "ИНН": "INN (tax number)", "не действует": "inactive", "Новая организация": "New organisation",
 	"действует (ей направляются заявки)": "active (tickets are sent to it)",
-	"Управляющая организация":            "Management organisation", "Ресурсоснабжающая организация": "Resource supplier", "Подрядчик": "Contractor",
+	"Управляющая организация":            "Management organisation", "Ресурсоснабжающая организация": "Resource supplier",
+	"Региональный оператор по ТКО": "Regional waste operator", "Аварийная газовая служба": "Gas emergency service",
 	// admin: buildings
 	"Всего домов:": "Buildings in all:", "; показаны первые 200 — найдите нужный по адресу": "; the first 200 are shown — find the one you need by its address",
 	"Квартир": "Apartments", "Площадь": "Area", "Год": "Year", "Новый дом": "New building",
-	"РСО": "Resource supplier", "необязательно": "optional", "Площадь, м²": "Area, m²", "Год постройки": "Year built",
+	"РСО": "Resource supplier", "необязательно": "optional", "Лифтовая организация": "Lift contractor",
+	"необязательно; без неё заявки о лифтах идут в УО": "optional; without one, lift tickets go to the management organisation", "Площадь, м²": "Area, m²", "Год постройки": "Year built",
 	// admin: work types
 	"Код": "Code", "Категория": "Category", "Принять за": "Accept within", "не используется": "not used",
 	"Федеральный норматив": "Federal standard", "Действующий срок": "Deadline in force", "Примечание": "Note",

@@ -15,6 +15,7 @@ type intakeForm struct {
 	Phone, Name, BuildingQ, Apartment, WorkQ, WorkType, Description, Parent string
 	BuildingID                                                              int64
 	Notify, Email                                                           string // the caller's choice of notifications (#16)
+	HandedOff                                                               bool   // a gas smell: the call went to 104
 }
 
 func readIntake(c *fiber.Ctx) intakeForm {
@@ -23,7 +24,7 @@ func readIntake(c *fiber.Ctx) intakeForm {
 		BuildingQ: c.FormValue("building_q"), BuildingID: parseID(c.FormValue("building_id")),
 		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
 		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
-		Parent: strings.TrimSpace(c.FormValue("parent")),
+		Parent: strings.TrimSpace(c.FormValue("parent")), HandedOff: c.FormValue("handed_off") == "1",
 		Notify: c.FormValue("notify"), Email: c.FormValue("reporter_email"),
 	}
 }
@@ -38,7 +39,8 @@ type buildingChoice struct {
 // workChoice is one work type the operator can pick, with its deadline.
 type workChoice struct {
 	*app.WorkType
-	Checked bool
+	Checked  bool
+	Question string // asked before choosing among tiers: «Какая температура в квартире?»
 }
 
 func (s *Server) pageIntake(c *fiber.Ctx) error {
@@ -108,10 +110,17 @@ func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, erro
 			list = list[:8]
 		}
 	}
+	list, questions := app.WithTiers(list, func(code string) *app.WorkType {
+		w, err := s.Store.WorkType(c.UserContext(), code)
+		if err != nil {
+			return nil
+		}
+		return w
+	})
 	out := make([]workChoice, 0, len(list)+1)
 	found := false
 	for _, w := range list {
-		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen})
+		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen, Question: questions[w.Code]})
 		found = found || w.Code == chosen
 	}
 	if chosen != "" && !found {
@@ -209,7 +218,7 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 func (s *Server) saveIntake(c *fiber.Ctx) error {
 	f := readIntake(c)
 	n := app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description,
-		ReporterName: f.Name, ReporterPhone: f.Phone, Notify: f.Notify, ReporterEmail: f.Email}
+		ReporterName: f.Name, ReporterPhone: f.Phone, Notify: f.Notify, ReporterEmail: f.Email, HandedOff: f.HandedOff}
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}
@@ -240,6 +249,7 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 // createdNote is what the operator reads to the caller after saving.
 type createdNote struct {
 	Number, Due, Deadline string
+	RouteWhy              string // why it went to the management organisation instead
 	Dups                  []row
 }
 

@@ -33,6 +33,7 @@ var contract = map[app.Action]rule{
 	app.ActionCancel:     {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, app.StatusCancelled, true},
 	app.ActionLink:       {[]app.Role{app.RoleOperator, app.RoleSupervisor}, open, "", false},
 	app.ActionComment:    {app.Roles, app.Statuses, "", true},
+	app.ActionLocalize:   {[]app.Role{app.RoleOrg, app.RoleOperator}, []app.Status{app.StatusRouted, app.StatusAccepted, app.StatusReopened}, "", true},
 }
 
 func hasRole(list []app.Role, r app.Role) bool {
@@ -68,7 +69,13 @@ var pathTo = map[app.Status][][2]string{
 // new) and walks it to st through the API.
 func (f *fixture) inStatus(t *testing.T, st app.Status) ticket {
 	t.Helper()
-	tk := f.fileUnrouted(t, "resident", f.newTicket("CW-05"))
+	return f.inStatusOf(t, st, "CW-05")
+}
+
+// inStatusOf is inStatus for a ticket of work type wt.
+func (f *fixture) inStatusOf(t *testing.T, st app.Status, wt string) ticket {
+	t.Helper()
+	tk := f.fileUnrouted(t, "resident", f.newTicket(wt))
 	for _, step := range pathTo[st] {
 		tk = f.act(t, step[0], tk.Number, app.Action(step[1]), map[string]string{"note": "по шагам"})
 	}
@@ -108,7 +115,11 @@ func TestEveryStatusActionRole(t *testing.T) {
 				if a == app.ActionLink {
 					body["parent"] = parent.Number
 				}
-				res := f.do(t, login, "POST", "/api/v1/tickets/"+tk.Number+"/"+string(a), body)
+				number := tk.Number
+				if a == app.ActionLocalize { // only a type with a localisation clock can be localised; once
+					number = f.inStatusOf(t, st, "CW-01").Number
+				}
+				res := f.do(t, login, "POST", "/api/v1/tickets/"+number+"/"+string(a), body)
 				if res.Status != want {
 					t.Errorf("%s: %d %s, want %d", name, res.Status, res.Body, want)
 					continue
@@ -126,13 +137,16 @@ func TestEveryStatusActionRole(t *testing.T) {
 				switch a {
 				case app.ActionLink:
 					to = app.Status(parent.Status)
-				case app.ActionComment:
+				case app.ActionComment, app.ActionLocalize:
 					to = st
 				}
 				if got.Status != string(to) {
 					t.Errorf("%s: status %s, want %s", name, got.Status, to)
 				}
-				if a != app.ActionComment {
+				if a == app.ActionLocalize && got.LocalizedAt == nil {
+					t.Errorf("%s: localized_at not set", name)
+				}
+				if a != app.ActionComment && a != app.ActionLocalize {
 					tk = f.inStatus(t, st) // the old one has moved on
 				}
 			}

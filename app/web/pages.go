@@ -160,9 +160,11 @@ type row struct {
 	LocalizeOverdue bool
 	Created, Due    string
 	// Clock is the nearest unmet clock of open work, for the queues' live
-	// countdown: what it is («локализовать», «принять», «устранить») and when.
-	Clock   string
-	ClockAt int64 // unix seconds; 0: none
+	// countdown: what it is («локализовать», «принять», «устранить»), when, and
+	// as the page first shows it («локализовать: 12 мин»).
+	Clock, ClockLeft string // the clock's name; the time left (or past it), «12 мин»
+	ClockAt          int64  // unix seconds; 0: none
+	ClockOver        bool
 	callbackView
 }
 
@@ -174,7 +176,7 @@ func (s *Server) rows(c *fiber.Ctx, list []*app.Ticket) []row {
 			Created: t.CreatedAt.In(loc).Format("02.01 15:04"), Due: shortTime(t.DueAt, loc),
 			callbackView: newCallbackView(t, u, loc, now)}
 		if k, at := t.NextClock(); k != "" {
-			out[i].Clock, out[i].ClockAt = k, at.Unix()
+			out[i].Clock, out[i].ClockAt, out[i].ClockLeft, out[i].ClockOver = k, at.Unix(), app.HumanDuration(at.Sub(now)), !now.Before(at)
 		}
 	}
 	return out
@@ -204,8 +206,12 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ems, err := s.Store.OpenEmergencies(c.UserContext(), 20)
+	if err != nil {
+		return err
+	}
 	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
-		"After": c.Query("after"), "Back": "/work/?q=" + active.Key}
+		"After": c.Query("after"), "Back": "/work/?q=" + active.Key, "Emergencies": s.rows(c, ems), "ServerNow": s.Store.Now().Unix()}
 	if c.Get("HX-Request") == "true" {
 		return s.renderPartial(c, "partials/queue", data)
 	}
@@ -285,6 +291,13 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	created, err := s.created(c, t)
 	if err != nil {
 		return err
+	}
+	if created != nil { // where it went, when not where its work type asks: the operator tells the caller
+		for _, e := range evs {
+			if e.Action == app.ActionRoute && e.Note != "" && t.WorkType.Handoff == "" {
+				created.RouteWhy = e.Note
+			}
+		}
 	}
 	reportPhotos, donePhotos, err := s.photoViews(c, t.Number)
 	if err != nil {

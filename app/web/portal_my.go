@@ -45,6 +45,9 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 		return err
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}, "Map": m}
+	if w, err := s.Store.WorkType(c.UserContext(), f.WorkType); f.WorkType != "" && err == nil && w.Handoff != "" {
+		data["Handoff"] = app.HandoffMessage(w)
+	}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)
 		if fe := app.ErrorFields(formErr); fe != nil {
@@ -95,6 +98,12 @@ func (s *Server) pageNewPost(c *fiber.Ctx) error {
 		Apartment:   strings.TrimSpace(c.FormValue("apartment")),
 		WorkType:    strings.TrimSpace(c.FormValue("work_type")),
 		Description: strings.TrimSpace(c.FormValue("description")),
+	}
+	// A gas smell is not filed online: the resident is told to call 104 now, before
+	// anything else about the form matters, and nothing is saved.
+	if w, err := s.Store.WorkType(c.UserContext(), f.WorkType); f.WorkType != "" && err == nil && w.Handoff != "" {
+		msg := app.HandoffMessage(w)
+		return s.showNew(c, f, nil, &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{"work_type": msg}})
 	}
 	candidates, err := s.resolveBuilding(c, &f)
 	if err != nil {

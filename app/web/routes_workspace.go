@@ -11,6 +11,7 @@ import (
 // listed in one short place.
 func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Post("/locale", s.setLocale)
+	staff.Get("/events", require(app.PermAlerts), s.pageAlerts)
 	staff.Get("/call/:number", require(app.PermCall), s.pageCall)
 
 	// A Fiber group's middleware covers its whole prefix, so the narrower role

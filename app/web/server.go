@@ -77,6 +77,7 @@ type Server struct {
 	ExportJob *export.Job
 	// NotifyJob sends the outbox, set by main before serving (nil: not running).
 	NotifyJob *notify.Job
+	alerts    *alertHub // live alerts to the staff's open pages (alerts.go)
 }
 
 // hashers is how many password hashes run at once: half the cores, so that a
@@ -100,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating, alerts: newAlertHub()}
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
@@ -146,6 +147,7 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.alerts.close() // open alert streams end, or they would hold the shutdown up
 	return s.App.ShutdownWithContext(ctx)
 }
 
@@ -189,12 +191,13 @@ func errorTitle(status int) string {
 
 func funcMap() template.FuncMap {
 	return template.FuncMap{
-		"phone":    app.FormatPhone,
-		"hours":    app.HumanHours,
-		"lower":    strings.ToLower,
-		"join":     strings.Join,
-		"add":      func(a, b int) int { return a + b },
-		"safeAttr": func(s string) template.HTMLAttr { return template.HTMLAttr(s) },
+		"phone":          app.FormatPhone,
+		"hours":          app.HumanHours,
+		"handoffMessage": app.HandoffMessage,
+		"lower":          strings.ToLower,
+		"join":           strings.Join,
+		"add":            func(a, b int) int { return a + b },
+		"safeAttr":       func(s string) template.HTMLAttr { return template.HTMLAttr(s) },
 		// dict builds a map for a partial that needs more than one value.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

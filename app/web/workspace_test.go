@@ -44,7 +44,7 @@ func TestIntakeBadInputKeepsWhatWasTyped(t *testing.T) {
 	// Work types are found by the words residents use, each with its deadline.
 	for q, code := range map[string]string{"течёт": "", "нет горячей воды": "HW-02", "лифт": "LIFT-0", "застрял в лифте": "LIFT-02", "батареи холодные": "HEAT-02", "нет света": "EL-01", "пахнет газом": "GAS-01"} {
 		_, body := op.get("/work/lookup/work-types?work_q=" + url.QueryEscape(q))
-		if !strings.Contains(body, `type="radio"`) || !strings.Contains(body, "срок") {
+		if !strings.Contains(body, `type="radio"`) || !strings.Contains(body, "срок") && !(code == "GAS-01" && strings.Contains(body, "передать в 104</strong>")) {
 			t.Errorf("%q finds no work type with its deadline", q)
 		}
 		if code != "" && !regexp.MustCompile(`value="`+code+`[^"]*" checked`).MatchString(body) {
@@ -262,7 +262,7 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 	srv := apptest.Server(t, s)
 	op := signIn(t, srv, "operator")
 	_, page := op.get("/work/?q=routed")
-	if !strings.Contains(page, `hx-trigger="every 15s"`) {
+	if !strings.Contains(page, `hx-trigger="every 15s, ecoz:alert from:body"`) {
 		t.Fatal("the queue does not refresh by itself")
 	}
 	ctx := context.Background()
@@ -301,8 +301,14 @@ func TestQueueRefreshShowsPortalTicket(t *testing.T) {
 	if st, _, _ := op.post("/work/tickets/"+tk.Number+"/route", url.Values{"version": {strconv.FormatInt(back.Version, 10)}, "back": {"/work/?q=new"}}); st != http.StatusSeeOther {
 		t.Fatalf("route: %d", st)
 	}
-	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted || got.OrgName != "ООО УК «Северный дом»" {
-		t.Fatalf("after route: %s %q", got.Status, got.OrgName)
+	// A lift call goes to the building's lift contractor, or, for a house without
+	// one, to its management organisation.
+	want := "ООО «Лифтсервис Коми»"
+	if bs[0].LiftOrgID == 0 {
+		want = bs[0].OrgName
+	}
+	if got, _ := s.Ticket(apptest.As(res), tk.Number); got.Status != app.StatusRouted || got.OrgName != want {
+		t.Fatalf("after route: %s to %q, want %q", got.Status, got.OrgName, want)
 	}
 }
 

@@ -71,8 +71,20 @@
         var rank = {};
         items.forEach(function (w, i) { rank[w.code] = i; });
         all.forEach(function (o) { o.hidden = !(o.value in rank); });
-        if (items.length && !(sel.value in rank)) { sel.value = items[0].code; }
+        if (items.length && !(sel.value in rank)) { sel.value = items[0].code; sel.dispatchEvent(new Event("change")); }
       });
     }, 200));
+  }
+  // A gas smell is not filed online: picking it (or typing words that find it)
+  // says at once, in large type, to call 104 now.
+  var stop = document.getElementById("handoff-stop");
+  if (sel && stop) {
+    var check = function () {
+      var o = sel.options[sel.selectedIndex];
+      var msg = o && o.getAttribute("data-handoff");
+      stop.hidden = !msg;
+      if (msg) { stop.textContent = msg; }
+    };
+    sel.addEventListener("change", check);
   }
 })();
