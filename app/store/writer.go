@@ -110,7 +110,6 @@ func (s *Store) runGroup(group []*writeReq) {
 		return
 	}
 	single := len(group) == 1
-	var ok []*writeReq
 	var drop [3]bool
 	broken := error(nil)
 	for _, r := range group {
@@ -158,7 +157,6 @@ func (s *Store) runGroup(group []*writeReq) {
 		drop[0] = drop[0] || tx.dropSettings
 		drop[1] = drop[1] || tx.dropWorkTypes
 		drop[2] = drop[2] || tx.dropBuildings
-		ok = append(ok, r)
 	}
 	if broken == nil {
 		broken = sqlTx.Commit()
