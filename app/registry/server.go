@@ -1,3 +1,6 @@
+// Package registry is the republic registry's HTTP side: the ingest endpoint, its
+// API and its web pages, over the data of app/registry/regstore. It is the same
+// binary as a centre, run as `ecoz registry serve`, with its own database.
 package registry
 
 import (
@@ -17,6 +20,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/kit"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
@@ -24,7 +28,7 @@ import (
 
 // Config wires a registry server.
 type Config struct {
-	DB      *DB
+	DB      *regstore.DB
 	Views   fs.FS // assets/registry: its pages, apart from the centre's (other template functions)
 	Static  fs.FS // assets/static
 	Log     *slog.Logger
@@ -45,7 +49,7 @@ type Config struct {
 // Server is the registry's HTTP side.
 type Server struct {
 	App     *fiber.App
-	db      *DB
+	db      *regstore.DB
 	cfg     Config
 	limiter *limiter
 	fails   *limiter // sign-in failures per address
@@ -133,7 +137,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) routes() {
 	a := s.App
 	a.Get("/healthz", func(c *fiber.Ctx) error {
-		if err := s.db.r.PingContext(c.UserContext()); err != nil {
+		if err := s.db.Ping(c.UserContext()); err != nil {
 			return err
 		}
 		return c.JSON(fiber.Map{"status": "ok"})
@@ -184,7 +188,7 @@ func (s *Server) apiBatch(c *fiber.Ctx) error {
 	if token == "" {
 		return app.Errorf(app.EUNAUTHORIZED, "Нужен токен муниципалитета: заголовок Authorization: Bearer <токен>.")
 	}
-	if wait := s.limiter.Take(hashToken(token), time.Now()); wait > 0 {
+	if wait := s.limiter.Take(regstore.HashToken(token), time.Now()); wait > 0 {
 		c.Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
 		return app.Errorf(app.ERATELIMITED, "Слишком много пакетов с этим токеном; повторите через %d с.", int(wait/time.Second)+1)
 	}
@@ -234,7 +238,7 @@ func (s *Server) unpack(c *fiber.Ctx) ([]byte, error) {
 // apiReader lets through a live municipality token or a signed-in registry user.
 func (s *Server) apiReader(c *fiber.Ctx) error {
 	if t := bearer(c); t != "" {
-		if wait := s.limiter.Take(hashToken(t), time.Now()); wait > 0 {
+		if wait := s.limiter.Take(regstore.HashToken(t), time.Now()); wait > 0 {
 			return app.Errorf(app.ERATELIMITED, "Слишком много запросов с этим токеном; подождите.")
 		}
 		if _, err := s.db.Authenticate(c.UserContext(), t); err != nil {
