@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"html/template"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -51,8 +49,8 @@ type Server struct {
 	App     *fiber.App
 	db      *regstore.DB
 	cfg     Config
-	limiter *limiter
-	fails   *limiter // sign-in failures per address
+	limiter *kit.Limiter
+	fails   *kit.Limiter // sign-in failures per address
 }
 
 // New builds the registry's Fiber app.
@@ -114,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
 	}
-	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), fails: newLimiter(5.0/900, 5)}
+	s := &Server{db: cfg.DB, cfg: cfg, limiter: kit.NewLimiter(cfg.Rate, cfg.Burst), fails: kit.NewLimiter(5.0/900, 5)}
 	s.App = fiber.New(fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "layout",
@@ -285,58 +283,5 @@ func (s *Server) apiTicket(c *fiber.Ctx) error {
 	return c.Send(rec)
 }
 
-// limiter is a token bucket per key: Rate requests a second, Burst at once.
-type limiter struct {
-	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-// Take spends one request of key; it returns 0 when allowed, or how long to wait.
-func (l *limiter) Take(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) > 10000 { // a flood of made-up tokens: start afresh rather than grow
-			l.buckets = map[string]*bucket{}
-		}
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
-	b.at = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	}
-	b.tokens--
-	return 0
-}
-
-// Peek reports whether key has no request left, without spending one.
-func (l *limiter) Peek(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	return b != nil && min(l.burst, b.tokens+time.Since(b.at).Seconds()*l.rate) < 1
-}
-
-// Refund forgets key (a sign-in that succeeded clears the failures).
-func (l *limiter) Refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.buckets, key)
-}
-
 // constantEq compares secrets without leaking their length of match.
-func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+var constantEq = kit.ConstantEq
