@@ -51,10 +51,11 @@ type Group struct {
 // Flag is one flag of a command. Its type follows Default: string, bool, int64,
 // float64 or time.Duration.
 type Flag struct {
-	Name    string
-	Default any
-	Arg     string // the value's placeholder in the help, e.g. "ФАЙЛ"
-	Usage   string
+	Name     string
+	Default  any
+	Arg      string // the value's placeholder in the help, e.g. "ФАЙЛ"
+	Usage    string
+	Required bool // the command refuses to run without it (bad usage)
 }
 
 // Call is one run of a command: its flags and arguments, the streams, and the
@@ -117,6 +118,9 @@ func Main(env Env, args []string) int {
 	c.Args = c.fs.Args()
 	if cmd.Args == "" && len(c.Args) > 0 {
 		return usage(env, cmd, "лишние аргументы: "+strings.Join(c.Args, " "))
+	}
+	if msg := missing(cmd, c.fs); msg != "" {
+		return usage(env, cmd, msg)
 	}
 	err = cmd.Run(c)
 	if cerr := c.close(); err == nil && cerr != nil {
@@ -230,6 +234,24 @@ func flagSet(cmd *Command) *flag.FlagSet {
 	return fs
 }
 
+// missing names the required flags not given: «нужен --out ФАЙЛ», «нужны --login
+// ЛОГИН и --role РОЛЬ».
+func missing(cmd *Command, fs *flag.FlagSet) string {
+	var names []string
+	for _, f := range cmd.Flags {
+		if f.Required && fs.Lookup(f.Name).Value.String() == fmt.Sprint(f.Default) {
+			names = append(names, strings.TrimSpace("--"+f.Name+" "+f.Arg))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return "нужен " + names[0]
+	}
+	return "нужны " + strings.Join(names[:len(names)-1], ", ") + " и " + names[len(names)-1]
+}
+
 func translateFlagError(err error) string {
 	s := err.Error()
 	if f, ok := strings.CutPrefix(s, "flag provided but not defined: "); ok {
@@ -338,6 +360,9 @@ func commandHelp(c *Command) string {
 	}
 	for i, f := range c.Flags {
 		fmt.Fprintf(&b, "  %s%s  %s", cols[i], strings.Repeat(" ", width-len([]rune(cols[i]))), f.Usage)
+		if f.Required {
+			b.WriteString(" (обязательно)")
+		}
 		if def := defaultText(f.Default); def != "" {
 			fmt.Fprintf(&b, " (по умолчанию %s)", def)
 		}

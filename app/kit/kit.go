@@ -18,6 +18,29 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// NewApp is a server's Fiber app: cfg as the server gives it (views, layout, body
+// limit, read timeout, name), the kit's error handler with the server's own error
+// page, the common write and idle timeouts, and the kit's middleware — recover,
+// request log, security headers with the server's CSP — in front of every route.
+func NewApp(cfg fiber.Config, log *slog.Logger, csp string, page func(c *fiber.Ctx, status int, err error) error) *fiber.App {
+	cfg.ErrorHandler = ErrorHandler(log, page)
+	cfg.DisableStartupMessage = true
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 60 * time.Second
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 120 * time.Second
+	}
+	a := fiber.New(cfg)
+	a.Use(Recover(log), LogRequests(log), SecurityHeaders(csp))
+	return a
+}
+
+// NotFound ends the routes: what no route took is a 404.
+func NotFound(*fiber.Ctx) error {
+	return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
+}
+
 // Recover turns a handler's panic into an internal error, logged with the path.
 func Recover(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) (err error) {

@@ -113,21 +113,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
 	}
 	s := &Server{db: cfg.DB, cfg: cfg, limiter: kit.NewLimiter(cfg.Rate, cfg.Burst), fails: kit.NewLimiter(5.0/900, 5)}
-	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layout",
-		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
-		BodyLimit:             cfg.BodyLimit,
-		DisableStartupMessage: true,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz registry",
-	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log), kit.SecurityHeaders(csp))
+	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layout", BodyLimit: cfg.BodyLimit, ReadTimeout: 60 * time.Second,
+		AppName: "ecoz registry"}, cfg.Log, csp, s.errorPage)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
-	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })
+	s.App.Use(kit.NotFound)
 	return s, nil
 }
 

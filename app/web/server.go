@@ -33,8 +33,6 @@ type Config struct {
 	Version string
 	// BodyLimit caps request bodies (photos included).
 	BodyLimit int
-	// Hooks lets the jobs (rating, registry export) add their routes.
-	Hooks []func(*Server)
 	// DataDir is the data folder; photos go to DataDir/uploads. Default: the
 	// database's folder.
 	DataDir string
@@ -92,29 +90,14 @@ func New(cfg Config) (*Server, error) {
 	if s.importer == nil {
 		s.importer = catalogImporter{s.Store}
 	}
-	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layouts/main",
-		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
-		BodyLimit:             cfg.BodyLimit,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz",
-	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log), kit.SecurityHeaders(csp))
+	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layouts/main", BodyLimit: cfg.BodyLimit, ReadTimeout: 30 * time.Second,
+		AppName: "ecoz"}, cfg.Log, csp, s.errorPage)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: http.FS(cfg.Static), Browse: false}))
 	s.routes()
-	for _, h := range cfg.Hooks {
-		h(s)
-	}
-	s.App.Use(func(c *fiber.Ctx) error {
-		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
-	})
+	s.App.Use(kit.NotFound)
 	return s, nil
 }
 

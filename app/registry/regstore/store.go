@@ -6,12 +6,8 @@ package regstore
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	_ "embed"
-	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 
@@ -72,19 +68,12 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// HashToken is how a token is kept and looked up (and the key of its rate limit).
-func HashToken(t string) string {
-	h := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(h[:])
-}
+// newToken and HashToken are the domain's (app.NewToken, app.HashToken): a token
+// is kept only as its hash, also the key of its rate limit.
+var (
+	newToken  = app.NewToken
+	HashToken = app.HashToken
+)
 
 // Municipality is one municipal centre registered with the registry.
 type Municipality struct {
@@ -177,12 +166,8 @@ func (db *DB) Authenticate(ctx context.Context, token string) (string, error) {
 	return code, err
 }
 
-func fromUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(n.Int64, 0).UTC()
-}
+// fromUnix reads a stored time (the kit's, shared with the centre's store).
+var fromUnix = sqlkit.FromUnix
 
 // Municipalities lists every registered municipality by name.
 func (db *DB) Municipalities(ctx context.Context) ([]Municipality, error) {
