@@ -173,32 +173,30 @@ func find(args []string) (*Command, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return lookup("serve"), args, nil
 	}
-	var best *Command
-	bestLen := 0
-	for i := range commands {
-		w := strings.Fields(commands[i].Name)
-		if len(w) > bestLen && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
-			best, bestLen = &commands[i], len(w)
-		}
+	if i, n := longest(len(commands), func(i int) string { return commands[i].Name }, args); n > 0 {
+		return &commands[i], args[n:], nil
 	}
-	if best != nil {
-		return best, args[bestLen:], nil
-	}
-	var g *Group
-	gLen := 0
-	for i := range groups {
-		w := strings.Fields(groups[i].Name)
-		if len(w) > gLen && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
-			g, gLen = &groups[i], len(w)
-		}
-	}
-	if g == nil {
+	gi, gLen := longest(len(groups), func(i int) string { return groups[i].Name }, args)
+	if gLen == 0 {
 		return nil, nil, fmt.Errorf("неизвестная команда «%s»", args[0])
 	}
+	g := &groups[gi]
 	if gLen < len(args) && !strings.HasPrefix(args[gLen], "-") && g.Unknown != "" {
 		return nil, nil, fmt.Errorf(g.Unknown, args[gLen])
 	}
 	return nil, nil, errors.New(g.Expect)
+}
+
+// longest is the index of the name (of count, by name(i)) that is the longest run
+// of leading words of args, and how many words it has (0: none is).
+func longest(count int, name func(int) string, args []string) (best, words int) {
+	for i := 0; i < count; i++ {
+		w := strings.Fields(name(i))
+		if len(w) > words && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
+			best, words = i, len(w)
+		}
+	}
+	return best, words
 }
 
 func lookup(name string) *Command {

@@ -6,6 +6,7 @@
 package kit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,17 @@ func NewApp(cfg fiber.Config, log *slog.Logger, csp string, page func(c *fiber.C
 	a := fiber.New(cfg)
 	a.Use(Recover(log), LogRequests(log), SecurityHeaders(csp))
 	return a
+}
+
+// Healthz answers GET /healthz: 200 {"status":"ok"} while ping (the database)
+// answers, 503 {"status":"unavailable"} when it does not.
+func Healthz(ping func(ctx context.Context) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := ping(c.UserContext()); err != nil {
+			return WriteJSON(c, fiber.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		}
+		return WriteJSON(c, fiber.StatusOK, map[string]string{"status": "ok"})
+	}
 }
 
 // NotFound ends the routes: what no route took is a 404.

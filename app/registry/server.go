@@ -124,12 +124,7 @@ func New(cfg Config) (*Server, error) {
 // routes lists every route of the registry in one place.
 func (s *Server) routes() {
 	a := s.App
-	a.Get("/healthz", func(c *fiber.Ctx) error {
-		if err := s.db.Ping(c.UserContext()); err != nil {
-			return err
-		}
-		return c.JSON(fiber.Map{"status": "ok"})
-	})
+	a.Get("/healthz", kit.Healthz(s.db.Ping))
 	api := a.Group("/api/registry/v1")
 	api.Post("/batches", s.apiBatch)
 	api.Get("/municipalities", s.apiReader, s.apiMunicipalities)
