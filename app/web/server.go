@@ -56,7 +56,9 @@ type Server struct {
 	Rating *rating.Service
 
 	throttle *throttle
-	inflight sync.WaitGroup
+	inflight sync.WaitGroup // the background imports
+	bg       context.Context
+	stopBg   context.CancelFunc
 	portal   *portal // the residents' portal: its throttles, form secret, cached figures
 	importer Importer
 	imports  importJobs
@@ -85,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
+	s.bg, s.stopBg = context.WithCancel(context.Background())
 	s.portal = newPortal(&s.cfg)
 	s.importer = cfg.Importer
 	if s.importer == nil {
@@ -101,9 +104,26 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Shutdown stops accepting connections and waits for requests in flight.
+// Shutdown stops accepting connections and waits for requests in flight and for
+// the administrator's imports running in the background: the store must not close
+// under them. An import still running when ctx ends is cancelled (it imports
+// nothing: one transaction), and waited for.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.App.ShutdownWithContext(ctx)
+	err := s.App.ShutdownWithContext(ctx)
+	done := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.Log.Warn("shutdown: cancelling the import still running")
+		s.stopBg()
+		<-done
+	}
+	s.stopBg()
+	return err
 }
 
 // csp is the centre's Content-Security-Policy (photos are shown from data: URLs).
