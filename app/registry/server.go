@@ -85,7 +85,7 @@ func New(cfg Config) (*Server, error) {
 			if t.IsZero() {
 				return "никогда"
 			}
-			return t.In(cfg.Location).Format("02.01.2006 15:04")
+			return t.In(cfg.Location).Format(app.DateTimeLayout)
 		},
 		// at shows a record's RFC 3339 time (string or *string) in the registry's zone.
 		"at": func(v any) string {
@@ -102,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 			if err != nil {
 				return "—"
 			}
-			return t.In(cfg.Location).Format("02.01.2006 15:04")
+			return t.In(cfg.Location).Format(app.DateTimeLayout)
 		},
 		"pct": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
 		"score": func(f float64) string {

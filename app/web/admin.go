@@ -301,7 +301,7 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 	}
 	hv := make([]wtChange, len(hist))
 	for i, h := range hist {
-		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format("02.01.2006 15:04")}
+		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format(app.DateTimeLayout)}
 	}
 	if e == nil {
 		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: s.rawAcceptHours(c, w), Supplier: w.Supplier, Keywords: w.Keywords, Active: w.Active}

@@ -252,7 +252,7 @@ func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
 	if t.ParentID != 0 {
 		dups = nil
 	}
-	return &createdNote{Number: t.Number, Due: t.DueAt.In(s.loc(c)).Format("02.01.2006 15:04"),
+	return &createdNote{Number: t.Number, Due: t.DueAt.In(s.loc(c)).Format(app.DateTimeLayout),
 		Deadline: app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()), Dups: s.rows(c, dups)}, nil
 }
 

@@ -218,7 +218,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	loc := s.loc(c)
 	views := make([]eventView, len(evs))
 	for i, e := range evs {
-		views[i] = eventView{e, e.At.In(loc).Format("02.01.2006 15:04")}
+		views[i] = eventView{e, e.At.In(loc).Format(app.DateTimeLayout)}
 	}
 	var orgs []*app.Organization
 	if u := currentUser(c); u.Role == app.RoleOperator || u.Role == app.RoleSupervisor {
@@ -240,7 +240,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 		"CanAttach": u.Can(app.PermPhotos) && !t.Status.Final(),
 		"Title":     "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views,
 		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
-		"AcceptDue": t.AcceptDueAt.In(loc).Format("02.01.2006 15:04"), "DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"),
+		"AcceptDue": t.AcceptDueAt.In(loc).Format(app.DateTimeLayout), "DueFull": t.DueAt.In(loc).Format(app.DateTimeLayout),
 	}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)

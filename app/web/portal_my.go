@@ -165,11 +165,11 @@ func (s *Server) showMyTicket(c *fiber.Ctx, formErr error, note string) error {
 	loc := s.loc(c)
 	views := make([]eventView, len(evs))
 	for i, e := range evs {
-		views[i] = eventView{e, e.At.In(loc).Format("02.01.2006 15:04")}
+		views[i] = eventView{e, e.At.In(loc).Format(app.DateTimeLayout)}
 	}
 	data := fiber.Map{
 		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views, "Note": note,
-		"DueFull": t.DueAt.In(loc).Format("02.01.2006 15:04"), "Deadline": app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()),
+		"DueFull": t.DueAt.In(loc).Format(app.DateTimeLayout), "Deadline": app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()),
 		"Filed": c.Query("filed") == "1", "ReportPhotos": report, "DonePhotos": done,
 		"CanAnswer": t.Status == app.StatusDone && !t.FollowsParent(),
 	}

@@ -157,9 +157,9 @@ func (s *Server) pageRating(c *fiber.Ctx) error {
 	}
 	w, _ := s.Store.RatingSettings(ctx)
 	return s.render(c, "rating/index", fiber.Map{
-		"Title": "Рейтинг управляющих организаций", "Day": d, "DayTitle": start.Format("02.01.2006"), "Lines": lines,
+		"Title": "Рейтинг управляющих организаций", "Day": d, "DayTitle": start.Format(app.DateLayout), "Lines": lines,
 		"Chart": big, "Weights": w, "Prev": prevDay, "Next": start.AddDate(0, 0, 1).Format(rating.DayLayout),
-		"Computed": d.ComputedAt.In(s.loc(c)).Format("02.01.2006 15:04"), "MinTickets": app.RatingMinTickets,
+		"Computed": d.ComputedAt.In(s.loc(c)).Format(app.DateTimeLayout), "MinTickets": app.RatingMinTickets,
 	})
 }
 

@@ -98,8 +98,8 @@ func (s *Server) pageReport(c *fiber.Ctx) error {
 	prev, next := rep.From.AddDate(0, 0, -7), rep.From.AddDate(0, 0, 7)
 	return s.render(c, "report/week", fiber.Map{
 		"Title": "Отчёт к совещанию, неделя " + rep.Week, "R": rep, "Week": rep.Week,
-		"Period":    rep.From.Format("02.01.2006") + " – " + rep.To.AddDate(0, 0, -1).Format("02.01.2006"),
-		"SpotsFrom": rep.SpotsFrom.Format("02.01.2006"),
+		"Period":    rep.From.Format(app.DateLayout) + " – " + rep.To.AddDate(0, 0, -1).Format(app.DateLayout),
+		"SpotsFrom": rep.SpotsFrom.Format(app.DateLayout),
 		"Header":    rating.TotalsHeader,
 		"ByOrg":     totalsViews(rep.ByOrg), "ByCategory": totalsViews(rep.ByCategory), "Total": totalsViews([]store.Totals{rep.Total})[0],
 		"Lists": []ticketListView{
@@ -110,7 +110,7 @@ func (s *Server) pageReport(c *fiber.Ctx) error {
 		"Repeats": spots(rep.Repeats, true), "Busiest": spots(rep.Busiest, false),
 		"PrevWeek": rating.WeekOf(prev), "NextWeek": rating.WeekOf(next),
 		"HasNext":   next.Before(s.Store.Now()),
-		"Generated": rep.GeneratedAt.In(loc).Format("02.01.2006 15:04"),
+		"Generated": rep.GeneratedAt.In(loc).Format(app.DateTimeLayout),
 	})
 }
 
@@ -156,7 +156,7 @@ func (s *Server) pageReportTickets(c *fiber.Ctx) error {
 	}
 	return s.render(c, "report/tickets", fiber.Map{
 		"Title": "Заявки: " + b.Address, "Building": b, "Category": f.Category, "Rows": s.rows(c, list),
-		"From": from.Format("02.01.2006"), "To": to.AddDate(0, 0, -1).Format("02.01.2006"), "Limited": len(list) == f.Limit,
+		"From": from.Format(app.DateLayout), "To": to.AddDate(0, 0, -1).Format(app.DateLayout), "Limited": len(list) == f.Limit,
 	})
 }
 

@@ -55,7 +55,7 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, "overview", fiber.Map{"Title": "Сводка", "Lines": lines, "Total": total, "Unrouted": unrouted,
-		"Day": from.Format("02.01.2006"), "Overdue": s.rows(c, overdue)})
+		"Day": from.Format(app.DateLayout), "Overdue": s.rows(c, overdue)})
 }
 
 // searchForm keeps the filters as typed, for the form and the export links.
