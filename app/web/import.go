@@ -111,8 +111,7 @@ func (s *Server) adminImportUpload(c *fiber.Ctx) error {
 	kind := c.FormValue("kind")
 	data := fiber.Map{"Title": "Импорт", "Kinds": ImportKinds, "Kind": kind, "Section": "import"}
 	fail := func(field, msg string) error {
-		c.Status(fiber.StatusBadRequest)
-		data["Error"], data["Fields"] = msg, map[string]string{field: msg}
+		formFailed(c, data, &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{field: msg}})
 		return s.render(c, "admin_import", data)
 	}
 	if kind != "buildings" && kind != "organizations" {

@@ -55,11 +55,7 @@ func (s *Server) showIntake(c *fiber.Ctx, f intakeForm, formErr error) error {
 		return err
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "Buildings": bs, "WorkTypes": ws, "Searched": f.BuildingQ != "", "WorkSearched": f.WorkQ != ""}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	if f.Phone != "" {
 		if err := s.addCaller(c, data, f.Phone); err != nil {
 			return err

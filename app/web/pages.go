@@ -242,11 +242,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 		"Actions": app.Allowed(currentUser(c), t), "Orgs": orgs, "Form": f, "Created": created,
 		"AcceptDue": t.AcceptDueAt.In(loc).Format(app.DateTimeLayout), "DueFull": t.DueAt.In(loc).Format(app.DateTimeLayout),
 	}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, view, data)
 }
 

@@ -37,13 +37,7 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 		return err
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		if fe := app.ErrorFields(formErr); fe != nil {
-			data["Fields"] = fe
-		}
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/new", data)
 }
 
@@ -173,10 +167,7 @@ func (s *Server) showMyTicket(c *fiber.Ctx, formErr error, note string) error {
 		"Filed": c.Query("filed") == "1", "ReportPhotos": report, "DonePhotos": done,
 		"CanAnswer": t.Status == app.StatusDone && !t.FollowsParent(),
 	}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/ticket", data)
 }
 

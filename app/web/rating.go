@@ -190,11 +190,7 @@ func (s *Server) showRatingAdmin(c *fiber.Ctx, w *app.RatingWeights, at string, 
 	loc := s.loc(c)
 	data := fiber.Map{"Title": "Настройки рейтинга", "Weights": w, "Time": at, "Sum": w.Sum(),
 		"Yesterday": s.Store.Now().In(loc).AddDate(0, 0, -1).Format(rating.DayLayout), "Done": c.Query("done")}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "rating/admin", data)
 }
 

@@ -114,8 +114,7 @@ func (s *Server) pageTicketSearch(c *fiber.Ctx) error {
 		if app.ErrorCode(err) != app.EINVALID {
 			return err
 		}
-		data["Error"], data["Fields"] = app.ErrorMessage(err), app.ErrorFields(err)
-		c.Status(fiber.StatusBadRequest)
+		formFailed(c, data, err)
 		return s.render(c, "search", data)
 	}
 	if len(c.Request().URI().QueryString()) > 0 {
