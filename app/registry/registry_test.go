@@ -24,9 +24,8 @@ import (
 	"github.com/ecoz/ecoz/app/registry/regtest"
 )
 
-// now, rec and batchOf are the registry's fixtures (regtest).
+// rec and batchOf are the registry's fixtures (regtest).
 var (
-	now     = regtest.Now
 	rec     = regtest.Rec
 	batchOf = regtest.BatchOf
 )
