@@ -92,7 +92,7 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"backup", "--data", dir, "--frobnicate"}, 2, "", "ecoz backup — резервная копия", ""},
 		{[]string{"backup", "--data", dir, "--out", dir + "/x.db", "extra"}, 2, "", "лишние аргументы: extra", ""},
 		{[]string{"restore", "--data", dir, dir + "/missing.db"}, 1, "", "ошибка: ", "Использование:"},
-		{[]string{"registry", "municipality", "add", "--data", dir, "--code", "11"}, 2, "", "нужны --code и (для add) --name", ""},
+		{[]string{"registry", "municipality", "add", "--data", dir, "--code", "11"}, 2, "", "нужен --name НАЗВАНИЕ", ""},
 		{[]string{"registry", "municipality", "frobnicate"}, 2, "", "после «registry municipality» ожидается add, revoke или reissue", ""},
 	} {
 		t.Run(fmt.Sprint(c.args), func(t *testing.T) {

@@ -20,9 +20,6 @@ func runVersion(c *Call) error {
 }
 
 func runUserAdd(c *Call) error {
-	if c.String("login") == "" || c.String("role") == "" {
-		return Usagef("нужны --login и --role")
-	}
 	pw, err := c.Password()
 	if err != nil {
 		return err
@@ -41,9 +38,6 @@ func runUserAdd(c *Call) error {
 
 func runBackup(c *Call) error {
 	out := c.String("out")
-	if out == "" {
-		return Usagef("нужен --out ФАЙЛ")
-	}
 	dir, err := c.DataDir()
 	if err != nil {
 		return err
@@ -117,8 +111,8 @@ func runImport(kind importer.Kind) func(c *Call) error {
 
 func runExport(c *Call) error {
 	out, since := c.String("out"), c.Int64("since")
-	if out == "" || since < 0 {
-		return Usagef("нужен --out ФАЙЛ (и --since N ≥ 0, если нужен)")
+	if since < 0 {
+		return Usagef("--since: номер изменения, 0 или больше")
 	}
 	st, err := c.Store()
 	if err != nil {

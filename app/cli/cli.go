@@ -51,10 +51,11 @@ type Group struct {
 // Flag is one flag of a command. Its type follows Default: string, bool, int64,
 // float64 or time.Duration.
 type Flag struct {
-	Name    string
-	Default any
-	Arg     string // the value's placeholder in the help, e.g. "ФАЙЛ"
-	Usage   string
+	Name     string
+	Default  any
+	Arg      string // the value's placeholder in the help, e.g. "ФАЙЛ"
+	Usage    string
+	Required bool // the command refuses to run without it (bad usage)
 }
 
 // Call is one run of a command: its flags and arguments, the streams, and the
@@ -118,6 +119,9 @@ func Main(env Env, args []string) int {
 	if cmd.Args == "" && len(c.Args) > 0 {
 		return usage(env, cmd, "лишние аргументы: "+strings.Join(c.Args, " "))
 	}
+	if msg := missing(cmd, c.fs); msg != "" {
+		return usage(env, cmd, msg)
+	}
 	err = cmd.Run(c)
 	if cerr := c.close(); err == nil && cerr != nil {
 		err = cerr
@@ -169,32 +173,30 @@ func find(args []string) (*Command, []string, error) {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return lookup("serve"), args, nil
 	}
-	var best *Command
-	bestLen := 0
-	for i := range commands {
-		w := strings.Fields(commands[i].Name)
-		if len(w) > bestLen && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
-			best, bestLen = &commands[i], len(w)
-		}
+	if i, n := longest(len(commands), func(i int) string { return commands[i].Name }, args); n > 0 {
+		return &commands[i], args[n:], nil
 	}
-	if best != nil {
-		return best, args[bestLen:], nil
-	}
-	var g *Group
-	gLen := 0
-	for i := range groups {
-		w := strings.Fields(groups[i].Name)
-		if len(w) > gLen && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
-			g, gLen = &groups[i], len(w)
-		}
-	}
-	if g == nil {
+	gi, gLen := longest(len(groups), func(i int) string { return groups[i].Name }, args)
+	if gLen == 0 {
 		return nil, nil, fmt.Errorf("неизвестная команда «%s»", args[0])
 	}
+	g := &groups[gi]
 	if gLen < len(args) && !strings.HasPrefix(args[gLen], "-") && g.Unknown != "" {
 		return nil, nil, fmt.Errorf(g.Unknown, args[gLen])
 	}
 	return nil, nil, errors.New(g.Expect)
+}
+
+// longest is the index of the name (of count, by name(i)) that is the longest run
+// of leading words of args, and how many words it has (0: none is).
+func longest(count int, name func(int) string, args []string) (best, words int) {
+	for i := 0; i < count; i++ {
+		w := strings.Fields(name(i))
+		if len(w) > words && len(w) <= len(args) && slices.Equal(w, args[:len(w)]) {
+			best, words = i, len(w)
+		}
+	}
+	return best, words
 }
 
 func lookup(name string) *Command {
@@ -228,6 +230,24 @@ func flagSet(cmd *Command) *flag.FlagSet {
 		}
 	}
 	return fs
+}
+
+// missing names the required flags not given: «нужен --out ФАЙЛ», «нужны --login
+// ЛОГИН и --role РОЛЬ».
+func missing(cmd *Command, fs *flag.FlagSet) string {
+	var names []string
+	for _, f := range cmd.Flags {
+		if f.Required && fs.Lookup(f.Name).Value.String() == fmt.Sprint(f.Default) {
+			names = append(names, strings.TrimSpace("--"+f.Name+" "+f.Arg))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return "нужен " + names[0]
+	}
+	return "нужны " + strings.Join(names[:len(names)-1], ", ") + " и " + names[len(names)-1]
 }
 
 func translateFlagError(err error) string {
@@ -338,6 +358,9 @@ func commandHelp(c *Command) string {
 	}
 	for i, f := range c.Flags {
 		fmt.Fprintf(&b, "  %s%s  %s", cols[i], strings.Repeat(" ", width-len([]rune(cols[i]))), f.Usage)
+		if f.Required {
+			b.WriteString(" (обязательно)")
+		}
 		if def := defaultText(f.Default); def != "" {
 			fmt.Fprintf(&b, " (по умолчанию %s)", def)
 		}

@@ -36,8 +36,8 @@ var commands = []Command{
 	{Name: "service status", Summary: "состояние службы", Run: runService("status")},
 	{Name: "user add", Summary: "добавить пользователя центра; пароль читается со стандартного ввода", Run: runUserAdd, Flags: []Flag{
 		dataFlag,
-		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин (обязательно)"},
-		{Name: "role", Default: "", Arg: "РОЛЬ", Usage: "роль: admin, operator, supervisor, org или resident (обязательно)"},
+		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин", Required: true},
+		{Name: "role", Default: "", Arg: "РОЛЬ", Usage: "роль: admin, operator, supervisor, org или resident", Required: true},
 		{Name: "org", Default: int64(0), Arg: "ID", Usage: "номер организации (для роли org)"},
 		{Name: "name", Default: "", Arg: "ИМЯ", Usage: "имя"},
 		{Name: "phone", Default: "", Arg: "ТЕЛЕФОН", Usage: "телефон (для жителя)"},
@@ -46,12 +46,12 @@ var commands = []Command{
 	{Name: "import organizations", Args: "ФАЙЛ", Summary: "загрузить организации из CSV (сервер остановлен)", Run: runImport(importer.Organizations), Flags: importFlags},
 	{Name: "backup", Summary: "резервная копия базы (сервер может работать)", Run: runBackup, Flags: []Flag{
 		dataFlag,
-		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл копии (обязательно)"},
+		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл копии", Required: true},
 	}},
 	{Name: "restore", Args: "ФАЙЛ", Summary: "вернуть базу из копии (сервер остановлен)", Run: runRestore, Flags: []Flag{dataFlag}},
 	{Name: "export", Summary: "выгрузка для республиканского реестра в файл", Run: runExport, Flags: []Flag{
 		dataFlag,
-		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл выгрузки (обязательно)"},
+		{Name: "out", Default: "", Arg: "ФАЙЛ", Usage: "файл выгрузки", Required: true},
 		{Name: "since", Default: int64(0), Arg: "SEQ", Usage: "выгрузить изменения после этого номера (seq)"},
 	}},
 	{Name: "rating compute", Summary: "пересчитать рейтинг УО за день (по умолчанию — вчера)", Run: runRatingCompute, Flags: []Flag{
@@ -68,13 +68,13 @@ var commands = []Command{
 	}},
 	{Name: "registry municipality add", Summary: "добавить муниципалитет в реестр и выдать его токен", Run: runRegistryMunicipality("add"), Flags: []Flag{
 		dataFlag, codeFlag,
-		{Name: "name", Default: "", Arg: "НАЗВАНИЕ", Usage: "название (обязательно)"},
+		{Name: "name", Default: "", Arg: "НАЗВАНИЕ", Usage: "название", Required: true},
 	}},
 	{Name: "registry municipality revoke", Summary: "отозвать токен муниципалитета", Run: runRegistryMunicipality("revoke"), Flags: []Flag{dataFlag, codeFlag}},
 	{Name: "registry municipality reissue", Summary: "выдать муниципалитету новый токен", Run: runRegistryMunicipality("reissue"), Flags: []Flag{dataFlag, codeFlag}},
 	{Name: "registry user add", Summary: "добавить пользователя реестра; пароль читается со стандартного ввода", Run: runRegistryUserAdd, Flags: []Flag{
 		dataFlag,
-		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин (обязательно)"},
+		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин", Required: true},
 	}},
 	{Name: "registry import", Args: "ФАЙЛ", Summary: "загрузить файл выгрузки центра в реестр", Run: runRegistryImport, Flags: []Flag{dataFlag}},
 	{Name: "apikey add", Summary: "выдать ключ Open311 приложению (последняя строка — ключ)", Run: runAPIKeyAdd, Flags: []Flag{dataFlag, apiKeyNameFlag, apiKeyRateFlag}},
@@ -98,6 +98,6 @@ const registryUsage = "после «registry» ожидается serve, municip
 
 var (
 	addrFlag    = Flag{Name: "addr", Default: ":8080", Arg: "АДРЕС:ПОРТ", Usage: "адрес для приёма соединений"}
-	codeFlag    = Flag{Name: "code", Default: "", Arg: "КОД", Usage: "код муниципалитета (обязательно)"}
+	codeFlag    = Flag{Name: "code", Default: "", Arg: "КОД", Usage: "код муниципалитета", Required: true}
 	importFlags = []Flag{dataFlag, {Name: "skip-bad", Default: false, Usage: "импортировать верные строки, пропустив строки с ошибками"}}
 )

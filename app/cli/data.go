@@ -13,7 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/ecoz/ecoz/app/registry"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/store"
 	"golang.org/x/term"
 )
@@ -107,12 +107,12 @@ func openStore(env Env, dir string) (*store.Store, error) {
 
 // Registry opens the registry's database of the data folder (closed when the
 // command ends).
-func (c *Call) Registry() (*registry.DB, error) {
+func (c *Call) Registry() (*regstore.DB, error) {
 	dir, err := c.DataDir()
 	if err != nil {
 		return nil, err
 	}
-	db, err := registry.Open(filepath.Join(dir, registry.DBFile))
+	db, err := regstore.Open(filepath.Join(dir, regstore.DBFile))
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,6 @@ func runRegistryMunicipality(action string) func(c *Call) error {
 		if action == "add" {
 			name = c.String("name")
 		}
-		if code == "" || (action == "add" && name == "") {
-			return Usagef("нужны --code и (для add) --name")
-		}
 		db, err := c.Registry()
 		if err != nil {
 			return err
@@ -58,9 +55,6 @@ func runRegistryMunicipality(action string) func(c *Call) error {
 
 func runRegistryUserAdd(c *Call) error {
 	login := c.String("login")
-	if login == "" {
-		return Usagef("нужен --login")
-	}
 	pw, err := c.Password()
 	if err != nil {
 		return err

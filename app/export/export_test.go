@@ -21,6 +21,7 @@ import (
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/registry"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/store"
 )
 
@@ -74,9 +75,9 @@ func small(t *testing.T) *store.Store {
 }
 
 // registryFor serves an in-process registry on loopback with municipality USN.
-func registryFor(t *testing.T) (*registry.DB, string, string) {
+func registryFor(t *testing.T) (*regstore.DB, string, string) {
 	t.Helper()
-	db, err := registry.Open(filepath.Join(t.TempDir(), registry.DBFile))
+	db, err := regstore.Open(filepath.Join(t.TempDir(), regstore.DBFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,9 +173,9 @@ func Decode(data []byte) (text, encoding string) {
 	return string(out), "Windows-1251"
 }
 
-// sniffSeparator picks «;» or «,» by which is more common in the header line,
+// SniffSeparator picks «;» or «,» by which is more common in the header line,
 // outside quotes; «;» on a tie, as Russian Excel writes it.
-func sniffSeparator(text string) rune {
+func SniffSeparator(text string) rune {
 	line, _, _ := strings.Cut(text, "\n")
 	semi, comma, quoted := 0, 0, false
 	for _, r := range line {
@@ -230,7 +230,7 @@ func parse(kind Kind, data []byte, cat *catalog) (*Preview, error) {
 		return nil, app.Errorf(app.ETOOLARGE, "Файл больше %d МБ.", MaxFile>>20)
 	}
 	text, enc := Decode(data)
-	sep := sniffSeparator(text)
+	sep := SniffSeparator(text)
 	p := &Preview{Kind: kind, Encoding: enc, Separator: string(sep), Rows: []Row{}, Errors: []RowError{}}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = sep

@@ -6,6 +6,7 @@
 package kit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,54 @@ import (
 	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/gofiber/fiber/v2"
 )
+
+// NewApp is a server's Fiber app: cfg as the server gives it (views, layout, body
+// limit, read timeout, name), the kit's error handler with the server's own error
+// page, the common read buffer (a longer request line or header block is 431, not
+// 500), write and idle timeouts, and the kit's middleware — recover, request log
+// (with the server's RequestLog options), security headers with the server's CSP —
+// in front of every route.
+func NewApp(cfg fiber.Config, log *slog.Logger, csp string, page func(c *fiber.Ctx, status int, err error) error, rl RequestLog) *fiber.App {
+	cfg.ErrorHandler = ErrorHandler(log, page)
+	cfg.DisableStartupMessage = true
+	if cfg.ReadBufferSize == 0 {
+		cfg.ReadBufferSize = httperr.ReadBufferSize
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 60 * time.Second
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 120 * time.Second
+	}
+	a := fiber.New(cfg)
+	a.Use(Recover(log), LogRequests(log, rl.Count, rl.Redact), SecurityHeaders(csp))
+	return a
+}
+
+// RequestLog are a server's options of the request log: Count, when not nil,
+// counts the requests logged (a job that waits for a quiet moment watches it);
+// Redact, when not nil, rewrites a path for the log (a secret in a link's path
+// must not reach it).
+type RequestLog struct {
+	Count  *atomic.Int64
+	Redact func(string) string
+}
+
+// Healthz answers GET /healthz: 200 {"status":"ok"} while ping (the database)
+// answers, 503 {"status":"unavailable"} when it does not.
+func Healthz(ping func(ctx context.Context) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := ping(c.UserContext()); err != nil {
+			return WriteJSON(c, fiber.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		}
+		return WriteJSON(c, fiber.StatusOK, map[string]string{"status": "ok"})
+	}
+}
+
+// NotFound ends the routes: what no route took is a 404.
+func NotFound(*fiber.Ctx) error {
+	return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
+}
 
 // Recover turns a handler's panic into an internal error, logged with the path.
 func Recover(log *slog.Logger) fiber.Handler {

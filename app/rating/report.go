@@ -246,7 +246,7 @@ func (r *Report) XLSX() ([]byte, error) {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(loc).Format("02.01.2006 15:04")
+		return t.In(loc).Format(app.DateTimeLayout)
 	}
 	sheets := make([][][]any, listSheets)
 	totals := func(first string, rows []store.Totals, withTotal bool) [][]any {

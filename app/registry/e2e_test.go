@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,6 +28,9 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ecoz")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Dir = apptest.Root()
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -215,19 +220,19 @@ func fileAPITickets(t *testing.T, base, op string, wt string, n int) {
 // number → record as stored, failing on a duplicate.
 func held(t *testing.T, dir string) (map[string]int64, map[string]string) {
 	t.Helper()
-	db, err := Open(filepath.Join(dir, DBFile))
+	db, err := regstore.Open(filepath.Join(dir, regstore.DBFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var n, distinct int
-	if err := db.r.QueryRow("SELECT count(*), count(DISTINCT number) FROM tickets WHERE municipality = 'TST'").Scan(&n, &distinct); err != nil {
+	if err := readDB(t, db).QueryRow("SELECT count(*), count(DISTINCT number) FROM tickets WHERE municipality = 'TST'").Scan(&n, &distinct); err != nil {
 		t.Fatal(err)
 	}
 	if n != distinct {
 		t.Fatalf("registry holds %d rows for %d tickets: duplicates", n, distinct)
 	}
-	rows, err := db.r.Query("SELECT number, version, record FROM tickets WHERE municipality = 'TST'")
+	rows, err := readDB(t, db).Query("SELECT number, version, record FROM tickets WHERE municipality = 'TST'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +377,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 
 	// 4. A replayed batch changes nothing; a tampered one is refused whole.
 	batch := app.Batch{Municipality: "TST", BatchID: "replay", Records: recs[:app.MaxBatch]}
-	var res Result
+	var res regstore.Result
 	if st, body := call(t, "POST", rurl+"/api/registry/v1/batches", token, batch, true, &res); st != 200 || res.Accepted != 0 || res.Ignored != app.MaxBatch {
 		t.Fatalf("replay: %d %s", st, body)
 	}

@@ -3,6 +3,7 @@ package registry
 import (
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ func centrefill(t testing.TB, args ...string) string {
 			return
 		}
 		fillBin = filepath.Join(dir, "centrefill")
+		if runtime.GOOS == "windows" {
+			fillBin += ".exe"
+		}
 		cmd := exec.Command("go", "build", "-o", fillBin, "./app/registry/testdata/centrefill")
 		cmd.Dir = apptest.Root()
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/ecoz/ecoz/app/kit"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -25,8 +26,8 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func sessionOf(c *fiber.Ctx) *Session {
-	sess, _ := c.Locals("session").(*Session)
+func sessionOf(c *fiber.Ctx) *regstore.Session {
+	sess, _ := c.Locals("session").(*regstore.Session)
 	return sess
 }
 
@@ -86,7 +87,7 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var total Glance
+	var total regstore.Glance
 	stale := 0
 	for _, g := range gs {
 		total.Tickets += g.Tickets
@@ -115,7 +116,7 @@ func (s *Server) pageSearch(c *fiber.Ctx) error {
 	}
 	data["Municipalities"] = ms
 	if q != "" || m != "" || c.Query("overdue") == "1" {
-		ts, err := s.db.Tickets(c.UserContext(), Filter{Municipality: m, Query: q, Overdue: c.Query("overdue") == "1", Limit: 200}, s.db.Now())
+		ts, err := s.db.Tickets(c.UserContext(), regstore.Filter{Municipality: m, Query: q, Overdue: c.Query("overdue") == "1", Limit: 200}, s.db.Now())
 		if err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (s *Server) showMunicipality(c *fiber.Ctx, token string) error {
 	if err != nil {
 		return err
 	}
-	var g *Glance
+	var g *regstore.Glance
 	for i := range gs {
 		if gs[i].Code == code {
 			g = &gs[i]
@@ -146,7 +147,7 @@ func (s *Server) showMunicipality(c *fiber.Ctx, token string) error {
 	if g == nil {
 		return app.Errorf(app.ENOTFOUND, "Муниципалитет %s не зарегистрирован.", code)
 	}
-	ts, err := s.db.Tickets(ctx, Filter{Municipality: code, Overdue: c.Query("overdue") == "1", Limit: 100}, s.db.Now())
+	ts, err := s.db.Tickets(ctx, regstore.Filter{Municipality: code, Overdue: c.Query("overdue") == "1", Limit: 100}, s.db.Now())
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (s *Server) showMunicipality(c *fiber.Ctx, token string) error {
 }
 
 func (s *Server) pageTicket(c *fiber.Ctx) error {
-	ts, err := s.db.Tickets(c.UserContext(), Filter{Municipality: c.Params("code"), Query: c.Params("number"), Limit: 5}, s.db.Now())
+	ts, err := s.db.Tickets(c.UserContext(), regstore.Filter{Municipality: c.Params("code"), Query: c.Params("number"), Limit: 5}, s.db.Now())
 	if err != nil {
 		return err
 	}

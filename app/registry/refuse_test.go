@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecoz/ecoz/app/registry/regstore"
 )
 
 // withField is the JSON of a batch of TST holding a sound record 1 and record r
@@ -47,8 +49,8 @@ func TestIngestRefusesAlone(t *testing.T) {
 			"records[1] USN-000007: номер заявки не начинается с кода муниципалитета TST-"},
 		{"version zero", func() []byte { r := rec(7, 0); return mustJSON(batchOf("v", rec(1, 1), r)) }(), 400, "records[1] TST-000007: версия должна быть не меньше 1"},
 		{"version negative", func() []byte { r := rec(7, -5); return mustJSON(batchOf("v", rec(1, 1), r)) }(), 400, "records[1] TST-000007: версия должна быть не меньше 1"},
-		{"version far above none held", mustJSON(batchOf("v", rec(1, 1), rec(7, MaxVersionJump+1))), 400, "records[1] TST-000007: версия 1000001 больше хранимой (0) более чем на 1000000"},
-		{"version far above the held", mustJSON(batchOf("v", rec(1, 1), rec(2, 3+MaxVersionJump+1))), 400, "records[1] TST-000002: версия 1000004 больше хранимой (3) более чем на 1000000"},
+		{"version far above none held", mustJSON(batchOf("v", rec(1, 1), rec(7, regstore.MaxVersionJump+1))), 400, "records[1] TST-000007: версия 1000001 больше хранимой (0) более чем на 1000000"},
+		{"version far above the held", mustJSON(batchOf("v", rec(1, 1), rec(2, 3+regstore.MaxVersionJump+1))), 400, "records[1] TST-000002: версия 1000004 больше хранимой (3) более чем на 1000000"},
 		{"version 2^63-1", mustJSON(batchOf("v", rec(1, 1), rec(2, 1<<63-1))), 400, "records[1] TST-000002: версия 9223372036854775807 больше хранимой (3)"},
 		{"created before 2000", func() []byte {
 			r := rec(7, 1)
@@ -83,7 +85,7 @@ func TestIngestRefusesAlone(t *testing.T) {
 		}(), 400,
 			"records[1] TST-000007: accept_due_at: время раньше 2000 года"},
 		// Just inside every limit.
-		{"version exactly the jump above the held", mustJSON(batchOf("ok1", rec(2, 3+MaxVersionJump))), 200, `{"accepted":1,"ignored":0}`},
+		{"version exactly the jump above the held", mustJSON(batchOf("ok1", rec(2, 3+regstore.MaxVersionJump))), 200, `{"accepted":1,"ignored":0}`},
 		{"times at the edges", func() []byte {
 			r := rec(8, 1)
 			due := at(400 * 24 * time.Hour)
@@ -105,8 +107,8 @@ func TestIngestRefusesAlone(t *testing.T) {
 			}
 		})
 	}
-	if v := version(t, db, "TST-000002"); v != 3+MaxVersionJump {
-		t.Errorf("TST-000002 at version %d, want %d", v, 3+MaxVersionJump)
+	if v := version(t, db, "TST-000002"); v != 3+regstore.MaxVersionJump {
+		t.Errorf("TST-000002 at version %d, want %d", v, 3+regstore.MaxVersionJump)
 	}
 }
 

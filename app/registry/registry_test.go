@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,31 +19,23 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
+	"github.com/ecoz/ecoz/app/registry/regstore"
+	"github.com/ecoz/ecoz/app/registry/regtest"
 )
 
-func init() { BcryptCost = bcrypt.MinCost }
-
-// now is the registry's frozen clock in tests.
-var now = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+// rec, batchOf and now are the registry's fixtures (regtest).
+var (
+	rec     = regtest.Rec
+	batchOf = regtest.BatchOf
+	now     = regtest.Now
+)
 
 // testRegistry opens an empty registry with municipality TST (and USN) and
 // serves it on loopback.
-func testRegistry(t testing.TB, cfg Config) (*DB, *Server, string, string) {
+func testRegistry(t testing.TB, cfg Config) (*regstore.DB, *Server, string, string) {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Now = func() time.Time { return now }
-	t.Cleanup(func() { db.Close() })
-	tok, err := db.AddMunicipality(context.Background(), "tst", "Тестовый")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AddMunicipality(context.Background(), "USN", "Усинск"); err != nil {
-		t.Fatal(err)
-	}
+	db, tok := regtest.OpenDB(t)
 	cfg.DB = db
 	cfg.Views = os.DirFS(filepath.Join(apptest.Root(), "assets", "registry"))
 	cfg.Static = os.DirFS(filepath.Join(apptest.Root(), "assets", "static"))
@@ -59,28 +51,6 @@ func testRegistry(t testing.TB, cfg Config) (*DB, *Server, string, string) {
 	go srv.App.Listener(ln)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return db, srv, "http://" + ln.Addr().String(), tok
-}
-
-// rec makes a sound record of TST.
-func rec(i int, version int64) app.TicketRecord {
-	created := now.Add(-time.Duration(i%(20*24)) * time.Hour)
-	acceptDue, due := created.Add(24*time.Hour).Format(time.RFC3339), created.Add(72*time.Hour).Format(time.RFC3339)
-	org := &app.OrganizationRf{ID: int64(i%3 + 1), Name: fmt.Sprintf("УК %d", i%3+1)}
-	return app.TicketRecord{
-		Municipality: "TST", Number: fmt.Sprintf("TST-%06d", i), Status: app.StatusRouted, Source: app.SourcePhone,
-		WorkType:     app.WorkTypeRef{Code: "CW-05", Name: "Течь крана", Category: "Сантехника"},
-		Building:     app.BuildingRef{ID: int64(i%50 + 1), Address: fmt.Sprintf("ул. Ленина, д. %d", i%50+1)},
-		Organization: org, CreatedAt: created.Format(time.RFC3339),
-		AcceptDueAt: &acceptDue, DueAt: &due,
-		Version: version, UpdatedAt: created.Format(time.RFC3339),
-	}
-}
-
-func batchOf(id string, recs ...app.TicketRecord) app.Batch {
-	if recs == nil {
-		recs = []app.TicketRecord{}
-	}
-	return app.Batch{Municipality: "TST", BatchID: id, Records: recs}
 }
 
 func post(t testing.TB, base, token string, body []byte, zip bool) (int, string) {
@@ -117,10 +87,10 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func version(t testing.TB, db *DB, number string) int64 {
+func version(t testing.TB, db *regstore.DB, number string) int64 {
 	t.Helper()
 	var v int64
-	if err := db.r.QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = ?", number).Scan(&v); err != nil {
+	if err := readDB(t, db).QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = ?", number).Scan(&v); err != nil {
 		return 0
 	}
 	return v
@@ -410,4 +380,16 @@ func (j *cookieJar) Cookies(*url.URL) []*http.Cookie {
 		}
 	}
 	return out
+}
+
+// readDB opens the registry's database file read-only, for a test to look at
+// what is stored.
+func readDB(t testing.TB, db *regstore.DB) *sql.DB {
+	t.Helper()
+	r, err := sql.Open("sqlite", sqlkit.DSN(db.Path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }

@@ -1,10 +1,12 @@
+// Package registry is the republic registry's HTTP side: the ingest endpoint, its
+// API and its web pages, over the data of app/registry/regstore. It is the same
+// binary as a centre, run as `ecoz registry serve`, with its own database.
 package registry
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"html/template"
 	"io"
@@ -13,12 +15,11 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
-	"github.com/ecoz/ecoz/app/httperr"
 	"github.com/ecoz/ecoz/app/kit"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
@@ -26,7 +27,7 @@ import (
 
 // Config wires a registry server.
 type Config struct {
-	DB      *DB
+	DB      *regstore.DB
 	Views   fs.FS // assets/registry: its pages, apart from the centre's (other template functions)
 	Static  fs.FS // assets/static
 	Log     *slog.Logger
@@ -50,9 +51,9 @@ type Config struct {
 // Server is the registry's HTTP side.
 type Server struct {
 	App     *fiber.App
-	db      *DB
+	db      *regstore.DB
 	cfg     Config
-	limiter *limiter
+	limiter *kit.Limiter
 	signIn  *kit.SignInGuard
 }
 
@@ -88,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 			if t.IsZero() {
 				return "никогда"
 			}
-			return t.In(cfg.Location).Format("02.01.2006 15:04")
+			return t.In(cfg.Location).Format(app.DateTimeLayout)
 		},
 		// at shows a record's RFC 3339 time (string or *string) in the registry's zone.
 		"at": func(v any) string {
@@ -105,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 			if err != nil {
 				return "—"
 			}
-			return t.In(cfg.Location).Format("02.01.2006 15:04")
+			return t.In(cfg.Location).Format(app.DateTimeLayout)
 		},
 		"pct": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
 		"score": func(f float64) string {
@@ -115,35 +116,19 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
 	}
-	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), signIn: kit.NewSignInGuard(max(1, runtime.NumCPU()/2), 32)}
-	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layout",
-		ErrorHandler:          kit.ErrorHandler(cfg.Log, s.errorPage),
-		BodyLimit:             cfg.BodyLimit,
-		ReadBufferSize:        httperr.ReadBufferSize,
-		DisableStartupMessage: true,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz registry",
-	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, nil, nil), kit.SecurityHeaders(csp))
+	s := &Server{db: cfg.DB, cfg: cfg, limiter: kit.NewLimiter(cfg.Rate, cfg.Burst), signIn: kit.NewSignInGuard(max(1, runtime.NumCPU()/2), 32)}
+	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layout", BodyLimit: cfg.BodyLimit, ReadTimeout: 60 * time.Second,
+		AppName: "ecoz registry"}, cfg.Log, csp, s.errorPage, kit.RequestLog{})
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
-	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })
+	s.App.Use(kit.NotFound)
 	return s, nil
 }
 
 // routes lists every route of the registry in one place.
 func (s *Server) routes() {
 	a := s.App
-	a.Get("/healthz", func(c *fiber.Ctx) error {
-		if err := s.db.r.PingContext(c.UserContext()); err != nil {
-			return err
-		}
-		return c.JSON(fiber.Map{"status": "ok"})
-	})
+	a.Get("/healthz", kit.Healthz(s.db.Ping))
 	api := a.Group("/api/registry/v1")
 	api.Post("/batches", s.apiBatch)
 	api.Get("/municipalities", s.apiReader, s.apiMunicipalities)
@@ -190,7 +175,7 @@ func (s *Server) apiBatch(c *fiber.Ctx) error {
 	if token == "" {
 		return app.Errorf(app.EUNAUTHORIZED, "Нужен токен муниципалитета: заголовок Authorization: Bearer <токен>.")
 	}
-	if wait := s.limiter.Take(hashToken(token), time.Now()); wait > 0 {
+	if wait := s.limiter.Take(regstore.HashToken(token), time.Now()); wait > 0 {
 		c.Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
 		return app.Errorf(app.ERATELIMITED, "Слишком много пакетов с этим токеном; повторите через %d с.", int(wait/time.Second)+1)
 	}
@@ -240,7 +225,7 @@ func (s *Server) unpack(c *fiber.Ctx) ([]byte, error) {
 // apiReader lets through a live municipality token or a signed-in registry user.
 func (s *Server) apiReader(c *fiber.Ctx) error {
 	if t := bearer(c); t != "" {
-		if wait := s.limiter.Take(hashToken(t), time.Now()); wait > 0 {
+		if wait := s.limiter.Take(regstore.HashToken(t), time.Now()); wait > 0 {
 			return app.Errorf(app.ERATELIMITED, "Слишком много запросов с этим токеном; подождите.")
 		}
 		if _, err := s.db.Authenticate(c.UserContext(), t); err != nil {
@@ -287,43 +272,5 @@ func (s *Server) apiTicket(c *fiber.Ctx) error {
 	return c.Send(rec)
 }
 
-// limiter is a token bucket per key: Rate requests a second, Burst at once.
-type limiter struct {
-	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-// Take spends one request of key; it returns 0 when allowed, or how long to wait.
-func (l *limiter) Take(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	if b == nil {
-		if len(l.buckets) > 10000 { // a flood of made-up tokens: start afresh rather than grow
-			l.buckets = map[string]*bucket{}
-		}
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
-	b.at = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	}
-	b.tokens--
-	return 0
-}
-
 // constantEq compares secrets without leaking their length of match.
-func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+var constantEq = kit.ConstantEq

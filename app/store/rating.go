@@ -78,12 +78,12 @@ const ratingLookback = 14 * 24 * time.Hour
 // ratingOlderSQL finds the older tickets that can matter, below the range from ?3.
 // UNION ALL, not UNION: a compound UNION sorts every part to merge them, which
 // took 30 times longer than the parts; the few duplicates are dropped in Go.
-const ratingOlderSQL = `
+var ratingOlderSQL = `
 SELECT id FROM tickets WHERE created_at >= ?1 AND created_at < ?2 AND id < ?3
 UNION ALL SELECT id FROM tickets WHERE due_at >= ?1 AND due_at < ?2 AND id < ?3
 UNION ALL SELECT id FROM tickets WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND id < ?3
 UNION ALL SELECT ticket_id FROM ticket_events WHERE action IN ('confirm','reject') AND at >= ?1 AND at < ?2 AND ticket_id < ?3
-UNION ALL SELECT id FROM tickets t WHERE t.status IN ('new','routed','accepted','reopened') AND id < ?3
+UNION ALL SELECT id FROM tickets t WHERE ` + openStatusSQL + ` AND id < ?3
 UNION ALL SELECT ticket_id FROM ticket_facts WHERE last_at >= ?2 AND ticket_id < ?3`
 
 // ratingCountsSQL counts the components per organisation from ticket_facts (the

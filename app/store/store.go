@@ -183,12 +183,8 @@ func nullUnix(t time.Time) any {
 	return t.UTC().Unix()
 }
 
-func fromUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(n.Int64, 0).UTC()
-}
+// fromUnix reads a stored time (the kit's, shared with the registry).
+var fromUnix = sqlkit.FromUnix
 
 func nullID(id int64) any {
 	if id == 0 {

@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -188,18 +184,11 @@ type Session struct {
 	User      *app.User
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(t string) string {
-	h := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(h[:])
-}
+// newToken and hashToken are the domain's: a session token is kept only as its hash.
+var (
+	newToken  = app.NewToken
+	hashToken = app.HashToken
+)
 
 // CreateSession signs u in for ttl; kind is "web" or "api".
 func (s *Store) CreateSession(ctx context.Context, u *app.User, kind string, ttl time.Duration) (*Session, error) {

@@ -110,11 +110,11 @@ func (s *Store) runGroup(group []*writeReq) {
 		return
 	}
 	single := len(group) == 1
-	var ok []*writeReq
 	var drop [3]bool
 	var changed Scope // what the group's writes changed, see changes.go
 	changedAll := false
 	broken := error(nil)
+	stored := 0 // writes of the group that succeeded
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
@@ -162,7 +162,7 @@ func (s *Store) runGroup(group []*writeReq) {
 		drop[2] = drop[2] || tx.dropBuildings
 		sc, a := tx.touched()
 		changed, changedAll = changed|sc, changedAll || a
-		ok = append(ok, r)
+		stored++
 	}
 	if broken == nil {
 		broken = sqlTx.Commit()
@@ -179,7 +179,7 @@ func (s *Store) runGroup(group []*writeReq) {
 		}
 		drop = [3]bool{true, true, true}
 		s.changes.count(0, true) // most likely nothing changed; a cache rebuilt costs little
-	} else if len(ok) > 0 {
+	} else if stored > 0 {
 		s.changes.count(changed, changedAll)
 	}
 	s.dropCaches(drop[0], drop[1], drop[2])

@@ -20,9 +20,21 @@ func formError(c *fiber.Ctx, data fiber.Map, err error) error {
 	default:
 		return err
 	}
-	data["Error"], data["Fields"] = app.ErrorMessage(err), app.ErrorFields(err)
-	c.Status(httpStatus(app.ErrorCode(err)))
+	formFailed(c, data, err)
 	return nil
+}
+
+// formFailed puts a form's error on the page that shows the form again: the
+// message, each field's message, and the status (nothing when err is nil).
+func formFailed(c *fiber.Ctx, data fiber.Map, err error) {
+	if err == nil {
+		return
+	}
+	data["Error"] = app.ErrorMessage(err)
+	if fe := app.ErrorFields(err); fe != nil || data["Fields"] == nil {
+		data["Fields"] = fe
+	}
+	c.Status(httpStatus(app.ErrorCode(err)))
 }
 
 // number parses a decimal the way people type it («1,5» too); a bad one is
@@ -319,7 +331,7 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 	}
 	hv := make([]wtChange, len(hist))
 	for i, h := range hist {
-		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format("02.01.2006 15:04")}
+		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format(app.DateTimeLayout)}
 	}
 	if e == nil {
 		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: w.LocalAcceptHours, RouteOverride: w.RouteOverride, LocalKeywords: w.LocalKeywords, Active: w.Active}

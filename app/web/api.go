@@ -10,13 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func (s *Server) healthz(c *fiber.Ctx) error {
-	if err := s.Store.Ping(c.UserContext()); err != nil {
-		return writeJSON(c, fiber.StatusServiceUnavailable, fiber.Map{"status": "unavailable"})
-	}
-	return writeJSON(c, fiber.StatusOK, fiber.Map{"status": "ok"})
-}
-
 func (s *Server) loc(c *fiber.Ctx) *time.Location {
 	return s.Store.Municipality(c.UserContext()).Location
 }

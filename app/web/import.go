@@ -111,8 +111,7 @@ func (s *Server) adminImportUpload(c *fiber.Ctx) error {
 	kind := c.FormValue("kind")
 	data := fiber.Map{"Title": "Импорт", "Kinds": ImportKinds, "Kind": kind, "Section": "import"}
 	fail := func(field, msg string) error {
-		c.Status(fiber.StatusBadRequest)
-		data["Error"], data["Fields"] = msg, map[string]string{field: msg}
+		formFailed(c, data, &app.Error{Code: app.EINVALID, Message: msg, Fields: map[string]string{field: msg}})
 		return s.render(c, "admin_import", data)
 	}
 	if kind != "buildings" && kind != "organizations" {
@@ -185,8 +184,15 @@ func (s *Server) adminImportApply(c *fiber.Ctx) error {
 	}
 	j.Running, j.Total = true, j.Report.Rows
 	j.mu.Unlock()
-	// The import outlives the request: it runs as the administrator, on its own context.
-	ctx := app.WithUser(context.Background(), currentUser(c))
+	s.startImport(j, currentUser(c), skip)
+	return c.Redirect("/admin/import/"+j.ID, fiber.StatusSeeOther)
+}
+
+// startImport runs j's import in the background. It outlives the request: it runs
+// as the administrator u, on the server's own context, which Shutdown cancels only
+// when its time is up; Shutdown waits for it before the store may be closed.
+func (s *Server) startImport(j *importJob, u *app.User, skip bool) {
+	ctx := app.WithUser(s.bg, u)
 	s.inflight.Add(1)
 	go func() {
 		defer s.inflight.Done()
@@ -205,5 +211,4 @@ func (s *Server) adminImportApply(c *fiber.Ctx) error {
 			}
 		}
 	}()
-	return c.Redirect("/admin/import/"+j.ID, fiber.StatusSeeOther)
 }

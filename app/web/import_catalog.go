@@ -5,17 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-
 	"io"
-
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/importer"
 	"github.com/ecoz/ecoz/app/store"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // sheetRow is one data row of the file with its line number.
@@ -50,20 +46,11 @@ func readSheet(name string, data []byte) ([]string, []sheetRow, error) {
 			rows = append(rows, sheetRow{Line: i + 1, Cells: r})
 		}
 	} else {
-		data = bytes.TrimPrefix(data, []byte("\ufeff"))
-		if !utf8.Valid(data) {
-			d, err := charmap.Windows1251.NewDecoder().Bytes(data)
-			if err != nil {
-				return nil, nil, bad("Кодировка файла не распознана: сохраните его в UTF-8 или Windows-1251.")
-			}
-			data = d
-		}
-		first, _, _ := strings.Cut(string(data), "\n")
-		r := csv.NewReader(bytes.NewReader(data))
-		r.Comma = ','
-		if strings.Count(first, ";") >= strings.Count(first, ",") {
-			r.Comma = ';'
-		}
+		// The importer's reading of a CSV file, so that the preview and the import
+		// take the same encoding and separator.
+		text, _ := importer.Decode(data)
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma = importer.SniffSeparator(text)
 		r.FieldsPerRecord = -1
 		for {
 			rec, err := r.Read()

@@ -59,11 +59,7 @@ func (s *Server) showIntake(c *fiber.Ctx, f intakeForm, formErr error) error {
 		return err
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "Buildings": bs, "WorkTypes": ws, "Searched": f.BuildingQ != "", "WorkSearched": f.WorkQ != ""}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	if f.Phone != "" {
 		if err := s.addCaller(c, data, f.Phone); err != nil {
 			return err
@@ -214,7 +210,7 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 }
 
 // saveIntake files the ticket — and, when the operator pressed «link» on a
-// possible duplicate, links it in the same transaction, so that nothing is half-saved.
+// possible duplicate, links it in the same transaction (the store's FileLinked).
 func (s *Server) saveIntake(c *fiber.Ctx) error {
 	f := readIntake(c)
 	n := app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description,
@@ -222,20 +218,7 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}
-	var t *app.Ticket
-	err := s.Store.Write(c.UserContext(), func(tx *store.Tx) error {
-		created, err := tx.CreateTicket(n)
-		if err != nil {
-			return err
-		}
-		t = created
-		if f.Parent != "" {
-			if t, err = tx.Act(created.Number, app.ActionLink, store.ActInput{Parent: f.Parent}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	t, err := s.Store.FileLinked(c.UserContext(), n, f.Parent)
 	if err != nil {
 		switch app.ErrorCode(err) {
 		case app.EINVALID, app.ECONFLICT:

@@ -240,7 +240,7 @@ func fullTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("02.01.2006 15:04")
+	return t.In(loc).Format(app.DateTimeLayout)
 }
 
 // normNotes say which norm set a ticket's deadlines: «1 сут, зимний период»,
@@ -280,7 +280,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 	loc := s.loc(c)
 	views := make([]eventView, len(evs))
 	for i, e := range evs {
-		views[i] = eventView{e, e.At.In(loc).Format("02.01.2006 15:04")}
+		views[i] = eventView{e, e.At.In(loc).Format(app.DateTimeLayout)}
 	}
 	var orgs []*app.Organization
 	if u := currentUser(c); u.Role == app.RoleOperator || u.Role == app.RoleSupervisor {
@@ -321,11 +321,7 @@ func (s *Server) showTicket(c *fiber.Ctx, view string, formErr error, f actForm)
 		"AcceptDue": fullTime(t.AcceptDueAt, loc), "DueFull": fullTime(t.DueAt, loc),
 		"Norms": s.ticketNorms(c, t), "LocalizeDue": fullTime(t.LocalizeDueAt, loc), "LocalizedAt": fullTime(t.LocalizedAt, loc),
 	}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, view, data)
 }
 

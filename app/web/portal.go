@@ -209,12 +209,12 @@ func (s *Server) publicRows(c *fiber.Ctx, list []app.PublicTicket) []publicRow {
 	out := make([]publicRow, len(list))
 	for i, t := range list {
 		out[i] = publicRow{PublicTicket: t, Timely: t.Timeliness(now),
-			Created: t.CreatedAt.In(loc).Format("02.01.2006"), Due: "—"}
+			Created: t.CreatedAt.In(loc).Format(app.DateLayout), Due: "—"}
 		if !t.DueAt.IsZero() {
-			out[i].Due = t.DueAt.In(loc).Format("02.01.2006 15:04")
+			out[i].Due = t.DueAt.In(loc).Format(app.DateTimeLayout)
 		}
 		if !t.DoneAt.IsZero() {
-			out[i].Done = t.DoneAt.In(loc).Format("02.01.2006")
+			out[i].Done = t.DoneAt.In(loc).Format(app.DateLayout)
 		}
 	}
 	return out

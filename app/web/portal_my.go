@@ -48,13 +48,7 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	if w, err := s.Store.WorkType(c.UserContext(), f.WorkType); f.WorkType != "" && err == nil && w.Handoff != "" {
 		data["Handoff"] = app.HandoffMessage(w)
 	}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		if fe := app.ErrorFields(formErr); fe != nil {
-			data["Fields"] = fe
-		}
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/new", data)
 }
 
@@ -182,7 +176,7 @@ func (s *Server) showMyTicket(c *fiber.Ctx, formErr error, note string) error {
 	loc := s.loc(c)
 	views := make([]eventView, len(evs))
 	for i, e := range evs {
-		views[i] = eventView{e, e.At.In(loc).Format("02.01.2006 15:04")}
+		views[i] = eventView{e, e.At.In(loc).Format(app.DateTimeLayout)}
 	}
 	data := fiber.Map{
 		"Title": "Заявка " + t.Number, "T": s.rows(c, []*app.Ticket{t})[0], "Events": views, "Note": note,
@@ -190,10 +184,7 @@ func (s *Server) showMyTicket(c *fiber.Ctx, formErr error, note string) error {
 		"Filed": c.Query("filed") == "1", "ReportPhotos": report, "DonePhotos": done,
 		"CanAnswer": t.Status == app.StatusDone && !t.FollowsParent(),
 	}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/ticket", data)
 }
 

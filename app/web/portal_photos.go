@@ -27,13 +27,7 @@ func (s *Server) showPhotos(c *fiber.Ctx, note string, done bool, formErr error)
 	_, canDone := app.Check(currentUser(c), t, app.ActionDone, "")
 	data := fiber.Map{"Title": "Фотографии к заявке " + t.Number, "T": t, "ReportPhotos": report, "DonePhotos": donePhotos,
 		"CanDone": canDone == nil, "Note": note, "Done": done || (canDone == nil && c.Method() == fiber.MethodGet), "Fields": map[string]string{}}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		if fe := app.ErrorFields(formErr); fe != nil {
-			data["Fields"] = fe
-		}
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/photos", data)
 }
 

@@ -39,13 +39,7 @@ func (s *Server) pageRegister(c *fiber.Ctx) error {
 func (s *Server) showRegister(c *fiber.Ctx, f registerForm, formErr error) error {
 	data := fiber.Map{"Title": "Регистрация", "F": f, "Stamp": s.portal.stamp(time.Now()),
 		"ConsentText": consentText(s.centerName(c), s.Store.Municipality(c.UserContext()).Name), "Fields": map[string]string{}}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		if fe := app.ErrorFields(formErr); fe != nil {
-			data["Fields"] = fe
-		}
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "portal/register", data)
 }
 

@@ -229,9 +229,9 @@ func (s *Server) pageRating(c *fiber.Ctx) error {
 	}
 	w, _ := s.Store.RatingSettings(ctx)
 	return s.render(c, "rating/index", fiber.Map{
-		"Title": "Рейтинг управляющих организаций", "Day": d, "DayTitle": start.Format("02.01.2006"), "Tables": tables,
+		"Title": "Рейтинг управляющих организаций", "Day": d, "DayTitle": start.Format(app.DateLayout), "Tables": tables,
 		"Chart": big, "Weights": d.Weights, "Current": w, "V2": d.Method >= app.RatingMethodV2, "Prev": prevDay, "Next": start.AddDate(0, 0, 1).Format(rating.DayLayout),
-		"Computed": d.ComputedAt.In(s.loc(c)).Format("02.01.2006 15:04"), "MinTickets": app.RatingMinTickets,
+		"Computed": d.ComputedAt.In(s.loc(c)).Format(app.DateTimeLayout), "MinTickets": app.RatingMinTickets,
 	})
 }
 
@@ -288,11 +288,7 @@ func (s *Server) showRatingAdmin(c *fiber.Ctx, w *app.RatingWeights, at string, 
 	}
 	data := fiber.Map{"Title": "Настройки рейтинга", "Weights": w, "Time": at, "Sum": w.Sum(), "Changes": list,
 		"Yesterday": s.Store.Now().In(loc).AddDate(0, 0, -1).Format(rating.DayLayout), "Done": c.Query("done")}
-	if formErr != nil {
-		data["Error"] = app.ErrorMessage(formErr)
-		data["Fields"] = app.ErrorFields(formErr)
-		c.Status(httpStatus(app.ErrorCode(formErr)))
-	}
+	formFailed(c, data, formErr)
 	return s.render(c, "rating/admin", data)
 }
 

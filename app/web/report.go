@@ -166,8 +166,8 @@ func (s *Server) showReport(c *fiber.Ctx, week string, all bool, form *decisionF
 	now := s.Store.Now()
 	data := fiber.Map{
 		"Title": "Отчёт к совещанию, неделя " + rep.Week, "R": rep, "Week": rep.Week, "All": all,
-		"Period":    rep.From.Format("02.01.2006") + " – " + rep.To.AddDate(0, 0, -1).Format("02.01.2006"),
-		"SpotsFrom": rep.SpotsFrom.Format("02.01.2006"),
+		"Period":    rep.From.Format(app.DateLayout) + " – " + rep.To.AddDate(0, 0, -1).Format(app.DateLayout),
+		"SpotsFrom": rep.SpotsFrom.Format(app.DateLayout),
 		"Header":    rating.TotalsHeader,
 		"ByOrg":     totalsCmpViews(rep.ByOrg, rep.PrevByOrg), "ByCategory": totalsCmpViews(rep.ByCategory, rep.PrevByCategory),
 		"Total": totalsCmp(totalsViews([]store.Totals{rep.Total})[0], rep.Total, rep.PrevTotal),
@@ -190,7 +190,7 @@ func (s *Server) showReport(c *fiber.Ctx, week string, all bool, form *decisionF
 		"Saved":     c.Query("saved"),
 		"PrevWeek":  rating.WeekOf(prev), "NextWeek": rating.WeekOf(next),
 		"HasNext":   next.Before(now),
-		"Generated": rep.GeneratedAt.In(loc).Format("02.01.2006 15:04"),
+		"Generated": rep.GeneratedAt.In(loc).Format(app.DateTimeLayout),
 	}
 	held := rep.Meeting.HeldOn
 	if held == "" {
@@ -255,7 +255,7 @@ func (s *Server) pageReportTickets(c *fiber.Ctx) error {
 	}
 	return s.render(c, "report/tickets", fiber.Map{
 		"Title": "Заявки: " + b.Address, "Building": b, "Category": f.Category, "Rows": s.rows(c, list),
-		"From": from.Format("02.01.2006"), "To": to.AddDate(0, 0, -1).Format("02.01.2006"), "Limited": len(list) == f.Limit,
+		"From": from.Format(app.DateLayout), "To": to.AddDate(0, 0, -1).Format(app.DateLayout), "Limited": len(list) == f.Limit,
 	})
 }
 

@@ -2,13 +2,14 @@ package web
 
 import (
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/store"
 )
 
 // routes lists every route of the centre in one place.
 func (s *Server) routes() {
 	a := s.App
-	a.Get("/healthz", s.healthz)
+	a.Get("/healthz", kit.Healthz(s.Store.Ping))
 
 	api := a.Group("/api/v1")
 	api.Post("/auth/login", s.apiLogin)

@@ -37,8 +37,6 @@ type Config struct {
 	// BodyLimit caps the body of an upload (photos, an import file); any other
 	// request's body is capped at SmallBodyLimit (bodyGuard).
 	BodyLimit int
-	// Hooks lets the jobs (rating, registry export) add their routes.
-	Hooks []func(*Server)
 	// DataDir is the data folder; photos go to DataDir/uploads. Default: the
 	// database's folder.
 	DataDir string
@@ -65,7 +63,9 @@ type Server struct {
 	Rating *rating.Service
 
 	signIn   *kit.SignInGuard
-	inflight sync.WaitGroup
+	inflight sync.WaitGroup // the background imports
+	bg       context.Context
+	stopBg   context.CancelFunc
 	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
 	pages    pageCache // the public pages as anonymous visitors get them
 	requests atomic.Int64
@@ -105,39 +105,26 @@ func New(cfg Config) (*Server, error) {
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
+	s.bg, s.stopBg = context.WithCancel(context.Background())
 	s.portal = newPortal(&s.cfg)
 	s.importer = cfg.Importer
 	if s.importer == nil {
 		s.importer = catalogImporter{s.Store}
 	}
-	s.App = fiber.New(fiber.Config{
-		Views:             engine,
-		ViewsLayout:       "layouts/main",
-		ErrorHandler:      kit.ErrorHandler(cfg.Log, s.errorPage),
+	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layouts/main", ReadTimeout: 30 * time.Second, AppName: "ecoz",
 		BodyLimit:         SmallBodyLimit,
 		StreamRequestBody: true, // a larger body waits on the connection for bodyGuard
 		// fasthttp would otherwise parse a multipart body before any handler,
 		// keeping files of up to 16 MB in memory.
 		DisablePreParseMultipartForm: true,
-		ReadBufferSize:               httperr.ReadBufferSize,
-		DisableStartupMessage:        true,
-		ReadTimeout:                  30 * time.Second,
-		WriteTimeout:                 60 * time.Second,
-		IdleTimeout:                  120 * time.Second,
-		AppName:                      "ecoz",
-	})
-	s.App.Use(kit.Recover(cfg.Log), kit.LogRequests(cfg.Log, &s.requests, logPath), kit.SecurityHeaders(csp), s.mapCSP, s.bodyGuard)
+	}, cfg.Log, csp, s.errorPage, kit.RequestLog{Count: &s.requests, Redact: logPath})
+	s.App.Use(s.mapCSP, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: http.FS(cfg.Static), Browse: false}))
 	s.routes()
-	for _, h := range cfg.Hooks {
-		h(s)
-	}
-	s.App.Use(func(c *fiber.Ctx) error {
-		return app.Errorf(app.ENOTFOUND, "Страница не найдена.")
-	})
+	s.App.Use(kit.NotFound)
 	return s, nil
 }
 
@@ -145,10 +132,28 @@ func New(cfg Config) (*Server, error) {
 // nightly backup waits for a moment when it stands still.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-// Shutdown stops accepting connections and waits for requests in flight.
+// Shutdown stops accepting connections (open alert streams end, or they would
+// hold it up) and waits for requests in flight and for the administrator's
+// imports running in the background: the store must not close under them. An
+// import still running when ctx ends is cancelled (it imports nothing: one
+// transaction), and waited for.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.alerts.close() // open alert streams end, or they would hold the shutdown up
-	return s.App.ShutdownWithContext(ctx)
+	s.alerts.close()
+	err := s.App.ShutdownWithContext(ctx)
+	done := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.Log.Warn("shutdown: cancelling the import still running")
+		s.stopBg()
+		<-done
+	}
+	s.stopBg()
+	return err
 }
 
 // csp is the centre's Content-Security-Policy (photos are shown from data: URLs).

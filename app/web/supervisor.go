@@ -59,7 +59,7 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, "overview", fiber.Map{"Title": "Сводка", "Lines": lines, "Total": total, "Unrouted": unrouted,
-		"Day": from.Format("02.01.2006"), "Rows": s.rows(c, overdue), "More": next != "", "Routing": routing,
+		"Day": from.Format(app.DateLayout), "Rows": s.rows(c, overdue), "More": next != "", "Routing": routing,
 		"RouteNormMin": int(routing.Norm.Minutes())})
 }
 
@@ -119,8 +119,7 @@ func (s *Server) pageTicketSearch(c *fiber.Ctx) error {
 		if app.ErrorCode(err) != app.EINVALID {
 			return err
 		}
-		data["Error"], data["Fields"] = app.ErrorMessage(err), app.ErrorFields(err)
-		c.Status(fiber.StatusBadRequest)
+		formFailed(c, data, err)
 		return s.render(c, "search", data)
 	}
 	if len(c.Request().URI().QueryString()) > 0 {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // the driver, registered as "sqlite"
 )
@@ -184,4 +185,13 @@ func In[T ~string](col string, vals []T) string {
 	}
 	b.WriteString(")")
 	return b.String()
+}
+
+// FromUnix is a time stored as unix seconds (NULL: the zero time), in UTC: both
+// databases read their times so.
+func FromUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(n.Int64, 0).UTC()
 }

@@ -1,16 +1,13 @@
-// Package registry is the republic registry: the database every municipal centre
-// pushes its tickets to, the ingest endpoint, its API and its web pages. It is the
-// same binary as a centre, run as `ecoz registry serve`, with its own database.
-package registry
+// Package regstore is the republic registry's data: the database every municipal
+// centre pushes its tickets to, the batches' parsing and validation, the queries
+// of its pages and API, and the republic rating's counts. SQL lives here; HTTP in
+// app/registry.
+package regstore
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	_ "embed"
-	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 
@@ -55,6 +52,9 @@ var migrations = []string{migrateStripPersonal}
 // Close closes the database cleanly, checkpointing the WAL.
 func (db *DB) Close() error { return db.k.Close() }
 
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
 // write runs fn in one immediate transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
@@ -68,18 +68,12 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(t string) string {
-	h := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(h[:])
-}
+// newToken and HashToken are the domain's (app.NewToken, app.HashToken): a token
+// is kept only as its hash, also the key of its rate limit.
+var (
+	newToken  = app.NewToken
+	HashToken = app.HashToken
+)
 
 // Municipality is one municipal centre registered with the registry.
 type Municipality struct {
@@ -116,7 +110,7 @@ func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, e
 		if n > 0 {
 			return &app.Error{Code: app.ECONFLICT, Message: "Муниципалитет с кодом " + code + " уже зарегистрирован; чтобы выдать ему новый токен, используйте перевыпуск.", Fields: map[string]string{"code": "Код уже занят."}}
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO municipalities(code, name, token_hash, token_issued_at, created_at) VALUES (?,?,?,?,?)", code, name, hashToken(token), now, now)
+		_, err := tx.ExecContext(ctx, "INSERT INTO municipalities(code, name, token_hash, token_issued_at, created_at) VALUES (?,?,?,?,?)", code, name, HashToken(token), now, now)
 		return err
 	})
 	if err != nil {
@@ -130,7 +124,7 @@ func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, e
 func (db *DB) ReissueToken(ctx context.Context, code string) (string, error) {
 	token := newToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE municipalities SET token_hash = ?, token_issued_at = ?, revoked = 0 WHERE code = ?", hashToken(token), db.Now().Unix(), strings.ToUpper(code))
+		res, err := tx.ExecContext(ctx, "UPDATE municipalities SET token_hash = ?, token_issued_at = ?, revoked = 0 WHERE code = ?", HashToken(token), db.Now().Unix(), strings.ToUpper(code))
 		if err != nil {
 			return err
 		}
@@ -165,19 +159,15 @@ func mustAffect(res sql.Result, code string) error {
 func (db *DB) Authenticate(ctx context.Context, token string) (string, error) {
 	var code string
 	var revoked bool
-	err := db.r.QueryRowContext(ctx, "SELECT code, revoked FROM municipalities WHERE token_hash = ?", hashToken(token)).Scan(&code, &revoked)
+	err := db.r.QueryRowContext(ctx, "SELECT code, revoked FROM municipalities WHERE token_hash = ?", HashToken(token)).Scan(&code, &revoked)
 	if err == sql.ErrNoRows || revoked {
 		return "", app.Errorf(app.EUNAUTHORIZED, "Токен муниципалитета неверен или отозван.")
 	}
 	return code, err
 }
 
-func fromUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(n.Int64, 0).UTC()
-}
+// fromUnix reads a stored time (the kit's, shared with the centre's store).
+var fromUnix = sqlkit.FromUnix
 
 // Municipalities lists every registered municipality by name.
 func (db *DB) Municipalities(ctx context.Context) ([]Municipality, error) {
@@ -263,7 +253,7 @@ func (db *DB) SignIn(ctx context.Context, login, password string) (string, error
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", now.Unix()); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO sessions(token_hash, login, csrf, expires_at) VALUES (?,?,?,?)", hashToken(token), login, newToken(), now.Add(sessionTTL).Unix())
+		_, err := tx.ExecContext(ctx, "INSERT INTO sessions(token_hash, login, csrf, expires_at) VALUES (?,?,?,?)", HashToken(token), login, newToken(), now.Add(sessionTTL).Unix())
 		return err
 	})
 	return token, err
@@ -272,7 +262,7 @@ func (db *DB) SignIn(ctx context.Context, login, password string) (string, error
 // SessionFor returns the live session of a token.
 func (db *DB) SessionFor(ctx context.Context, token string) (*Session, error) {
 	s := &Session{}
-	err := db.r.QueryRowContext(ctx, "SELECT login, csrf FROM sessions WHERE token_hash = ? AND expires_at > ?", hashToken(token), db.Now().Unix()).Scan(&s.Login, &s.CSRF)
+	err := db.r.QueryRowContext(ctx, "SELECT login, csrf FROM sessions WHERE token_hash = ? AND expires_at > ?", HashToken(token), db.Now().Unix()).Scan(&s.Login, &s.CSRF)
 	if err == sql.ErrNoRows {
 		return nil, app.Errorf(app.EUNAUTHORIZED, "Войдите в систему.")
 	}
@@ -282,7 +272,7 @@ func (db *DB) SessionFor(ctx context.Context, token string) (*Session, error) {
 // SignOut ends a session.
 func (db *DB) SignOut(ctx context.Context, token string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", HashToken(token))
 		return err
 	})
 }

@@ -1,4 +1,4 @@
-package registry
+package regstore_test
 
 import (
 	"context"
@@ -8,20 +8,22 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/registry/regstore"
+	"github.com/ecoz/ecoz/app/registry/regtest"
 )
 
 // TestRating checks each component and the score against figures worked out by
 // hand (window: the 30 days before now).
 func TestRating(t *testing.T) {
-	db, _, _, _ := testRegistry(t, Config{})
+	db, _ := regtest.OpenDB(t)
 	ctx := context.Background()
 	day := 24 * time.Hour
-	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	ts := func(d time.Duration) string { return regtest.Now.Add(d).Format(time.RFC3339) }
 	p := func(d time.Duration) *string { s := ts(d); return &s }
 	n := 0
 	mk := func(org int64, building int64, status app.Status) *app.TicketRecord {
 		n++
-		r := rec(n, 1)
+		r := regtest.Rec(n, 1)
 		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
 		r.Building.ID = building
 		r.Status = status
@@ -63,15 +65,15 @@ func TestRating(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		add(mk(3, 9, app.StatusRouted))
 	}
-	b := batchOf("rating", recs...)
-	rows, err := Validate("TST", &b, now)
+	b := regtest.BatchOf("rating", recs...)
+	rows, err := regstore.Validate("TST", &b, regtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Apply(ctx, "TST", &b, rows); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Rating(ctx, now)
+	got, err := db.Rating(ctx, regtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +97,7 @@ func TestRating(t *testing.T) {
 	want := [5]float64{0.6, 0.8, 0.8571, 0, 1}
 	for k := range want {
 		if !u1.Has[k] || !near(u1.Components[k], want[k]) {
-			t.Errorf("УК 1 component %d (%s) = %v, want %v", k, ComponentTitles[k], u1.Components[k], want[k])
+			t.Errorf("УК 1 component %d (%s) = %v, want %v", k, regstore.ComponentTitles[k], u1.Components[k], want[k])
 		}
 	}
 	if u1.OrgID != 1 || u1.Rank != 2 || u1.Tickets != 10 || u1.Buildings != 5 || !near(u1.Score, 68.1) {
@@ -106,16 +108,16 @@ func TestRating(t *testing.T) {
 // TestRatingLoadPerApartments checks the load component where the records carry
 // their buildings' flat counts: requests per 100 apartments against the median.
 func TestRatingLoadPerApartments(t *testing.T) {
-	db, _, _, _ := testRegistry(t, Config{})
+	db, _ := regtest.OpenDB(t)
 	ctx := context.Background()
 	day := 24 * time.Hour
-	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	ts := func(d time.Duration) string { return regtest.Now.Add(d).Format(time.RFC3339) }
 	p := func(d time.Duration) *string { s := ts(d); return &s }
 	var recs []app.TicketRecord
 	n := 0
 	add := func(org, building int64, apartments int) {
 		n++
-		r := rec(n, 1)
+		r := regtest.Rec(n, 1)
 		r.Organization = &app.OrganizationRf{ID: org, Name: fmt.Sprintf("УК %d", org)}
 		r.Building.ID, r.Building.Apartments = building, apartments
 		r.Status = app.StatusClosed
@@ -132,22 +134,22 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		add(2, int64(2+i%2), 50)
 	}
-	b := batchOf("load", recs...)
-	rows, err := Validate("TST", &b, now)
+	b := regtest.BatchOf("load", recs...)
+	rows, err := regstore.Validate("TST", &b, regtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Apply(ctx, "TST", &b, rows); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Rating(ctx, now)
+	got, err := db.Rating(ctx, regtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Ranked) != 2 {
 		t.Fatalf("ranked %+v", got.Ranked)
 	}
-	by := map[int64]OrgScore{}
+	by := map[int64]regstore.OrgScore{}
 	for _, o := range got.Ranked {
 		by[o.OrgID] = o
 	}
@@ -163,8 +165,8 @@ func TestRatingLoadPerApartments(t *testing.T) {
 	// A flat count out of range is refused with the batch.
 	bad := recs[0]
 	bad.Building.Apartments = -1
-	bb := batchOf("bad", bad)
-	if _, err := Validate("TST", &bb, now); err == nil {
+	bb := regtest.BatchOf("bad", bad)
+	if _, err := regstore.Validate("TST", &bb, regtest.Now); err == nil {
 		t.Error("a negative flat count was accepted")
 	}
 }
