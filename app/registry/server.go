@@ -36,7 +36,7 @@ type Config struct {
 	// Rate and Burst limit requests per municipality token (default 20/s, burst 40).
 	Rate  float64
 	Burst int
-	// BodyLimit caps a request as sent, MaxUnzipped a gzip body once unpacked
+	// BodyLimit caps a batch as sent (any other body: 64 KB), MaxUnzipped a gzip body once unpacked
 	// (defaults 16 MB and 64 MB; a batch of 1,000 records is about 1.5 MB).
 	BodyLimit   int
 	MaxUnzipped int64
@@ -117,18 +117,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{db: cfg.DB, cfg: cfg, limiter: newLimiter(cfg.Rate, cfg.Burst), signIn: kit.NewSignInGuard(max(1, runtime.NumCPU()/2), 32)}
 	s.App = fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layout",
-		ErrorHandler:          s.handleError,
-		BodyLimit:             cfg.BodyLimit,
-		ReadBufferSize:        httperr.ReadBufferSize,
-		DisableStartupMessage: true,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		AppName:               "ecoz registry",
+		Views:                        engine,
+		ViewsLayout:                  "layout",
+		ErrorHandler:                 s.handleError,
+		BodyLimit:                    smallBody,
+		StreamRequestBody:            true, // a larger body waits on the connection for bodyGuard
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               httperr.ReadBufferSize,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		AppName:                      "ecoz registry",
 	})
-	s.App.Use(s.recover, s.logRequests, securityHeaders)
+	s.App.Use(s.recover, s.logRequests, securityHeaders, s.bodyGuard)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
 	s.App.Use(func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Страница не найдена.") })
