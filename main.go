@@ -26,6 +26,7 @@ import (
 	"github.com/ecoz/ecoz/app/demo"
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/retention"
 	"github.com/ecoz/ecoz/app/store"
@@ -253,6 +254,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	var cf commonFlags
 	cf.register(fs)
 	withDemo := fs.Bool("demo", false, "загрузить демо-данные")
+	proxy := fs.String("trusted-proxy", "", "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить")
 	var ef exportFlags
 	ef.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -269,6 +271,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := kit.ParseProxies(*proxy)
+	if err != nil {
+		return usageErr{"--trusted-proxy: " + err.Error()}
+	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
@@ -277,6 +283,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
+	srv.web.TrustProxies(proxies)
 	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()
