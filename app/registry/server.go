@@ -187,7 +187,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		if err != nil {
 			status = httpStatus(app.ErrorCode(asAppError(err)))
 		}
-		s.cfg.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
+		s.cfg.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", s.cfg.TrustedProxies.ClientIP(c))
 	}
 	return err
 }

@@ -160,7 +160,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		}
 	}
 	if c.Path() != "/healthz" {
-		s.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
+		s.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds(), "ip", s.clientIP(c))
 	}
 	return err
 }
