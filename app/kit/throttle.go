@@ -35,6 +35,7 @@ type SignInGuard struct {
 	accounts map[string]*failures
 	addrs    map[string]*failures
 	work     chan func() // to the hashing workers
+	closing  sync.Once
 	hashers  int
 	waiting  atomic.Int64
 	maxWait  int64
@@ -68,7 +69,7 @@ func NewSignInGuard(hashers, maxWaiting int) *SignInGuard {
 // hasher runs password checks one after another on a thread of its own, at a
 // lower scheduling priority where the system allows it (lowerPriority): when the
 // machine is short of CPU, the pages' threads come first and the guessing waits.
-// The workers live as long as the process (a guard is made once per server).
+// They end, and their threads with them, when the guard is closed.
 func hasher(work <-chan func()) {
 	runtime.LockOSThread() // never unlocked: the thread keeps its priority and dies with the goroutine
 	lowerPriority()
@@ -76,6 +77,10 @@ func hasher(work <-chan func()) {
 		fn()
 	}
 }
+
+// Close stops the hashing workers once the server has stopped taking requests;
+// the guard must not be used after.
+func (g *SignInGuard) Close() { g.closing.Do(func() { close(g.work) }) }
 
 // delay is how long after its latest failure a key with n failures waits.
 func delay(n int) time.Duration {

@@ -167,7 +167,13 @@ func (s *Server) routes() {
 }
 
 // Shutdown finishes the requests in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.App.ShutdownWithContext(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.App.ShutdownWithContext(ctx)
+	if err == nil {
+		s.signIn.Close()
+	}
+	return err
+}
 
 func (s *Server) recover(c *fiber.Ctx) (err error) {
 	defer func() {

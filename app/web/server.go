@@ -135,7 +135,11 @@ func New(cfg Config) (*Server, error) {
 
 // Shutdown stops accepting connections and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.App.ShutdownWithContext(ctx)
+	err := s.App.ShutdownWithContext(ctx)
+	if err == nil {
+		s.signIn.Close()
+	}
+	return err
 }
 
 func (s *Server) recover(c *fiber.Ctx) (err error) {
