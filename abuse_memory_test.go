@@ -92,10 +92,20 @@ func TestAnonymousBigPostsCostLittle(t *testing.T) {
 				return
 			}
 			defer conn.Close()
-			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: %d\r\n\r\n", paths[i%len(paths)], 15<<20)
-			go func() { // the body, for as long as the server takes it
-				for n := 0; n < 15<<20; n += len(chunk) {
-					if _, err := conn.Write(chunk); err != nil {
+			// Well-formed bodies, which a server that reads before it checks
+			// would take in whole: a form, JSON, a multipart file.
+			path := paths[i%len(paths)]
+			ctype, head := "application/x-www-form-urlencoded", "login=x&password="
+			switch {
+			case strings.HasPrefix(path, "/api/"):
+				ctype, head = "application/json", `{"description":"`
+			case path != "/login":
+				ctype, head = "multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+			}
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s", path, ctype, 15<<20, head)
+			go func() { // the rest of the body, for as long as the server takes it
+				for n := len(head); n < 15<<20; n += len(chunk) {
+					if _, err := conn.Write(chunk[:min(len(chunk), 15<<20-n)]); err != nil {
 						return
 					}
 				}
