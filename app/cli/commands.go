@@ -15,6 +15,7 @@ var commands = []Command{
 	{Name: "serve", Summary: "запустить сервер центра (команда по умолчанию)", Run: runServe, Flags: []Flag{
 		dataFlag, addrFlag,
 		{Name: "demo", Default: false, Usage: "загрузить демо-данные (муниципалитет «Усинск») в пустую папку"},
+		{Name: "trusted-proxy", Default: "", Arg: "АДРЕСА", Usage: "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить"},
 		{Name: "registry-url", Default: "", Arg: "URL", Usage: "адрес республиканского реестра (вместо настройки)"},
 		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки; виден в списке процессов — лучше --registry-token-file или " + export.TokenEnv + ")"},
 		{Name: "registry-token-file", Default: "", Arg: "ФАЙЛ", Usage: "файл с токеном муниципалитета для реестра (первая строка)"},

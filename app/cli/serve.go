@@ -15,6 +15,7 @@ import (
 	"github.com/ecoz/ecoz/app/backup"
 	"github.com/ecoz/ecoz/app/demo"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/retention"
@@ -39,6 +40,10 @@ func runServe(c *Call) error {
 	if err != nil {
 		return Usagef("%s", err.Error())
 	}
+	proxies, err := kit.ParseProxies(c.String("trusted-proxy"))
+	if err != nil {
+		return Usagef("--trusted-proxy: %s", err.Error())
+	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
 	srv, err := Prepare(c.Env, dir, c.String("addr"), c.Bool("demo"))
@@ -47,6 +52,7 @@ func runServe(c *Call) error {
 	}
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
+	srv.web.TrustProxies(proxies)
 	ncfg.Store, ncfg.Log = srv.st, srv.log
 	srv.web.NotifyJob = notify.New(ncfg)
 	svc, err := service.New(srv, cfg)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/store"
@@ -243,9 +244,13 @@ func errorText(b []byte) string {
 	if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
 		return e.Error.Message
 	}
-	s := strings.TrimSpace(string(b))
+	s := strings.ToValidUTF8(strings.TrimSpace(string(b)), "�")
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		cut := 300 // back to the start of a character: half of one is not UTF-8
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -1,12 +1,17 @@
 package export_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/export"
 )
 
@@ -63,5 +68,27 @@ func TestTokenFrom(t *testing.T) {
 				t.Fatalf("%q, %v; want %q", got, err, c.want)
 			}
 		})
+	}
+}
+
+// TestRegistryErrorKeptWhole: a registry (or a proxy in front of it) answering
+// a long Russian page instead of the contract's error is kept for the
+// administrator cut to 300 bytes — at a character's boundary, valid UTF-8.
+func TestRegistryErrorKeptWhole(t *testing.T) {
+	s := small(t)
+	page := "<html> " + strings.Repeat("Шлюз недоступен. ", 40) + "</html>"
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte(page))
+	}))
+	defer reg.Close()
+	job := export.New(export.Config{Store: s, URL: reg.URL, Token: "t", Log: apptest.Logger(t)})
+	err := job.PushAll(context.Background(), job.Target(context.Background()))
+	if err == nil || !utf8.ValidString(err.Error()) || !strings.Contains(err.Error(), "Шлюз недоступен") || !strings.Contains(err.Error(), "…") {
+		t.Fatalf("error %q", err)
+	}
+	st, _ := export.StateOf(context.Background(), s, job)
+	if !utf8.ValidString(st.LastError) {
+		t.Fatalf("last error shown to the administrator is not UTF-8: %q", st.LastError)
 	}
 }

@@ -39,17 +39,19 @@ func NewApp(cfg fiber.Config, log *slog.Logger, csp string, page func(c *fiber.C
 		cfg.IdleTimeout = 120 * time.Second
 	}
 	a := fiber.New(cfg)
-	a.Use(Recover(log), LogRequests(log, rl.Count, rl.Redact), SecurityHeaders(csp))
+	a.Use(Recover(log), LogRequests(log, rl), SecurityHeaders(csp))
 	return a
 }
 
 // RequestLog are a server's options of the request log: Count, when not nil,
 // counts the requests logged (a job that waits for a quiet moment watches it);
 // Redact, when not nil, rewrites a path for the log (a secret in a link's path
-// must not reach it).
+// must not reach it); ClientIP, when not nil, names the client (through the
+// reverse proxies the administrator trusts).
 type RequestLog struct {
-	Count  *atomic.Int64
-	Redact func(string) string
+	Count    *atomic.Int64
+	Redact   func(string) string
+	ClientIP func(*fiber.Ctx) string
 }
 
 // Healthz answers GET /healthz: 200 {"status":"ok"} while ping (the database)
@@ -83,19 +85,16 @@ func Recover(log *slog.Logger) fiber.Handler {
 
 // LogRequests logs every request but the health check: method, path, status,
 // duration and address.
-//
-// count, when not nil, counts the requests logged: a job that waits for a quiet
-// moment (the nightly backup) watches it. redact, when not nil, rewrites the path
-// for the log (a secret in a link's path must not reach it).
-func LogRequests(log *slog.Logger, count *atomic.Int64, redact func(string) string) fiber.Handler {
+// The options rl say what else it does (RequestLog).
+func LogRequests(log *slog.Logger, rl RequestLog) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
 		if c.Path() == "/healthz" {
 			return err
 		}
-		if count != nil {
-			count.Add(1)
+		if rl.Count != nil {
+			rl.Count.Add(1)
 		}
 		status := c.Response().StatusCode()
 		if err != nil {
@@ -105,11 +104,14 @@ func LogRequests(log *slog.Logger, count *atomic.Int64, redact func(string) stri
 				status = httperr.Status(app.ErrorCode(err))
 			}
 		}
-		path := c.Path()
-		if redact != nil {
-			path = redact(path)
+		path, ip := c.Path(), c.IP()
+		if rl.Redact != nil {
+			path = rl.Redact(path)
 		}
-		log.Info("request", "method", c.Method(), "path", path, "status", status, "ms", time.Since(start).Milliseconds(), "ip", c.IP())
+		if rl.ClientIP != nil {
+			ip = rl.ClientIP(c)
+		}
+		log.Info("request", "method", c.Method(), "path", path, "status", status, "ms", time.Since(start).Milliseconds(), "ip", ip)
 		return err
 	}
 }

@@ -27,7 +27,7 @@ func newApp(csp string) *fiber.App {
 	a := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: kit.ErrorHandler(log, func(c *fiber.Ctx, status int, err error) error {
 		return c.Status(status).SendString("page: " + app.ErrorMessage(err))
 	})})
-	a.Use(kit.Recover(log), kit.LogRequests(log, nil, nil), kit.SecurityHeaders(csp))
+	a.Use(kit.Recover(log), kit.LogRequests(log, kit.RequestLog{}), kit.SecurityHeaders(csp))
 	a.Get("/ok", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	a.Get("/api/missing", func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Нет такой заявки.") })
 	a.Get("/missing", func(c *fiber.Ctx) error { return app.Errorf(app.ENOTFOUND, "Нет такой заявки.") })

@@ -3,6 +3,7 @@ package kit
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,9 @@ type SignInGuard struct {
 	mu       sync.Mutex
 	accounts map[string]*failures
 	addrs    map[string]*failures
-	slots    chan struct{}
+	work     chan func() // to the hashing workers
+	closing  sync.Once
+	hashers  int
 	waiting  atomic.Int64
 	maxWait  int64
 }
@@ -55,9 +58,29 @@ type failures struct {
 // NewSignInGuard makes a guard whose hashing runs hashers at a time with at most
 // maxWaiting attempts queued behind them.
 func NewSignInGuard(hashers, maxWaiting int) *SignInGuard {
-	return &SignInGuard{Now: time.Now, accounts: map[string]*failures{}, addrs: map[string]*failures{},
-		slots: make(chan struct{}, max(1, hashers)), maxWait: int64(maxWaiting)}
+	g := &SignInGuard{Now: time.Now, accounts: map[string]*failures{}, addrs: map[string]*failures{},
+		work: make(chan func()), hashers: max(1, hashers), maxWait: int64(maxWaiting)}
+	for i := 0; i < g.hashers; i++ {
+		go hasher(g.work)
+	}
+	return g
 }
+
+// hasher runs password checks one after another on a thread of its own, at a
+// lower scheduling priority where the system allows it (lowerPriority): when the
+// machine is short of CPU, the pages' threads come first and the guessing waits.
+// They end, and their threads with them, when the guard is closed.
+func hasher(work <-chan func()) {
+	runtime.LockOSThread() // never unlocked: the thread keeps its priority and dies with the goroutine
+	lowerPriority()
+	for fn := range work {
+		fn()
+	}
+}
+
+// Close stops the hashing workers once the server has stopped taking requests;
+// the guard must not be used after.
+func (g *SignInGuard) Close() { g.closing.Do(func() { close(g.work) }) }
 
 // delay is how long after its latest failure a key with n failures waits.
 func delay(n int) time.Duration {
@@ -94,13 +117,13 @@ func (g *SignInGuard) Attempt(login, addr string, check func() error) error {
 	}
 	g.mu.Unlock()
 
-	if g.waiting.Add(1) > g.maxWait+int64(cap(g.slots)) {
+	if g.waiting.Add(1) > g.maxWait+int64(g.hashers) {
 		g.waiting.Add(-1)
 		return app.Errorf(app.ERATELIMITED, "Сервер занят проверкой паролей; повторите вход через минуту.")
 	}
-	g.slots <- struct{}{}
-	err := check()
-	<-g.slots
+	done := make(chan error, 1)
+	g.work <- func() { done <- check() }
+	err := <-done
 	g.waiting.Add(-1)
 
 	g.mu.Lock()

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 )
 
@@ -157,5 +159,40 @@ func TestRegistryEdges(t *testing.T) {
 	}
 	if st, _ := w.post("/m/TST/revoke", url.Values{"csrf": {csrf}}); st != 200 {
 		t.Fatalf("revoke with the token in the form: %d", st)
+	}
+}
+
+// TestRegistryBigBodies: a body over 64 KB is read only for a batch with a live
+// token; an anonymous one, or one with a wrong token, is answered at once.
+func TestRegistryBigBodies(t *testing.T) {
+	_, _, base, tok := testRegistry(t, Config{Rate: 1000})
+	big := bytes.Repeat([]byte("a"), 1<<20)
+	for _, c := range []struct {
+		path, token string
+		want        int
+	}{{"/login", "", 413}, {"/api/registry/v1/batches", "", 401}, {"/api/registry/v1/batches", "forged", 401}, {"/m/TST/revoke", "", 413}} {
+		req, _ := http.NewRequest("POST", base+c.path, bytes.NewReader(big))
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		if err == nil && resp.StatusCode != c.want {
+			t.Errorf("1 MB to %s with token %q: %d, want %d", c.path, c.token, resp.StatusCode, c.want)
+		}
+	}
+	// A full batch of 1,000 records, not compressed (about 1 MB), with the token.
+	recs := make([]app.TicketRecord, app.MaxBatch)
+	for i := range recs {
+		recs[i] = rec(i+1, 1)
+	}
+	body := mustJSON(batchOf("full", recs...))
+	if len(body) <= 64<<10 {
+		t.Fatalf("the batch is only %d bytes", len(body))
+	}
+	if st, got := post(t, base, tok, body, false); st != 200 || got != `{"accepted":1000,"ignored":0}` {
+		t.Fatalf("full batch: %d %s", st, got)
 	}
 }

@@ -37,7 +37,7 @@ type Config struct {
 	// Rate and Burst limit requests per municipality token (default 20/s, burst 40).
 	Rate  float64
 	Burst int
-	// BodyLimit caps a request as sent, MaxUnzipped a gzip body once unpacked
+	// BodyLimit caps a batch as sent (any other body: 64 KB), MaxUnzipped a gzip body once unpacked
 	// (defaults 16 MB and 64 MB; a batch of 1,000 records is about 1.5 MB).
 	BodyLimit   int
 	MaxUnzipped int64
@@ -117,8 +117,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("шаблоны страниц реестра не загрузились: %w", err)
 	}
 	s := &Server{db: cfg.DB, cfg: cfg, limiter: kit.NewLimiter(cfg.Rate, cfg.Burst), signIn: kit.NewSignInGuard(max(1, runtime.NumCPU()/2), 32)}
-	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layout", BodyLimit: cfg.BodyLimit, ReadTimeout: 60 * time.Second,
-		AppName: "ecoz registry"}, cfg.Log, csp, s.errorPage, kit.RequestLog{})
+	s.App = kit.NewApp(fiber.Config{Views: engine, ViewsLayout: "layout", ReadTimeout: 60 * time.Second, AppName: "ecoz registry",
+		BodyLimit:                    smallBody,
+		StreamRequestBody:            true, // a larger body waits on the connection for bodyGuard
+		DisablePreParseMultipartForm: true,
+	}, cfg.Log, csp, s.errorPage, kit.RequestLog{ClientIP: cfg.TrustedProxies.ClientIP})
+	s.App.Use(s.bodyGuard)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(cfg.Static)}))
 	s.routes()
 	s.App.Use(kit.NotFound)
@@ -150,7 +154,13 @@ func (s *Server) routes() {
 }
 
 // Shutdown finishes the requests in flight.
-func (s *Server) Shutdown(ctx context.Context) error { return s.App.ShutdownWithContext(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.App.ShutdownWithContext(ctx)
+	if err == nil {
+		s.signIn.Close()
+	}
+	return err
+}
 
 // csp is the registry's Content-Security-Policy.
 const csp = "default-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"

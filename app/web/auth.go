@@ -76,6 +76,10 @@ func (s *Server) login(c *fiber.Ctx, login, password string) (*app.User, error) 
 	return u, err
 }
 
+// TrustProxies names the reverse proxies whose X-Forwarded-For names the client
+// (ecoz serve --trusted-proxy); call it before serving.
+func (s *Server) TrustProxies(p kit.Proxies) { s.cfg.TrustedProxies = p }
+
 // clientIP is the request's address, through the proxies the administrator named.
 func (s *Server) clientIP(c *fiber.Ctx) string { return s.cfg.TrustedProxies.ClientIP(c) }
 

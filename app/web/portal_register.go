@@ -55,7 +55,7 @@ func (s *Server) pageRegisterPost(c *fiber.Ctx) error {
 		Next:    safeNext(c.FormValue("next")),
 	}
 	now := time.Now()
-	key := "register|" + c.IP()
+	key := "register|" + s.clientIP(c)
 	if s.portal.registering.Blocked(key, now) {
 		return s.showRegister(c, f, app.Errorf(app.ERATELIMITED, "Слишком много попыток регистрации с вашего адреса; попробуйте через час или позвоните в центр."))
 	}
@@ -63,7 +63,7 @@ func (s *Server) pageRegisterPost(c *fiber.Ctx) error {
 	// still not create accounts by the thousand.
 	s.portal.registering.Fail(key, now)
 	if c.FormValue("website") != "" { // the hidden field only a bot fills in
-		s.Log.Warn("registration refused: honeypot filled", "ip", c.IP())
+		s.Log.Warn("registration refused: honeypot filled", "ip", s.clientIP(c))
 		return s.showRegister(c, f, app.Errorf(app.EINVALID, "Регистрация не удалась. Если вы не робот, позвоните в центр."))
 	}
 	if err := s.portal.filledIn(c.FormValue("stamp"), now); err != nil {
@@ -74,7 +74,7 @@ func (s *Server) pageRegisterPost(c *fiber.Ctx) error {
 		consent = consentText(s.centerName(c), s.Store.Municipality(c.UserContext()).Name)
 	}
 	u := &app.User{Name: f.Name, Phone: f.Phone}
-	if err := s.Store.RegisterResident(c.UserContext(), u, c.FormValue("password"), consent, c.IP()); err != nil {
+	if err := s.Store.RegisterResident(c.UserContext(), u, c.FormValue("password"), consent, s.clientIP(c)); err != nil {
 		switch app.ErrorCode(err) {
 		case app.EINVALID, app.ECONFLICT:
 			return s.showRegister(c, f, err)

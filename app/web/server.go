@@ -117,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 		// fasthttp would otherwise parse a multipart body before any handler,
 		// keeping files of up to 16 MB in memory.
 		DisablePreParseMultipartForm: true,
-	}, cfg.Log, csp, s.errorPage, kit.RequestLog{Count: &s.requests, Redact: logPath})
+	}, cfg.Log, csp, s.errorPage, kit.RequestLog{Count: &s.requests, Redact: logPath, ClientIP: s.clientIP})
 	s.App.Use(s.mapCSP, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
@@ -153,6 +153,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		<-done
 	}
 	s.stopBg()
+	if err == nil {
+		s.signIn.Close()
+	}
 	return err
 }
 
