@@ -61,7 +61,7 @@ func TestMeetingReportHandWorked(t *testing.T) {
 	portal("P3", T.Add(-days(1))) // never routed
 	f.file(t, "D1", f.orgB, T.Add(-days(4)), B(1, acc), B(10, done), op(12, app.ActionCallFailed), op(13, app.ActionCallFailed), op(14, app.ActionConfirm))
 	f.file(t, "D2", f.orgB, T.Add(-days(4)), B(1, acc), B(10, done), step{h: 12, who: "op", action: app.ActionReject})
-	f.file(t, "D3", f.orgB, T.Add(-days(1)), B(1, acc), B(5, done)) // awaits the centre's call
+	f.file(t, "D3", f.orgB, T.Add(-days(1)), B(1, acc), B(5, done))                                // awaits the centre's call
 	f.file(t, "D4", f.orgB, T.Add(-days(5)), B(1, acc), B(10, done), op(72, app.ActionCallFailed)) // the last attempt: given up
 	db := rawDB(t, f.s)
 	for name, q := range map[string]string{
