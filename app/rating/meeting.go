@@ -106,7 +106,7 @@ func CentreLines(c, p store.CentreFigures, norm time.Duration) []CentreLine {
 	normMin := int(norm.Minutes())
 	return []CentreLine{
 		line("Время до направления в организацию, медиана", c.MedianRouteMin, p.MedianRouteMin, LowerBetter, " мин",
-			fmt.Sprintf("от регистрации до первого направления; среднее %s мин; направлено %d из %d зарегистрированных", Num1(c.MeanRouteMin), c.Routed, c.Registered)),
+			fmt.Sprintf("заявки, ждавшие в очереди центра (%d из %d зарегистрированных; остальные направлены при регистрации): от регистрации до первого направления; среднее %s мин", c.Queued, c.Registered, Num1(c.MeanRouteMin))),
 		line(fmt.Sprintf("Направлено в пределах нормы центра (%d мин)", normMin), pct100(c.WithinNorm, c.Registered), pct100(p.WithinNorm, p.Registered), HigherBetter, " %",
 			fmt.Sprintf("%d из %d; норма — муниципальная, не федеральная", c.WithinNorm, c.Registered)),
 		line("Ждут направления сейчас (из зарегистрированных за неделю)", float64(c.Waiting), float64(p.Waiting), LowerBetter, "", ""),

@@ -102,20 +102,25 @@ func TestMeetingReportHandWorked(t *testing.T) {
 
 	// The centre in week 46: registered E1–E3, P1–P3, D1–D4 = 10; routed 9 (not
 	// P3): seven at filing (0 min), P1 in 20, P2 in 50 → within 30 minutes: 8 of
-	// 10 = 80 %; median 0 min, mean 70/9 = 7.8. Waiting: P3.
+	// 10 = 80 %. Waited in the centre's queue: P1, P2, P3 = 3; of them routed in
+	// 20 and 50 minutes: median and mean 35. Waiting: P3.
 	// Backlog now: D3 (done 15 Nov 02:00 UTC; D4 was given up on) — 29 h old.
 	// Calls in the week: D1 failed twice, then confirmed; D2 rejected; D4 failed
 	// once and was given up on → 5 attempts for 1 confirmation. Never reached: D4,
 	// of 3 concluded (2 answers + 1).
-	want := store.CentreFigures{Registered: 10, Routed: 9, WithinNorm: 8, Waiting: 1, MedianRouteMin: 0, Backlog: 1, BacklogMedianH: 29, BacklogOldestH: 29,
+	want := store.CentreFigures{Registered: 10, Routed: 9, WithinNorm: 8, Waiting: 1, Queued: 3, MedianRouteMin: 35, Backlog: 1, BacklogMedianH: 29, BacklogOldestH: 29,
 		Answers: 2, Confirmations: 1, FailedCalls: 3, NeverReached: 1, CallbacksEnded: 3, AttemptsPerConfirmation: 5}
 	got := r.Centre
 	got.MeanRouteMin = rating.Round1(got.MeanRouteMin)
-	want.MeanRouteMin = 7.8
+	want.MeanRouteMin = 35
 	if got != want {
 		t.Errorf("centre:\ngot  %+v\nwant %+v", got, want)
 	}
 	lines := rating.CentreLines(r.Centre, r.PrevCentre, r.RouteNorm)
+	// Week 45: P0 waited 40 minutes: median 40 → 35 is ▼ −5, better.
+	if l := lines[0]; l.Value != "35 мин" || l.Change.Text != "▼ −5" || l.Change.Class != "better" {
+		t.Errorf("time to route: %+v", l)
+	}
 	// Week 45: E0 at filing, P0 in 40 minutes: 1 of 2 within the norm = 50 %.
 	if l := lines[1]; l.Value != "80 %" || l.Change.Text != "▲ +30" || l.Change.Class != "better" || l.Hint != "8 из 10; норма — муниципальная, не федеральная" {
 		t.Errorf("within the norm: %+v", l)

@@ -85,7 +85,8 @@ type CentreFigures struct {
 	Routed                  int     // of them routed to an organisation by now
 	WithinNorm              int     // of them routed within the norm
 	Waiting                 int     // of them not routed yet (and not cancelled)
-	MedianRouteMin          float64 // minutes from registration to the first routing, of the routed
+	Queued                  int     // of them not routed at registration: they waited in the centre's queue
+	MedianRouteMin          float64 // minutes from registration to the first routing, of the queued ones routed
 	MeanRouteMin            float64
 	Backlog                 int     // done, awaiting the centre's call to the resident, now
 	BacklogMedianH          float64 // their age, hours since the last «done»
@@ -118,13 +119,17 @@ func (s *Store) Centre(ctx context.Context, from, to time.Time, norm time.Durati
 		c.Registered++
 		if !d.Valid {
 			c.Waiting++
+			c.Queued++
 			return nil
 		}
 		c.Routed++
 		if time.Duration(d.Int64)*time.Second <= norm {
 			c.WithinNorm++
 		}
-		mins = append(mins, float64(d.Int64)/60)
+		if d.Int64 > 0 { // routed at registration (an operator's call) did not wait
+			c.Queued++
+			mins = append(mins, float64(d.Int64)/60)
+		}
 		return nil
 	})
 	if err != nil {
