@@ -106,7 +106,7 @@ func CentreLines(c, p store.CentreFigures, norm time.Duration) []CentreLine {
 	normMin := int(norm.Minutes())
 	return []CentreLine{
 		line("Время до направления в организацию, медиана", c.MedianRouteMin, p.MedianRouteMin, LowerBetter, " мин",
-			fmt.Sprintf("от регистрации до первого направления; среднее %s мин; направлено %d из %d зарегистрированных", Num1(c.MeanRouteMin), c.Routed, c.Registered)),
+			fmt.Sprintf("заявки, ждавшие в очереди центра (%d из %d зарегистрированных; остальные направлены при регистрации): от регистрации до первого направления; среднее %s мин", c.Queued, c.Registered, Num1(c.MeanRouteMin))),
 		line(fmt.Sprintf("Направлено в пределах нормы центра (%d мин)", normMin), pct100(c.WithinNorm, c.Registered), pct100(p.WithinNorm, p.Registered), HigherBetter, " %",
 			fmt.Sprintf("%d из %d; норма — муниципальная, не федеральная", c.WithinNorm, c.Registered)),
 		line("Ждут направления сейчас (из зарегистрированных за неделю)", float64(c.Waiting), float64(p.Waiting), LowerBetter, "", ""),
@@ -197,19 +197,29 @@ func (r *Report) addMeetingSheets(f *excelize.File) error {
 	return nil
 }
 
+// writeSheet writes rows to the sheet name (created unless it exists) through
+// excelize's stream writer: a complete list is thousands of rows, and writing
+// them cell by cell took most of the report's time on a million tickets.
 func writeSheet(f *excelize.File, name string, rows [][]any) error {
 	if idx, _ := f.GetSheetIndex(name); idx < 0 {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
 	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, 3, 28); err != nil {
+		return err
+	}
 	for j, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, j+1)
-		if err := f.SetSheetRow(name, cell, &row); err != nil {
+		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
 	}
-	return f.SetColWidth(name, "A", "C", 28)
+	return sw.Flush()
 }
 
 // MinutesDate is the day of the meeting as the minutes write it: the recorded

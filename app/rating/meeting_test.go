@@ -61,14 +61,14 @@ func TestMeetingReportHandWorked(t *testing.T) {
 	portal("P3", T.Add(-days(1))) // never routed
 	f.file(t, "D1", f.orgB, T.Add(-days(4)), B(1, acc), B(10, done), op(12, app.ActionCallFailed), op(13, app.ActionCallFailed), op(14, app.ActionConfirm))
 	f.file(t, "D2", f.orgB, T.Add(-days(4)), B(1, acc), B(10, done), step{h: 12, who: "op", action: app.ActionReject})
-	f.file(t, "D3", f.orgB, T.Add(-days(1)), B(1, acc), B(5, done)) // awaits the centre's call
-	f.file(t, "D4", f.orgB, T.Add(-days(5)), B(1, acc), B(10, done))
+	f.file(t, "D3", f.orgB, T.Add(-days(1)), B(1, acc), B(5, done))                                // awaits the centre's call
+	f.file(t, "D4", f.orgB, T.Add(-days(5)), B(1, acc), B(10, done), op(72, app.ActionCallFailed)) // the last attempt: given up
 	db := rawDB(t, f.s)
 	for name, q := range map[string]string{
 		"E0": "UPDATE tickets SET localized_at = created_at + 10*60 WHERE number = ?",
 		"E1": "UPDATE tickets SET localized_at = created_at + 29*60 WHERE number = ?",
 		"E2": "UPDATE tickets SET localized_at = created_at + 31*60 WHERE number = ?",
-		"D4": "UPDATE tickets SET callback_failed_at = created_at + 3*86400 WHERE number = ?", // gave up on 13 Nov
+		"D4": "UPDATE tickets SET callback_failed_at = created_at + 72*3600 WHERE number = ?", // gave up on 13 Nov, with that call
 	} {
 		if _, err := db.Exec(q, f.n[name]); err != nil {
 			t.Fatal(err)
@@ -102,24 +102,30 @@ func TestMeetingReportHandWorked(t *testing.T) {
 
 	// The centre in week 46: registered E1–E3, P1–P3, D1–D4 = 10; routed 9 (not
 	// P3): seven at filing (0 min), P1 in 20, P2 in 50 → within 30 minutes: 8 of
-	// 10 = 80 %; median 0 min, mean 70/9 = 7.8. Waiting: P3.
+	// 10 = 80 %. Waited in the centre's queue: P1, P2, P3 = 3; of them routed in
+	// 20 and 50 minutes: median and mean 35. Waiting: P3.
 	// Backlog now: D3 (done 15 Nov 02:00 UTC; D4 was given up on) — 29 h old.
-	// Calls in the week: D1 failed twice, then confirmed; D2 rejected → 4
-	// attempts for 1 confirmation. Never reached: D4, of 3 concluded (2 answers + 1).
-	want := store.CentreFigures{Registered: 10, Routed: 9, WithinNorm: 8, Waiting: 1, MedianRouteMin: 0, Backlog: 1, BacklogMedianH: 29, BacklogOldestH: 29,
-		Answers: 2, Confirmations: 1, FailedCalls: 2, NeverReached: 1, CallbacksEnded: 3, AttemptsPerConfirmation: 4}
+	// Calls in the week: D1 failed twice, then confirmed; D2 rejected; D4 failed
+	// once and was given up on → 5 attempts for 1 confirmation. Never reached: D4,
+	// of 3 concluded (2 answers + 1).
+	want := store.CentreFigures{Registered: 10, Routed: 9, WithinNorm: 8, Waiting: 1, Queued: 3, MedianRouteMin: 35, Backlog: 1, BacklogMedianH: 29, BacklogOldestH: 29,
+		Answers: 2, Confirmations: 1, FailedCalls: 3, NeverReached: 1, CallbacksEnded: 3, AttemptsPerConfirmation: 5}
 	got := r.Centre
 	got.MeanRouteMin = rating.Round1(got.MeanRouteMin)
-	want.MeanRouteMin = 7.8
+	want.MeanRouteMin = 35
 	if got != want {
 		t.Errorf("centre:\ngot  %+v\nwant %+v", got, want)
 	}
 	lines := rating.CentreLines(r.Centre, r.PrevCentre, r.RouteNorm)
+	// Week 45: P0 waited 40 minutes: median 40 → 35 is ▼ −5, better.
+	if l := lines[0]; l.Value != "35 мин" || l.Change.Text != "▼ −5" || l.Change.Class != "better" {
+		t.Errorf("time to route: %+v", l)
+	}
 	// Week 45: E0 at filing, P0 in 40 minutes: 1 of 2 within the norm = 50 %.
 	if l := lines[1]; l.Value != "80 %" || l.Change.Text != "▲ +30" || l.Change.Class != "better" || l.Hint != "8 из 10; норма — муниципальная, не федеральная" {
 		t.Errorf("within the norm: %+v", l)
 	}
-	if l := lines[4]; l.Value != "4" {
+	if l := lines[4]; l.Value != "5" {
 		t.Errorf("attempts per confirmation: %+v", l)
 	}
 	if l := lines[5]; l.Value != "33,3 %" || l.Hint != "1 из 3 завершённых обзвонов" {

@@ -1,6 +1,8 @@
 package rating
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"time"
 
@@ -108,38 +110,38 @@ func CountFacts(cutoff time.Time, facts []app.RatingFact) map[int64]Counts2 {
 // less than RepeatWindow after another ticket of the same building and category
 // (neither cancelled nor linked before T).
 func repeatedTickets(facts []app.RatingFact, T int64) map[int64]bool {
+	// In order of registration, each ticket is compared with the latest earlier
+	// one of its building and category.
+	type ref struct {
+		created, ticket int64
+		i               int
+	}
+	order := make([]ref, 0, len(facts))
+	for i := range facts {
+		if f := &facts[i]; !f.Excluded && f.Created < T {
+			order = append(order, ref{f.Created, f.Ticket, i})
+		}
+	}
+	slices.SortFunc(order, func(a, b ref) int {
+		if c := cmp.Compare(a.created, b.created); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ticket, b.ticket)
+	})
 	type key struct {
 		b int64
 		c string
 	}
-	groups := map[key][]int64{}
-	for i := range facts {
-		f := &facts[i]
-		if f.Excluded || f.Created >= T {
-			continue
-		}
-		k := key{f.Building, f.Category}
-		groups[k] = append(groups[k], int64(i))
-	}
+	last := make(map[key]int64, len(order))
 	out := map[int64]bool{}
 	span := int64(RepeatWindow / time.Second)
-	for _, idx := range groups {
-		if len(idx) < 2 {
-			continue
+	for _, r := range order {
+		f := &facts[r.i]
+		k := key{f.Building, f.Category}
+		if prev, ok := last[k]; ok && f.Created-prev < span {
+			out[f.Ticket] = true
 		}
-		sort.Slice(idx, func(a, b int) bool {
-			fa, fb := &facts[idx[a]], &facts[idx[b]]
-			if fa.Created != fb.Created {
-				return fa.Created < fb.Created
-			}
-			return fa.Ticket < fb.Ticket
-		})
-		for j := 1; j < len(idx); j++ {
-			prev, cur := &facts[idx[j-1]], &facts[idx[j]]
-			if cur.Created-prev.Created < span {
-				out[cur.Ticket] = true
-			}
-		}
+		last[k] = f.Created
 	}
 	return out
 }

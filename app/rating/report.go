@@ -279,21 +279,11 @@ func (r *Report) XLSX() ([]byte, error) {
 	for _, w := range r.Busiest {
 		sheets[6] = append(sheets[6], []any{w.Address, w.OrgName, w.Requests, w.Apartments, round(w.PerApt, 3)})
 	}
+	if err := f.SetSheetName("Sheet1", SheetNames[0]); err != nil {
+		return nil, err
+	}
 	for i, name := range SheetNames[:listSheets] {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, err
-		}
-		for j, row := range sheets[i] {
-			cell, _ := excelize.CoordinatesToCellName(1, j+1)
-			if err := f.SetSheetRow(name, cell, &row); err != nil {
-				return nil, err
-			}
-		}
-		if err := f.SetColWidth(name, "A", "B", 28); err != nil {
+		if err := writeSheet(f, name, sheets[i]); err != nil {
 			return nil, err
 		}
 	}

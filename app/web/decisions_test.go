@@ -61,8 +61,13 @@ func TestDecisionsAPI(t *testing.T) {
 			}
 		}
 	}
-	if r := f.do(t, "operator", "POST", "/api/v1/decisions", map[string]any{"text": "x", "organization_id": f.org.ID, "due_on": "2026-11-20"}); r.Status != 403 {
-		t.Errorf("an operator records a decision: %d", r.Status)
+	for _, who := range []string{"operator", "admin", "org"} {
+		if r := f.do(t, who, "POST", "/api/v1/decisions", map[string]any{"text": "x", "organization_id": f.org.ID, "due_on": "2026-11-20"}); r.Status != 403 {
+			t.Errorf("%s records a decision: %d", who, r.Status)
+		}
+	}
+	if r := f.do(t, "resident", "GET", "/api/v1/decisions", nil); r.Status != 403 {
+		t.Errorf("a resident lists decisions: %d", r.Status)
 	}
 	if n := count(); n != 0 {
 		t.Fatalf("%d decisions saved by refused requests", n)

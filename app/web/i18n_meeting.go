@@ -3,7 +3,13 @@ package web
 // English for the weekly meeting's screens (issue #13): the report's new
 // sections, decisions and the minutes' links.
 var englishMeeting = map[string]string{
-	"Протокол совещания": "Meeting minutes",
+	"Протокол совещания":                                        "Meeting minutes",
+	"Время до направления в организацию, медиана":               "Time to route to an organisation, median",
+	"Направлено в пределах нормы центра (30 мин)":               "Routed within the centre's norm (30 min)",
+	"Ждут направления сейчас (из зарегистрированных за неделю)": "Waiting to be routed now (of those registered in the week)",
+	"Ждут звонка для подтверждения сейчас":                      "Awaiting the confirmation call now",
+	"Попыток дозвона на одно подтверждение":                     "Call attempts per confirmation",
+	"Не удалось связаться с жителем":                            "Resident never reached",
 	"Рядом с каждой цифрой — изменение к прошлой неделе (▲ больше, ▼ меньше; зелёным — к лучшему, красным — к худшему).": "Next to each figure: the change since the previous week (▲ more, ▼ less; green for better, red for worse).",
 	"Аварии: локализация": "Emergencies: localisation",
 	"Аварийные заявки, срок локализации которых пришёлся на эту неделю.": "Emergencies whose localisation deadline fell in this week.",

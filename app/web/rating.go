@@ -64,7 +64,9 @@ func change(now, before *float64) string {
 	if now == nil || before == nil {
 		return ""
 	}
-	d := math.Round((*now-*before)*1000) / 10
+	// The difference of the shown percentages (one decimal), so that the change
+	// agrees with the two figures a reader compares.
+	d := math.Round((math.Round(*now*1000) - math.Round(*before*1000))) / 10
 	switch {
 	case d > 0:
 		return "▲ +" + num1(d)

@@ -420,6 +420,21 @@ func ratingPageFigures(t *testing.T, srv *web.Server, _ []byte, org int64) {
 			t.Errorf("row of %s lacks %q:\n%s", a.OrgName, w, row)
 		}
 	}
+	// A day stored under method v1 is still shown as v1: its own columns and weights.
+	srv.Rating.Method = app.RatingMethodV1
+	if _, err := srv.Rating.ComputeDay(ctx, "2026-11-10"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Rating.Method = app.RatingMethod
+	_, old, _ := get(t, srv, "/rating?date=2026-11-10", "")
+	for _, w := range []string{"методике версии 1", "<th>Нагрузка</th>", "нагрузка 15 %"} {
+		if !bytes.Contains(old, []byte(w)) {
+			t.Errorf("v1 day's page lacks %q", w)
+		}
+	}
+	if bytes.Contains(old, []byte("Повторные жалобы")) {
+		t.Error("v1 day's page shows v2's columns")
+	}
 	for _, w := range []string{"<h2>Управляющие организации</h2>", "<h2>Ресурсоснабжающие организации и подрядчики</h2>", "методике версии 2"} {
 		if !bytes.Contains(page, []byte(w)) {
 			t.Errorf("rating page lacks %q", w)

@@ -186,7 +186,7 @@ func (s *Server) showReport(c *fiber.Ctx, week string, all bool, form *decisionF
 		"Centre":    rating.CentreLines(rep.Centre, rep.PrevCentre, rep.RouteNorm),
 		"Earlier":   rating.DecisionRows(rep.EarlierDecisions, now, loc), "Decisions": rating.DecisionRows(rep.Decisions, now, loc),
 		"Orgs": active, "Buildings": buildings, "Today": now.In(loc).Format(rating.DayLayout),
-		"CanDecide": currentUser(c) != nil && (currentUser(c).Role == app.RoleSupervisor || currentUser(c).Role == app.RoleAdmin),
+		"CanDecide": currentUser(c) != nil && currentUser(c).Role == app.RoleSupervisor,
 		"Saved":     c.Query("saved"),
 		"PrevWeek":  rating.WeekOf(prev), "NextWeek": rating.WeekOf(next),
 		"HasNext":   next.Before(now),
