@@ -83,8 +83,8 @@ func (s *Server) routes() {
 	report.Get("/xlsx", s.pageReportXLSX)
 	report.Get("/tickets", s.pageReportTickets)
 	report.Get("/dashboard", s.pageDashboard)
-	report.Post("/decisions", requireRoles(app.RoleSupervisor), s.pageDecisionPost)
-	report.Post("/meeting", requireRoles(app.RoleSupervisor), s.pageMeetingPost)
+	report.Post("/decisions", require(app.PermRecordDecisions), s.pageDecisionPost)
+	report.Post("/meeting", require(app.PermRecordDecisions), s.pageMeetingPost)
 	report.Get("/minutes", s.pageMinutes)
 	report.Get("/minutes.xlsx", s.pageMinutesXLSX)
 }
