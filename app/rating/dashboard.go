@@ -38,15 +38,16 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	start := end.AddDate(0, 0, -DashboardDays)
 	d := &Dashboard{}
 	weekAgo := s.Store.Now().Add(-7 * 24 * time.Hour)
-	c, err := s.Store.Centre(ctx, weekAgo, s.Store.Now(), CentreRouteNorm)
+	norm := s.Store.RouteNorm(ctx) // the centre's own norm (a setting)
+	c, err := s.Store.Centre(ctx, weekAgo, s.Store.Now(), norm)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.Store.Centre(ctx, weekAgo.Add(-7*24*time.Hour), weekAgo, CentreRouteNorm)
+	p, err := s.Store.Centre(ctx, weekAgo.Add(-7*24*time.Hour), weekAgo, norm)
 	if err != nil {
 		return nil, err
 	}
-	d.Centre = CentreLines(c, p, CentreRouteNorm)
+	d.Centre = CentreLines(c, p, norm)
 	index := map[string]int{}
 	for t := start; t.Before(end); t = t.AddDate(0, 0, 1) {
 		index[t.Format(DayLayout)] = len(d.Days)

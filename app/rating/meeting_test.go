@@ -22,17 +22,33 @@ func TestMeetingReportHandWorked(t *testing.T) {
 	if err := f.s.Write(ctx, func(tx *store.Tx) error { return tx.CreateDemoUser(res) }); err != nil {
 		t.Fatal(err)
 	}
-	// portal files a resident's ticket in Альфа's first building at created; it
-	// waits for an operator to route it.
+	// portal files a resident's ticket in Альфа's first building at created while
+	// nobody can take it (Альфа is switched off for the moment: a ticket filed is
+	// routed at once when its organisation is known), so that it waits in the
+	// centre's own queue for an operator to route it.
 	portal := func(name string, created time.Time) {
 		t.Helper()
 		err := f.s.Write(ctx, func(tx *store.Tx) error {
 			tx.SetNow(created)
 			tx.SetUser(res)
 			bs, _ := f.s.Buildings(ctx, f.orgA)
+			active := func(on bool) error {
+				return tx.Raw(func(exec func(q string, args ...any) error) error {
+					return exec("UPDATE organizations SET active = ? WHERE id = ?", on, f.orgA)
+				})
+			}
+			if err := active(false); err != nil {
+				return err
+			}
 			tk, err := tx.CreateTicket(app.NewTicket{BuildingID: bs[0].ID, WorkType: "ROOF-02", Description: name, ReporterPhone: res.Phone})
+			if err != nil {
+				return err
+			}
+			if tk.Status != app.StatusNew {
+				t.Errorf("%s filed %s, want new", name, tk.Status)
+			}
 			f.n[name] = tk.Number
-			return err
+			return active(true)
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -71,10 +71,6 @@ const (
 	RepeatsMin         = 3
 )
 
-// CentreRouteNorm is the centre's own norm for routing a ticket to an
-// organisation (the municipality's own, not a federal one).
-const CentreRouteNorm = 30 * time.Minute
-
 // ParseWeek reads an ISO week "2026-W46" and returns its Monday and the next
 // Monday in loc.
 func ParseWeek(s string, loc *time.Location) (time.Time, time.Time, error) {
@@ -113,7 +109,7 @@ func (s *Service) FullWeeklyReport(ctx context.Context, week string) (*Report, e
 func (s *Service) weeklyReport(ctx context.Context, week string, full bool) (*Report, error) {
 	m := s.Store.Municipality(ctx)
 	now := s.Store.Now()
-	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin, Full: full, RouteNorm: CentreRouteNorm}
+	r := &Report{Municipality: m.Name, TimeZone: m.Location, GeneratedAt: now, RepeatsMin: RepeatsMin, Full: full, RouteNorm: s.Store.RouteNorm(ctx)}
 	listLimit, slowLimit, spotLimit := ReportListLimit, ReportSlowestLimit, ReportSpotsLimit
 	if full {
 		listLimit, slowLimit, spotLimit = -1, -1, -1 // SQLite: no limit
@@ -160,10 +156,10 @@ func (s *Service) weeklyReport(ctx context.Context, week string, full bool) (*Re
 		return nil, err
 	}
 	r.PrevEmergency = sumEmergencies(prevEm)
-	if r.Centre, err = s.Store.Centre(ctx, from, to, CentreRouteNorm); err != nil {
+	if r.Centre, err = s.Store.Centre(ctx, from, to, r.RouteNorm); err != nil {
 		return nil, err
 	}
-	if r.PrevCentre, err = s.Store.Centre(ctx, prevFrom, from, CentreRouteNorm); err != nil {
+	if r.PrevCentre, err = s.Store.Centre(ctx, prevFrom, from, r.RouteNorm); err != nil {
 		return nil, err
 	}
 	if r.EarlierDecisions, err = s.Store.Decisions(ctx, store.DecisionFilter{BeforeWeek: r.Week, NotDoneOrSince: prevFrom}); err != nil {

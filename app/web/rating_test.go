@@ -167,16 +167,24 @@ func ratingAPIAndPages(t *testing.T, srv *web.Server) {
 		t.Fatal(err)
 	}
 	// apptest.Now is 16 Nov 09:00 UTC, 12:00 in Moscow: the day just ended is the 15th.
-	// Five management organisations, then the supplier, the water utility and
-	// the lift contractor in a table of their own (ranked apart: a second rank 1).
-	if out.Date != "2026-11-15" || len(out.Items) != 8 || out.Method != 2 {
+	// Five management organisations, then the two suppliers, the lift
+	// contractor, the regional waste operator and the gas service in a table of
+	// their own (ranked apart: a second rank 1).
+	if out.Date != "2026-11-15" || len(out.Items) != 10 || out.Method != 2 {
 		t.Fatalf("date %s, %d items, method %d: %s", out.Date, len(out.Items), out.Method, body)
 	}
 	first := out.Items[0]
 	if first.Rank == nil || *first.Rank != 1 || first.Score == nil || first.Organization.Name == "" || first.Table != "management" {
 		t.Errorf("first item %s", body)
 	}
-	if it := out.Items[5]; it.Table != "other" || it.Rank == nil || *it.Rank != 1 || it.Organization.Name != "ООО «Усинская тепловая компания»" {
+	others := map[string]bool{"ООО «Усинская тепловая компания»": true, "МУП «Водоканал Усинск»": true, "ООО «Лифтсервис Коми»": true,
+		"АО «Региональный оператор Севера»": true, "Усинская аварийная газовая служба": true}
+	for i, it := range out.Items {
+		if (i >= 5) != (it.Table == "other") || (i >= 5) != others[it.Organization.Name] {
+			t.Errorf("item %d %q in table %q", i, it.Organization.Name, it.Table)
+		}
+	}
+	if it := out.Items[5]; it.Table != "other" || it.Rank == nil || *it.Rank != 1 {
 		t.Errorf("first of the other table: %+v", it)
 	}
 	for _, k := range []string{"on_time", "accept_on_time", "first_time_fix", "localized_on_time", "repeats", "overdue_now", "requests", "on_time_pending", "on_time_unreached"} {
