@@ -152,10 +152,7 @@ func (s *Server) apiDecisionDone(c *fiber.Ctx) error {
 // pageDecisionPost records a decision from the meeting's report page.
 func (s *Server) pageDecisionPost(c *fiber.Ctx) error {
 	week := strings.TrimSpace(c.FormValue("week"))
-	var tickets []string
-	for _, t := range strings.FieldsFunc(c.FormValue("tickets"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\r' }) {
-		tickets = append(tickets, t)
-	}
+	tickets := strings.FieldsFunc(c.FormValue("tickets"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\r' })
 	n := app.NewDecision{MeetingWeek: week, Text: c.FormValue("text"), OrgID: parseID(c.FormValue("organization_id")), DueOn: c.FormValue("due_on"),
 		BuildingID: parseID(c.FormValue("building_id")), Tickets: tickets}
 	if _, err := s.createDecision(c, n); err != nil {
