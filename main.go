@@ -271,6 +271,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(web.GoMemoryLimit) // README: «Память»
+	}
 	srv, err := prepare(dir, cf.addr, *withDemo, stdout, stderr)
 	if err != nil {
 		return err
@@ -380,7 +383,11 @@ func displayAddr(a string) string {
 func (srv *server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
-	srv.bg.Add(2)
+	srv.bg.Add(3)
+	go func() {
+		defer srv.bg.Done()
+		srv.web.ReleaseMemoryWhenIdle(ctx, 20*time.Second)
+	}()
 	go func() {
 		defer srv.bg.Done()
 		// Nightly copies, at a quiet moment (app/backup): requests and writes count as activity.
