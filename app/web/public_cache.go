@@ -101,6 +101,9 @@ func (s *Server) publicPage(scope store.Scope, h fiber.Handler) fiber.Handler {
 			return h(c)
 		}
 		key := strings.Clone(c.OriginalURL())
+		if c.Get("HX-Request") == "true" { // a fragment htmx asks for is another page
+			key += "\x00hx"
+		}
 		now := s.Store.Now()
 		// Read before rendering: a write committed meanwhile leaves the page
 		// stamped with the older version, so the next visitor gets it anew.
