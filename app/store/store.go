@@ -112,9 +112,9 @@ func open(path, schema string, steps []string) (*Store, error) {
 	readers := min(8, max(2, 2*runtime.NumCPU()))
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	// A reader idle for a while is closed and gives its page cache back; opening
-	// one again costs about a millisecond.
-	r.SetConnMaxIdleTime(2 * time.Minute)
+	// A reader idle for a minute is closed and gives its page cache and prepared
+	// statements back; opening one again costs about a millisecond.
+	r.SetConnMaxIdleTime(time.Minute)
 	s.r = r
 	return s, nil
 }
