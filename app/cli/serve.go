@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -46,6 +47,9 @@ func runServe(c *Call) error {
 	}
 	cfg := serviceConfig(nil, "")
 	catchStopSignals(cfg)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(web.GoMemoryLimit) // README: «Память»
+	}
 	srv, err := Prepare(c.Env, dir, c.String("addr"), c.Bool("demo"))
 	if err != nil {
 		return err
@@ -176,6 +180,8 @@ func (srv *Server) Start(service.Service) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.cancel = cancel
 	jobs := []func(context.Context){
+		// The Go heap handed back to the system after 20 s without requests.
+		func(ctx context.Context) { srv.web.ReleaseMemoryWhenIdle(ctx, 20*time.Second) },
 		// Nightly copies, at a quiet moment: requests and writes count as activity.
 		backup.New(srv.st, filepath.Join(srv.dir, "backups"), func() int64 { return srv.web.Requests() + srv.st.WriteStats().Writes }, srv.log).Run,
 		srv.web.Rating.Run,

@@ -233,6 +233,18 @@ func measure(b *testing.B, p *loadtest.Process, sc loadtest.Scenario) {
 	}
 }
 
+// measure1 runs sc once, requests requests from clients clients, outside go
+// test's sizing (a first view happens once); the figures go to the log and the
+// report.
+func measure1(b *testing.B, p *loadtest.Process, sc loadtest.Scenario, clients, requests int) {
+	r := loadtest.Run(context.Background(), sc, loadtest.Options{Clients: clients, Requests: requests, PID: p.PID()})
+	if r.Errors > 0 {
+		b.Fatalf("%d of %d requests failed; first: %v", r.Errors, r.Errors+r.Requests, r.FirstErr)
+	}
+	b.Log(r)
+	results.add(r)
+}
+
 // writeReport appends the results so far to ECOZ_LOAD_REPORT, as Markdown rows.
 func writeReport(b *testing.B, title string) {
 	results.mu.Lock()
@@ -312,9 +324,14 @@ func publicPages(b *testing.B, p *loadtest.Process, buildings, orgs int) {
 	base := p.URL
 	measure(b, p, loadtest.Scenario{Name: "public home", Make: get(base, "/", nil)})
 	measure(b, p, loadtest.Scenario{Name: "public rating", Make: get(base, "/rating", nil)})
-	measure(b, p, loadtest.Scenario{Name: "public building", Make: func(i int64) (*http.Request, error) {
+	building := func(i int64) (*http.Request, error) {
 		return http.NewRequest("GET", fmt.Sprintf("%s/buildings/%d", base, 1+(i*13)%int64(buildings)), nil)
-	}})
+	}
+	// Every building's page once first: the crowd's steady state, where each page
+	// was rendered once since the last change (the first view costs what the page
+	// cost before it was kept: see "public building, first view").
+	measure1(b, p, loadtest.Scenario{Name: "public building, first view", Make: building}, 8, buildings)
+	measure(b, p, loadtest.Scenario{Name: "public building", Make: building})
 	measure(b, p, loadtest.Scenario{Name: "public organisation", Make: func(i int64) (*http.Request, error) {
 		return http.NewRequest("GET", fmt.Sprintf("%s/organizations/%d", base, 1+i%int64(orgs)), nil)
 	}})
@@ -371,6 +388,29 @@ func BenchmarkBare(b *testing.B) {
 		return http.NewRequest("POST", p.URL+"/insert", strings.NewReader(fmt.Sprintf("row %d", i)))
 	}})
 	writeReport(b, "Bare limits")
+}
+
+// bigMappings lists the mappings of /proc/PID/smaps with more than minKB
+// resident: which of the Go heap (0xc0…), the binary and SQLite's allocator holds
+// the memory.
+func bigMappings(smaps string, minKB int) string {
+	var sb strings.Builder
+	var head string
+	for _, line := range strings.Split(smaps, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			head = line
+			continue
+		}
+		if len(f) >= 2 && f[0] == "Rss:" {
+			var kb int
+			fmt.Sscan(f[1], &kb)
+			if kb >= minKB {
+				fmt.Fprintf(&sb, "%7d kB  %s\n", kb, head)
+			}
+		}
+	}
+	return sb.String()
 }
 
 // envDuration reads a duration from the environment, def when unset.
@@ -439,6 +479,16 @@ func BenchmarkMemory1M(b *testing.B) {
 		rss, peak, err := loadtest.ProcessMemory(p.PID())
 		if err != nil {
 			b.Fatal(err)
+		}
+		if roll, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p.PID())); err == nil {
+			b.Logf("smaps_rollup:\n%s", roll)
+		}
+		if os.Getenv("ECOZ_SERVER_OUTPUT") != "" { // e.g. with GODEBUG=gctrace=1
+			if smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", p.PID())); err == nil {
+				b.Logf("mappings with more than 1 MB resident:\n%s", bigMappings(string(smaps), 1024))
+			}
+			out := p.Output()
+			b.Logf("server output (tail):\n%s", out[max(0, len(out)-4000):])
 		}
 		b.ReportMetric(r.PerSecond(), "req/s")
 		b.ReportMetric(float64(busy)/(1<<20), "MB-RSS-loaded")

@@ -51,8 +51,10 @@ type lockedBuffer struct {
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 { // a request log would grow without end
-		return len(p), nil
+	if l.b.Len() > 2<<20 { // a request log would grow without end: keep its last megabyte
+		tail := append([]byte(nil), l.b.Bytes()[l.b.Len()-1<<20:]...)
+		l.b.Reset()
+		l.b.Write(tail)
 	}
 	return l.b.Write(p)
 }
@@ -92,7 +94,7 @@ func Start(bin string, args []string, addr, ready string, limit time.Duration) (
 // PID is the server's process id.
 func (p *Process) PID() int { return p.Cmd.Process.Pid }
 
-// Output is what the server wrote so far (its first megabyte).
+// Output is what the server wrote lately (at least its last megabyte).
 func (p *Process) Output() string { return p.out.String() }
 
 // Stop asks the server to stop (SIGTERM, as systemd does) and kills it if it has
