@@ -118,7 +118,10 @@ CREATE TABLE tickets (
   callback_retry_at      INTEGER,
   callback_claimed_by    INTEGER REFERENCES users(id),
   callback_claimed_until INTEGER,
-  callback_failed_at     INTEGER
+  callback_failed_at     INTEGER,
+  -- The working order (sort=clock): emergencies first, then the nearest unmet clock;
+  -- app.Ticket.WorkingOrderKey, written with every change.
+  queue_key              INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX tickets_org ON tickets(organization_id, id);
 CREATE INDEX tickets_building ON tickets(building_id, id);
@@ -127,6 +130,9 @@ CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
 CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
 CREATE INDEX tickets_parent ON tickets(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tickets_created ON tickets(created_at);
+-- The queues in working order: one status (and one organisation), walked in order.
+CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
+CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
 -- Open work: the queues and the overdue lists read only these.
 CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
 CREATE INDEX tickets_open_due ON tickets(due_at) WHERE status IN ('new','routed','accepted','reopened');

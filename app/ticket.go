@@ -288,6 +288,7 @@ type Ticket struct {
 	ReopenCount        int
 	CallAttempts       int
 	Callback           Callback // the confirmation call, while done
+	QueueKey           int64    // its place in the working order, as stored (WorkingOrderKey)
 	Version            int64
 	Seq                int64
 	UpdatedAt          time.Time

@@ -164,7 +164,8 @@ func fillBulk(s *store.Store, n int) error {
 			return err
 		}
 	}
-	return nil
+	// Written around the domain, the tickets get their working order in one pass.
+	return s.FillQueueKeys(ctx)
 }
 
 func bulkTicket(exec func(string, ...any) error, rng *rand.Rand, id, n int64, wts []*app.WorkType, opID int64, orgUsers map[int64]int64) error {

@@ -1,11 +1,44 @@
 package store
 
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// queueKeySQL computes tickets.queue_key in SQL exactly as app.Ticket.WorkingOrderKey does
+// in Go (a test holds them together), for the upgrade of existing tickets and for
+// tickets written in bulk. ?1 is the centre's routing norm in seconds.
+const queueKeySQL = `CASE status
+  WHEN 'new' THEN min(updated_at + ?1, COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
+  WHEN 'routed' THEN min(COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
+  WHEN 'reopened' THEN min(COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
+  WHEN 'accepted' THEN min(COALESCE(localize_due_at, due_at), due_at)
+  WHEN 'done' THEN COALESCE(callback_retry_at, done_at, updated_at)
+  ELSE created_at END + CASE WHEN emergency THEN 0 ELSE 1099511627776 END`
+
 // migrateWorkflow adds what the centre's own work needs (issue #12): the state of
-// the confirmation call on each ticket. schema.sql says the same for a new database.
-const migrateWorkflow = `
+// the confirmation call on each ticket, and the working order of the queues
+// (queue_key, with the indexes a queue page walks in order). schema.sql says the
+// same for a new database.
+var migrateWorkflow = `
 ALTER TABLE tickets ADD COLUMN last_call_at INTEGER;
 ALTER TABLE tickets ADD COLUMN callback_retry_at INTEGER;
 ALTER TABLE tickets ADD COLUMN callback_claimed_by INTEGER REFERENCES users(id);
 ALTER TABLE tickets ADD COLUMN callback_claimed_until INTEGER;
 ALTER TABLE tickets ADD COLUMN callback_failed_at INTEGER;
+ALTER TABLE tickets ADD COLUMN queue_key INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET queue_key = ` + strings.ReplaceAll(queueKeySQL, "?1", "1800") + `;
+CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
+CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
 `
+
+// FillQueueKeys computes the working order of every ticket written around the
+// domain (bulk loads, test fixtures), under the centre's routing norm.
+func (s *Store) FillQueueKeys(ctx context.Context) error {
+	norm := int64(s.RouteNorm(ctx) / time.Second)
+	return s.Write(ctx, func(tx *Tx) error {
+		_, err := tx.exec("UPDATE tickets SET queue_key = "+queueKeySQL, norm)
+		return err
+	})
+}

@@ -178,14 +178,35 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if active == nil {
 		active = &qs[0]
 	}
-	f := active.Filter
+	qf, err := readQueueFilter(c, u)
+	if err != nil {
+		return err
+	}
+	f := qf.apply(active.Filter)
 	f.Limit, f.After = 50, c.Query("after")
 	list, next, err := s.Store.Tickets(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
+	facets, err := s.Store.QueueFacets(c.UserContext(), active.Filter)
+	if err != nil {
+		return err
+	}
+	shown := active.Count
+	if qf.any() {
+		if shown, err = s.Store.CountTickets(c.UserContext(), f); err != nil {
+			return err
+		}
+	}
+	var orgs []*app.Organization
+	if u.Role != app.RoleOrg {
+		if orgs, err = s.Store.Organizations(c.UserContext(), ""); err != nil {
+			return err
+		}
+	}
+	self := "/work/?q=" + active.Key + qf.query()
 	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
-		"After": c.Query("after"), "Back": "/work/?q=" + active.Key}
+		"After": c.Query("after"), "Back": self, "Self": self, "QF": qf, "Facets": facets, "Shown": shown, "Orgs": orgs}
 	if c.Get("HX-Request") == "true" {
 		return s.renderPartial(c, "partials/queue", data)
 	}

@@ -23,7 +23,8 @@ func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Get("/lookup/work-types", intake, s.lookupWorkTypes)
 	staff.Get("/lookup/duplicates", intake, s.lookupDuplicates)
 
-	search := requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleAdmin)
+	// An organisation's dispatcher searches its own tickets: the store scopes the query.
+	search := requireRoles(app.RoleOperator, app.RoleSupervisor, app.RoleAdmin, app.RoleOrg)
 	staff.Get("/search", search, s.pageTicketSearch)
 	staff.Get("/search.csv", search, s.exportCSV)
 	staff.Get("/search.xlsx", search, s.exportXLSX)
