@@ -252,6 +252,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	var cf commonFlags
 	cf.register(fs)
 	withDemo := fs.Bool("demo", false, "загрузить демо-данные")
+	staffLimit := fs.Int("staff-create-limit", web.DefaultStaffCreateLimit, "заявок в минуту от одного сотрудника (0 — без ограничения)")
+	residentLimit := fs.Int("resident-create-limit", web.DefaultResidentCreateLimit, "заявок в час от одного жителя (0 — без ограничения)")
 	var ef exportFlags
 	ef.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -276,6 +278,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
+	srv.web.SetCreateLimits(*staffLimit, *residentLimit)
 	svc, err := service.New(srv, cfg)
 	if err != nil {
 		srv.cleanup()

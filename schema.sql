@@ -133,9 +133,23 @@ CREATE INDEX tickets_created ON tickets(created_at);
 -- The queues in working order: one status (and one organisation), walked in order.
 CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
 CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
+-- Possible duplicates: one building's category over the last days.
+CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.
 CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
 CREATE INDEX tickets_open_due ON tickets(due_at) WHERE status IN ('new','routed','accepted','reopened');
+
+-- Idempotency-Key of ticket creation: a retry by the same user with the same key
+-- within 24 hours gets the ticket created the first time; older keys are removed.
+CREATE TABLE idempotency_keys (
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  key        TEXT NOT NULL,
+  body_hash  TEXT NOT NULL,             -- SHA-256 of the request, to refuse a reuse with another body
+  ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 -- The audit trail: one row per change, appended in the same transaction.
 CREATE TABLE ticket_events (

@@ -55,7 +55,7 @@ func BulkDB(tb testing.TB, n int) string {
 }
 
 // bulkVersion changes when fillBulk changes, so that stale caches are not reused.
-const bulkVersion = 1
+const bulkVersion = 2
 
 // OpenBulk copies the bulk database of n tickets into t's temporary folder and
 // opens it, clock frozen at Now.

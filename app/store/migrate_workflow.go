@@ -18,9 +18,10 @@ const queueKeySQL = `CASE status
   ELSE created_at END + CASE WHEN emergency THEN 0 ELSE 1099511627776 END`
 
 // migrateWorkflow adds what the centre's own work needs (issue #12): the state of
-// the confirmation call on each ticket, and the working order of the queues
-// (queue_key, with the indexes a queue page walks in order). schema.sql says the
-// same for a new database.
+// the confirmation call on each ticket, the working order of the queues
+// (queue_key, with the indexes a queue page walks in order), the index the
+// duplicate lookup reads one week of one building's category from, and the
+// Idempotency-Key of ticket creation. schema.sql says the same for a new database.
 var migrateWorkflow = `
 ALTER TABLE tickets ADD COLUMN last_call_at INTEGER;
 ALTER TABLE tickets ADD COLUMN callback_retry_at INTEGER;
@@ -31,6 +32,16 @@ ALTER TABLE tickets ADD COLUMN queue_key INTEGER NOT NULL DEFAULT 0;
 UPDATE tickets SET queue_key = ` + strings.ReplaceAll(queueKeySQL, "?1", "1800") + `;
 CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
 CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
+CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
+CREATE TABLE idempotency_keys (
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  key        TEXT NOT NULL,
+  body_hash  TEXT NOT NULL,
+  ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 `
 
 // FillQueueKeys computes the working order of every ticket written around the

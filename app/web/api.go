@@ -166,7 +166,14 @@ func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in, false); err != nil {
 		return err
 	}
-	t, dups, err := s.Store.CreateTicket(c.UserContext(), in)
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return err
+	}
+	t, dups, replay, err := s.Store.CreateTicketKeyed(c.UserContext(), in, c.Get("Idempotency-Key"))
+	if err != nil || replay {
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		return err
 	}
@@ -178,6 +185,9 @@ func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
 		out.PossibleDuplicates = append(out.PossibleDuplicates, s.ticketOut(c, d))
 	}
 	c.Set(fiber.HeaderLocation, "/api/v1/tickets/"+t.Number)
+	if replay { // a retry: the ticket the first request created
+		return writeJSON(c, fiber.StatusOK, out)
+	}
 	return writeJSON(c, fiber.StatusCreated, out)
 }
 

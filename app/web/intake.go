@@ -14,6 +14,7 @@ import (
 type intakeForm struct {
 	Phone, Name, BuildingQ, Apartment, WorkQ, WorkType, Description, Parent string
 	BuildingID                                                              int64
+	Key                                                                     string // the form's Idempotency-Key
 }
 
 func readIntake(c *fiber.Ctx) intakeForm {
@@ -22,7 +23,7 @@ func readIntake(c *fiber.Ctx) intakeForm {
 		BuildingQ: c.FormValue("building_q"), BuildingID: parseID(c.FormValue("building_id")),
 		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
 		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
-		Parent: strings.TrimSpace(c.FormValue("parent")),
+		Parent: strings.TrimSpace(c.FormValue("parent")), Key: strings.TrimSpace(c.FormValue("idempotency_key")),
 	}
 }
 
@@ -53,6 +54,9 @@ func (s *Server) showIntake(c *fiber.Ctx, f intakeForm, formErr error) error {
 	ws, err := s.workChoices(c, f.WorkQ, f.WorkType)
 	if err != nil {
 		return err
+	}
+	if f.Key == "" {
+		f.Key = newFormKey()
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "Buildings": bs, "WorkTypes": ws, "Searched": f.BuildingQ != "", "WorkSearched": f.WorkQ != ""}
 	if formErr != nil {
@@ -211,20 +215,28 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return s.showIntake(c, f, err)
+	}
 	var t *app.Ticket
+	var replay bool
 	err := s.Store.Write(c.UserContext(), func(tx *store.Tx) error {
-		created, err := tx.CreateTicket(n)
+		created, again, err := tx.CreateTicketOnce(n, f.Key)
 		if err != nil {
 			return err
 		}
-		t = created
-		if f.Parent != "" {
+		t, replay = created, again
+		if f.Parent != "" && !again {
 			if t, err = tx.Act(created.Number, app.ActionLink, store.ActInput{Parent: f.Parent}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil || replay {
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		switch app.ErrorCode(err) {
 		case app.EINVALID, app.ECONFLICT:

@@ -19,6 +19,7 @@ type fileForm struct {
 	Apartment   string
 	WorkType    string
 	Description string
+	Key         string // the form's Idempotency-Key
 }
 
 func (s *Server) pageNew(c *fiber.Ctx) error {
@@ -35,6 +36,9 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	cats, err := s.catalogue(c)
 	if err != nil {
 		return err
+	}
+	if f.Key == "" {
+		f.Key = newFormKey()
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}}
 	if formErr != nil {
@@ -87,6 +91,7 @@ func (s *Server) pageNewPost(c *fiber.Ctx) error {
 		Apartment:   strings.TrimSpace(c.FormValue("apartment")),
 		WorkType:    strings.TrimSpace(c.FormValue("work_type")),
 		Description: strings.TrimSpace(c.FormValue("description")),
+		Key:         strings.TrimSpace(c.FormValue("idempotency_key")),
 	}
 	candidates, err := s.resolveBuilding(c, &f)
 	if err != nil {
@@ -109,13 +114,25 @@ func (s *Server) pageNewPost(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return s.showNew(c, f, nil, err)
+	}
 	atts, undo, err := s.savePhotos(photos)
 	if err != nil {
+		s.limiter.undo(u)
 		return err
 	}
-	t, err := s.Store.FileTicket(c.UserContext(), app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description}, atts)
+	// The form carries a key of its own: a second press of «Отправить» after a
+	// slow answer finds the ticket the first one filed.
+	t, replay, err := s.Store.FileTicketOnce(c.UserContext(), app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description}, f.Key, atts)
+	if replay {
+		undo()
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		undo()
+		s.limiter.undo(u)
 		if app.ErrorCode(err) == app.EINVALID {
 			if len(atts) > 0 {
 				err = withPhotosAgain(err)

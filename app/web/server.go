@@ -64,6 +64,7 @@ type Server struct {
 	imports  importJobs
 	// ExportJob is the registry push job, set by main before serving (nil: not running).
 	ExportJob *export.Job
+	limiter   *createLimiter // tickets created per user
 }
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
@@ -88,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}
 	s.portal = newPortal(&s.cfg)
+	s.limiter = newCreateLimiter(DefaultStaffCreateLimit, DefaultResidentCreateLimit)
 	s.importer = cfg.Importer
 	if s.importer == nil {
 		s.importer = catalogImporter{s.Store}
