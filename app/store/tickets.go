@@ -739,11 +739,15 @@ func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket,
 }
 
 // Duplicates lists the open tickets of t's building and category from the 7 days
-// before t, that the user in ctx may see.
+// before t, that the user in ctx may see — of the same flat only when t's fault
+// lies inside a flat (app.InFlat). It reads that week of that building's category
+// from the index tickets_dup and nothing else.
 func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
-	where, args := scope(app.UserFrom(ctx))
-	q := ticketSelect + " WHERE t.building_id = ? AND t.category = ? AND t.id <> ? AND t.created_at >= ? AND t.status IN ('new','routed','accepted','done','reopened') AND " + where + " ORDER BY t.id DESC LIMIT 10"
-	rows, err := s.readQuery(ctx, q, append([]any{t.BuildingID, t.WorkType.Category, t.ID, t.CreatedAt.Add(-7 * 24 * time.Hour).Unix()}, args...)...)
+	q, args := s.duplicatesQuery(ctx, t)
+	if q == "" {
+		return []*app.Ticket{}, nil
+	}
+	rows, err := s.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -196,11 +196,12 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 	data := fiber.Map{}
 	if b > 0 && code != "" {
 		if w, err := s.Store.WorkType(c.UserContext(), code); err == nil {
-			dups, err := s.Store.Duplicates(c.UserContext(), &app.Ticket{BuildingID: b, WorkType: *w, CreatedAt: s.Store.Now()})
+			probe := &app.Ticket{BuildingID: b, WorkType: *w, Apartment: strings.TrimSpace(c.Query("apartment")), CreatedAt: s.Store.Now()}
+			dups, err := s.Store.Duplicates(c.UserContext(), probe)
 			if err != nil {
 				return err
 			}
-			data["Dups"] = s.rows(c, dups)
+			data["Dups"], data["DupWhy"] = s.rows(c, dups), app.DuplicateReason(probe)
 		}
 	}
 	return s.renderPartial(c, "partials/dups", data)
@@ -251,6 +252,7 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 type createdNote struct {
 	Number, Due, Deadline string
 	Dups                  []row
+	Why                   string // why the duplicates match
 }
 
 func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
@@ -265,7 +267,7 @@ func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
 		dups = nil
 	}
 	return &createdNote{Number: t.Number, Due: t.DueAt.In(s.loc(c)).Format("02.01.2006 15:04"),
-		Deadline: app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()), Dups: s.rows(c, dups)}, nil
+		Deadline: app.HumanHours(t.DueAt.Sub(t.CreatedAt).Hours()), Dups: s.rows(c, dups), Why: app.DuplicateReason(t)}, nil
 }
 
 // now in the municipality's time zone, for the «today» of the overview.

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+
+	"github.com/ecoz/ecoz/app"
+)
+
+// ExplainDuplicates is SQLite's plan for the duplicate lookup of t, one step a line.
+func (s *Store) ExplainDuplicates(ctx context.Context, t *app.Ticket) (string, error) {
+	q, args := s.duplicatesQuery(ctx, t)
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	out := ""
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		out += detail + "\n"
+	}
+	return out, rows.Err()
+}
