@@ -318,16 +318,17 @@ func (t *Ticket) AcceptOverdue(now time.Time) bool {
 
 // Event is one entry of a ticket's audit trail.
 type Event struct {
-	ID       int64
-	TicketID int64
-	At       time.Time
-	ActorID  int64
-	Actor    string
-	Action   Action
-	From     Status
-	To       Status
-	Note     string
-	Public   bool // shown to the resident
+	ID        int64
+	TicketID  int64
+	At        time.Time
+	ActorID   int64
+	Actor     string // the login (or «система»), as the audit trail records it
+	ActorName string // the person's name as colleagues know it (the login when none)
+	Action    Action
+	From      Status
+	To        Status
+	Note      string
+	Public    bool // shown to the resident
 }
 
 // NewTicket is what a caller files.

@@ -771,7 +771,8 @@ func (s *Store) Events(ctx context.Context, number string) ([]app.Event, error) 
 		return nil, err
 	}
 	u := app.UserFrom(ctx)
-	rows, err := s.readQuery(ctx, "SELECT id, ticket_id, at, COALESCE(actor_id, 0), actor, action, from_status, to_status, note, public FROM ticket_events WHERE ticket_id = ? ORDER BY id", t.ID)
+	rows, err := s.readQuery(ctx, `SELECT e.id, e.ticket_id, e.at, COALESCE(e.actor_id, 0), e.actor, COALESCE(NULLIF(u.name, ''), e.actor), e.action, e.from_status, e.to_status, e.note, e.public
+		FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.id`, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -780,7 +781,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]app.Event, error) 
 	for rows.Next() {
 		var e app.Event
 		var at int64
-		if err := rows.Scan(&e.ID, &e.TicketID, &at, &e.ActorID, &e.Actor, &e.Action, &e.From, &e.To, &e.Note, &e.Public); err != nil {
+		if err := rows.Scan(&e.ID, &e.TicketID, &at, &e.ActorID, &e.Actor, &e.ActorName, &e.Action, &e.From, &e.To, &e.Note, &e.Public); err != nil {
 			return nil, err
 		}
 		e.At = time.Unix(at, 0).UTC()
@@ -792,7 +793,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]app.Event, error) 
 				e.Note = ""
 			}
 			if e.ActorID != u.ID {
-				e.Actor = "центр"
+				e.Actor, e.ActorName = "центр", "центр"
 			}
 		}
 		out = append(out, e)

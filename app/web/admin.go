@@ -353,7 +353,7 @@ var settingFields = []struct{ Key, Title, Hint string }{
 	{store.SetMunicipalityCode, "Код муниципалитета", "2–8 латинских букв; начало номеров заявок"},
 	{store.SetTimeZone, "Часовой пояс", "например Europe/Moscow"},
 	{store.SetCenterName, "Название центра", ""},
-	{store.SetCenterPhone, "Телефон центра", ""},
+	{store.SetCenterPhone, "Телефон центра", "как его знают жители, например 8 (82144) 2-00-00"},
 	{store.SetAcceptHours, "Срок принятия в работу, ч", "для видов работ без своего срока"},
 	{store.SetRouteMinutes, "Срок направления центром, мин", "муниципальная норма центра"},
 	{store.SetCallbackAttempts, "Попыток дозвониться", "до «Не удалось связаться», не менее чем за 2 дня"},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,19 +156,29 @@ func (s *Server) lookupCaller(c *fiber.Ctx) error {
 		}
 	}
 	if rows, ok := data["Earlier"].([]row); ok && len(rows) > 0 && parseID(c.Query("building_id")) <= 0 {
+		// The caller's earlier addresses are offered as a list; one is chosen for the
+		// operator only when there is exactly one (a caller with a flat and a dacha,
+		// or a daughter calling for her mother, must be asked).
 		seen := map[int64]bool{}
+		flats := map[string]bool{}
 		var bs []buildingChoice
 		for _, r := range rows {
+			flats[strconv.FormatInt(r.BuildingID, 10)+"/"+r.Apartment] = true
 			if seen[r.BuildingID] {
 				continue
 			}
 			seen[r.BuildingID] = true
 			if b, err := s.Store.Building(c.UserContext(), r.BuildingID); err == nil {
-				bs = append(bs, buildingChoice{Building: *b, Checked: len(bs) == 0, Earlier: true})
+				bs = append(bs, buildingChoice{Building: *b, Earlier: true})
 			}
 		}
-		data["Buildings"], data["OOB"] = bs, true
-		data["Apartment"] = rows[0].Apartment
+		if len(bs) == 1 {
+			bs[0].Checked = true
+		}
+		data["Buildings"], data["OOB"], data["SeveralAddresses"] = bs, true, len(bs) > 1
+		if len(flats) == 1 {
+			data["Apartment"] = rows[0].Apartment
+		}
 		data["Name"] = rows[0].ReporterName
 	}
 	return s.renderPartial(c, "partials/caller", data)

@@ -30,7 +30,14 @@ func (s *Server) renderAs(c *fiber.Ctx, view string, data fiber.Map, partial boo
 	m := s.Store.Municipality(c.UserContext())
 	data["Municipality"] = m.Name
 	data["Center"] = s.Store.Setting(c.UserContext(), store.SetCenterName)
-	data["CenterPhone"] = app.FormatPhone(s.Store.Setting(c.UserContext(), store.SetCenterPhone))
+	// The centre's phone as residents know it and as the administrator wrote it
+	// («8 (82144) 2-00-00»): the phone library would group a five-digit area code
+	// as «8 (821) 442-00-00». Links dial the number in E.164.
+	centerPhone := s.Store.Setting(c.UserContext(), store.SetCenterPhone)
+	data["CenterPhone"] = centerPhone
+	if tel, err := app.NormalizePhone(centerPhone); err == nil {
+		data["CenterTel"] = tel
+	}
 	data["User"] = currentUser(c)
 	data["Version"] = s.cfg.Version
 	data["L"] = lang(c)

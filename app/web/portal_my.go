@@ -40,7 +40,7 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	if f.Key == "" {
 		f.Key = newFormKey()
 	}
-	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}}
+	data := fiber.Map{"Title": "Новая заявка", "F": f, "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}}
 	if formErr != nil {
 		data["Error"] = app.ErrorMessage(formErr)
 		if fe := app.ErrorFields(formErr); fe != nil {

@@ -21,7 +21,7 @@ func (s *Server) portalHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone)}
+	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats}
 	if u := currentUser(c); u != nil && u.Role == app.RoleResident {
 		open, err := s.Store.CountTickets(c.UserContext(), store.TicketFilter{Statuses: []app.Status{app.StatusNew, app.StatusRouted, app.StatusAccepted, app.StatusReopened, app.StatusDone}})
 		if err != nil {
