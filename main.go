@@ -220,26 +220,22 @@ func subFS(dir string) fs.FS {
 	return f
 }
 
-// openStore opens the database, loading the default work-type catalogue into a
-// new one.
+// openStore opens the database and brings its work-type catalogue up to date with
+// the embedded one (new types added, federal facts updated, local edits kept).
 func openStore(dir string) (*store.Store, error) {
 	s, err := store.Open(dbPath(dir), schema)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
-	wts, err := s.WorkTypes(ctx)
-	if err == nil && len(wts) == 0 {
-		err = s.Write(ctx, func(tx *store.Tx) error {
-			f, err := assets.Open("assets/data/work_types.csv")
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = tx.LoadWorkTypes(f)
+	err = s.Write(context.Background(), func(tx *store.Tx) error {
+		f, err := assets.Open("assets/data/work_types.csv")
+		if err != nil {
 			return err
-		})
-	}
+		}
+		defer f.Close()
+		_, err = tx.LoadWorkTypes(f)
+		return err
+	})
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -10,7 +10,7 @@ CREATE TABLE settings (
 CREATE TABLE organizations (
   id     INTEGER PRIMARY KEY,
   name   TEXT NOT NULL UNIQUE,
-  kind   TEXT NOT NULL DEFAULT 'management' CHECK (kind IN ('management','supplier','contractor')),
+  kind   TEXT NOT NULL DEFAULT 'management' CHECK (kind IN ('management','supplier','lift','waste_operator','gas_service')),
   inn    TEXT NOT NULL DEFAULT '',
   phone  TEXT NOT NULL DEFAULT '',
   active INTEGER NOT NULL DEFAULT 1
@@ -22,6 +22,7 @@ CREATE TABLE buildings (
   address_key     TEXT NOT NULL UNIQUE,  -- normalised address: «ул. Ленина, д. 5» = «ленина 5»
   organization_id INTEGER NOT NULL REFERENCES organizations(id),
   supplier_id     INTEGER REFERENCES organizations(id),
+  lift_org_id     INTEGER REFERENCES organizations(id),  -- the lift contractor serving it
   apartments      INTEGER NOT NULL DEFAULT 0,
   area_m2         REAL NOT NULL DEFAULT 0,
   year_built      INTEGER NOT NULL DEFAULT 0
@@ -29,20 +30,29 @@ CREATE TABLE buildings (
 CREATE INDEX buildings_org ON buildings(organization_id);
 
 CREATE TABLE work_types (
-  code          TEXT PRIMARY KEY,
-  category      TEXT NOT NULL,
-  name          TEXT NOT NULL,
-  category_en   TEXT NOT NULL DEFAULT '',
-  name_en       TEXT NOT NULL DEFAULT '',
-  emergency     INTEGER NOT NULL DEFAULT 0,
-  federal_hours REAL NOT NULL DEFAULT 0,   -- 0: no federal figure
-  local_hours   REAL NOT NULL DEFAULT 0,   -- the municipality's own norm
-  accept_hours  REAL NOT NULL DEFAULT 0,   -- 0: the municipal default (emergencies: 30 min)
-  note          TEXT NOT NULL DEFAULT '',
-  source        TEXT NOT NULL DEFAULT '',
-  supplier      INTEGER NOT NULL DEFAULT 0, -- routed to the building's resource supplier
-  keywords      TEXT NOT NULL DEFAULT '',
-  active        INTEGER NOT NULL DEFAULT 1
+  -- The catalogue's (federal) facts, updated with the embedded catalogue at start:
+  code             TEXT PRIMARY KEY,
+  category         TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  category_en      TEXT NOT NULL DEFAULT '',
+  name_en          TEXT NOT NULL DEFAULT '',
+  emergency        INTEGER NOT NULL DEFAULT 0,
+  federal_hours    REAL NOT NULL DEFAULT 0,   -- 0: no federal figure
+  cold_hours       REAL NOT NULL DEFAULT 0,   -- during the cold period instead; 0: none
+  localize_minutes INTEGER NOT NULL DEFAULT 0, -- the emergency's localisation clock; 0: none
+  clock_hours      TEXT NOT NULL DEFAULT '',  -- 'HH-HH': the hours the clock runs in; '': always
+  responsible      TEXT NOT NULL DEFAULT 'management', -- an organisation kind
+  handoff          TEXT NOT NULL DEFAULT '',  -- a number the call is handed to at once (104)
+  note             TEXT NOT NULL DEFAULT '',
+  source           TEXT NOT NULL DEFAULT '',
+  keywords         TEXT NOT NULL DEFAULT '',  -- the catalogue's keywords_ru, «a; b»
+  retired          INTEGER NOT NULL DEFAULT 0, -- the catalogue's active = 0
+  -- The municipality's own, kept through upgrades:
+  local_hours      REAL NOT NULL DEFAULT 0,   -- the local norm (where no federal one)
+  accept_hours     REAL NOT NULL DEFAULT 0,   -- a local acceptance norm; 0: by the rules
+  route_override   TEXT NOT NULL DEFAULT '',  -- an organisation kind instead of responsible
+  local_keywords   TEXT NOT NULL DEFAULT '',
+  active           INTEGER NOT NULL DEFAULT 1
 ) WITHOUT ROWID;
 
 -- Every edit of a work type's deadlines, so that a changed norm can be traced.
@@ -102,6 +112,7 @@ CREATE TABLE tickets (
   accept_due_at   INTEGER NOT NULL,
   due_at          INTEGER NOT NULL,
   localize_due_at INTEGER,
+  localized_at    INTEGER,                 -- when the emergency was localised
   accepted_at     INTEGER,
   done_at         INTEGER,
   closed_at       INTEGER,

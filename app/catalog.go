@@ -9,24 +9,74 @@ import (
 	"unicode/utf8"
 )
 
-// WorkType is a kind of complaint with its normative deadlines.
+// WorkType is a kind of complaint with its normative deadlines. The federal facts
+// (deadlines, localisation, clock window, hand-off, source, note, keywords) come from
+// the catalogue and are updated with it; LocalHours, AcceptHours, LocalKeywords,
+// RouteOverride and Active are the municipality's own and survive an upgrade.
 type WorkType struct {
-	Code          string  `json:"code"`
-	Category      string  `json:"category"`
-	Name          string  `json:"name"`
-	CategoryEN    string  `json:"category_en,omitempty"`
-	NameEN        string  `json:"name_en,omitempty"`
-	Emergency     bool    `json:"emergency"`
-	FederalHours  float64 `json:"-"` // 0: no federal figure
-	LocalHours    float64 `json:"-"` // the municipality's own norm where there is no federal one
-	AcceptHours   float64 `json:"accept_hours"`
-	Note          string  `json:"deadline_note"`
-	Source        string  `json:"-"`
-	Supplier      bool    `json:"supplier"` // routed to the building's resource supplier
-	Keywords      string  `json:"-"`
-	Active        bool    `json:"active"`
+	Code       string `json:"code"`
+	Category   string `json:"category"`
+	Name       string `json:"name"`
+	CategoryEN string `json:"category_en,omitempty"`
+	NameEN     string `json:"name_en,omitempty"`
+	Emergency  bool   `json:"emergency"`
+	// FederalHours is the resolution deadline of a federal source; 0: none.
+	FederalHours float64 `json:"-"`
+	// ColdHours, where set, replaces FederalHours during the cold period.
+	ColdHours float64 `json:"-"`
+	// LocalHours is the municipality's own norm where there is no federal one.
+	LocalHours float64 `json:"-"`
+	// LocalizeMinutes, where set, is the second clock of an emergency: localised
+	// (water shut off, power isolated, area fenced) within this many minutes.
+	LocalizeMinutes int `json:"localize_minutes,omitempty"`
+	// ClockHours is the part of the day the deadline's clock runs in.
+	ClockHours ClockWindow `json:"-"`
+	// Responsible is who the catalogue sends it to; RouteOverride, where set, is
+	// the municipality's own choice instead.
+	Responsible   OrgKind `json:"responsible"`
+	RouteOverride OrgKind `json:"-"`
+	// Handoff is the number the call is handed to at once (104 for a gas smell):
+	// such a type has no deadline in hours and is not accepted online.
+	Handoff string `json:"handoff,omitempty"`
+	// AcceptHours is this type's own (local) acceptance norm; 0: by the rules.
+	AcceptHours float64 `json:"accept_hours"`
+	Note        string  `json:"deadline_note"`
+	Source      string  `json:"-"`
+	// Keywords are the catalogue's everyday phrases (keywords_ru), «a; b»;
+	// LocalKeywords the administrator's additions.
+	Keywords      string `json:"-"`
+	LocalKeywords string `json:"-"`
+	// Active: offered to operators and residents. A retired type (the catalogue's
+	// active = 0) is never active, but its old tickets still show it.
+	Active  bool `json:"active"`
+	Retired bool `json:"-"`
+
 	DeadlineHours float64 `json:"deadline_hours"`
 	DeadlineKind  string  `json:"deadline_source"` // "federal" or "local"
+}
+
+// Routes is the kind of organisation the type goes to: the municipality's
+// override, else the catalogue's.
+func (w *WorkType) Routes() OrgKind {
+	if w.RouteOverride != "" {
+		return w.RouteOverride
+	}
+	if w.Responsible == "" {
+		return OrgManagement
+	}
+	return w.Responsible
+}
+
+// SearchText is every phrase the type is found by: the catalogue's and the
+// administrator's.
+func (w *WorkType) SearchText() string {
+	if w.LocalKeywords == "" {
+		return w.Keywords
+	}
+	if w.Keywords == "" {
+		return w.LocalKeywords
+	}
+	return w.Keywords + "; " + w.LocalKeywords
 }
 
 // Defaults for deadlines the catalogue does not give.
@@ -128,19 +178,33 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// OrgKind is what an organisation is to the centre.
+// OrgKind is what an organisation is to the centre. The kinds other than
+// management are also the catalogue's «responsible» values.
 type OrgKind string
 
 const (
-	OrgManagement OrgKind = "management" // управляющая организация
-	OrgSupplier   OrgKind = "supplier"   // ресурсоснабжающая организация
-	OrgContractor OrgKind = "contractor" // подрядчик
+	OrgManagement    OrgKind = "management"     // управляющая организация
+	OrgSupplier      OrgKind = "supplier"       // ресурсоснабжающая организация
+	OrgLift          OrgKind = "lift"           // лифтовая организация
+	OrgWasteOperator OrgKind = "waste_operator" // региональный оператор по обращению с ТКО
+	OrgGasService    OrgKind = "gas_service"    // аварийная газовая служба
 )
+
+// OrgKinds lists the kinds in the order forms offer them.
+var OrgKinds = []OrgKind{OrgManagement, OrgSupplier, OrgLift, OrgWasteOperator, OrgGasService}
 
 // Valid reports whether k is a known kind.
 func (k OrgKind) Valid() bool {
-	return k == OrgManagement || k == OrgSupplier || k == OrgContractor
+	for _, x := range OrgKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
 }
+
+// Responsible reports whether k may be a work type's «responsible».
+func (k OrgKind) Responsible() bool { return k.Valid() }
 
 // Title is the Russian name of the kind.
 func (k OrgKind) Title() string {
@@ -149,13 +213,18 @@ func (k OrgKind) Title() string {
 		return "Управляющая организация"
 	case OrgSupplier:
 		return "Ресурсоснабжающая организация"
-	case OrgContractor:
-		return "Подрядчик"
+	case OrgLift:
+		return "Лифтовая организация"
+	case OrgWasteOperator:
+		return "Региональный оператор по ТКО"
+	case OrgGasService:
+		return "Аварийная газовая служба"
 	}
 	return string(k)
 }
 
-// Organization is a management organisation, a resource supplier or a contractor.
+// Organization is a management organisation, a resource supplier, a lift
+// contractor, the regional waste operator or the gas service.
 type Organization struct {
 	ID     int64   `json:"id"`
 	Name   string  `json:"name"`
@@ -179,7 +248,7 @@ func (o *Organization) Validate() error {
 		o.Kind = OrgManagement
 	}
 	if !o.Kind.Valid() {
-		fe.Add("kind", "Тип организации: management (УО), supplier (РСО) или contractor (подрядчик).")
+		fe.Add("kind", "Тип организации: management (УО), supplier (РСО), lift (лифтовая), waste_operator (регоператор ТКО) или gas_service (газовая служба).")
 	}
 	if o.INN != "" && !ValidINN(o.INN) {
 		fe.Add("inn", "ИНН неверен: 10 или 12 цифр с верными контрольными цифрами.")

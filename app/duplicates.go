@@ -13,7 +13,6 @@ var inFlat = map[string]bool{
 	"EL-08":    true, // an electric stove dead
 	"STOVE-01": true, // a flat's own stove
 	"FLOOR-01": true, // a bathroom floor leaking to the flat below
-	"HEAT-03":  true, // cold in one flat
 	"WALL-03":  true, // plaster falling off one ceiling
 	"SRV-02":   true, // a written request of one owner
 }

@@ -26,13 +26,17 @@ func (t *Ticket) ClockAt(routeNorm time.Duration) time.Time {
 		}
 		return m
 	}
+	localize := t.LocalizeDueAt
+	if !t.LocalizedAt.IsZero() { // met
+		localize = time.Time{}
+	}
 	switch t.Status {
 	case StatusNew:
-		return earliest(t.UpdatedAt.Add(routeNorm), t.LocalizeDueAt, t.AcceptDueAt, t.DueAt)
+		return earliest(t.UpdatedAt.Add(routeNorm), localize, t.AcceptDueAt, t.DueAt)
 	case StatusRouted, StatusReopened:
-		return earliest(t.LocalizeDueAt, t.AcceptDueAt, t.DueAt)
+		return earliest(localize, t.AcceptDueAt, t.DueAt)
 	case StatusAccepted:
-		return earliest(t.LocalizeDueAt, t.DueAt)
+		return earliest(localize, t.DueAt)
 	case StatusDone:
 		if !t.Callback.RetryAt.IsZero() {
 			return t.Callback.RetryAt

@@ -280,7 +280,8 @@ type Ticket struct {
 	CreatedAt          time.Time
 	AcceptDueAt        time.Time
 	DueAt              time.Time
-	LocalizeDueAt      time.Time // zero unless emergency
+	LocalizeDueAt      time.Time // zero unless the work type has a localisation clock
+	LocalizedAt        time.Time // zero until the emergency is localised
 	AcceptedAt         time.Time
 	DoneAt             time.Time
 	ClosedAt           time.Time

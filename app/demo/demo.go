@@ -70,7 +70,7 @@ var orgs = []app.Organization{
 	{Name: "ООО «Управдом»", Kind: app.OrgManagement, INN: "1106056781", Phone: "8 (82144) 2-71-09"},
 	{Name: "ООО «Усинская тепловая компания»", Kind: app.OrgSupplier, INN: "1106067896", Phone: "8 (82144) 2-05-05"},
 	{Name: "МУП «Водоканал Усинск»", Kind: app.OrgSupplier, INN: "1106078908", Phone: "8 (82144) 2-44-44"},
-	{Name: "ООО «Лифтсервис Коми»", Kind: app.OrgContractor, INN: "1106089018", Phone: "8 (82144) 4-22-10"},
+	{Name: "ООО «Лифтсервис Коми»", Kind: app.OrgLift, INN: "1106089018", Phone: "8 (82144) 4-22-10"},
 }
 
 var streets = []string{

@@ -7,7 +7,9 @@
 //
 //	organizations: name;kind;inn;phone
 //	  name  — required, unique;
-//	  kind  — management (УО, УК), supplier (РСО) or contractor (подрядчик); empty: management;
+//	  kind  — management (УО, УК), supplier (РСО), lift (лифтовая организация),
+//	          waste_operator (региональный оператор по ТКО), gas_service (газовая служба);
+//	          empty: management; the first release's contractor is read as lift;
 //	  inn   — optional, 10 or 12 digits with valid check digits;
 //	  phone — optional, any form a person writes it; stored in E.164.
 //	buildings: address;organization;supplier;apartments;area_m2;year_built
@@ -389,14 +391,18 @@ var orgKinds = map[string]app.OrgKind{
 	"": app.OrgManagement, "management": app.OrgManagement, "уо": app.OrgManagement, "ук": app.OrgManagement,
 	"управляющая": app.OrgManagement, "управляющая организация": app.OrgManagement, "управляющая компания": app.OrgManagement,
 	"supplier": app.OrgSupplier, "рсо": app.OrgSupplier, "ресурсоснабжающая": app.OrgSupplier, "ресурсоснабжающая организация": app.OrgSupplier,
-	"contractor": app.OrgContractor, "подрядчик": app.OrgContractor, "подрядная организация": app.OrgContractor,
+	"lift": app.OrgLift, "лифтовая": app.OrgLift, "лифтовая организация": app.OrgLift,
+	"waste_operator": app.OrgWasteOperator, "регоператор": app.OrgWasteOperator, "региональный оператор": app.OrgWasteOperator,
+	"gas_service": app.OrgGasService, "газовая служба": app.OrgGasService, "аварийная газовая служба": app.OrgGasService, "горгаз": app.OrgGasService,
+	// The first release's kind: its only use was the lift contractor.
+	"contractor": app.OrgLift, "подрядчик": app.OrgLift,
 }
 
 func orgRow(get func(string) string, cat *catalog) (Row, []string) {
 	kind, ok := orgKinds[strings.ToLower(get("kind"))]
 	var msgs []string
 	if !ok {
-		msgs = append(msgs, fmt.Sprintf("kind: неизвестный тип «%s»; допустимы management (УО), supplier (РСО), contractor (подрядчик).", get("kind")))
+		msgs = append(msgs, fmt.Sprintf("kind: неизвестный тип «%s»; допустимы management (УО), supplier (РСО), lift (лифтовая), waste_operator (регоператор ТКО), gas_service (газовая служба).", get("kind")))
 		kind = app.OrgManagement
 	}
 	o := &app.Organization{Name: strings.Join(strings.Fields(get("name")), " "), Kind: kind, INN: get("inn"), Phone: get("phone"), Active: true}

@@ -58,7 +58,7 @@ func TestImportOrganizationsInBothEncodingsAndSeparators(t *testing.T) {
 			if o := got["Усинская тепловая компания"]; o == nil || o.Kind != app.OrgSupplier {
 				t.Errorf("РСО: %+v", o)
 			}
-			if o := got["ООО «Ремстрой»"]; o == nil || o.Kind != app.OrgContractor || o.Phone != "+79123456789" {
+			if o := got["ООО «Ремстрой»"]; o == nil || o.Kind != app.OrgLift || o.Phone != "+79123456789" {
 				t.Errorf("подрядчик: %+v", o)
 			}
 			wantEnc := "UTF-8"

@@ -268,7 +268,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	}
 	var wt string
 	for _, w := range wts {
-		if !w.Supplier && w.Active {
+		if w.Routes() == app.OrgManagement && w.Handoff == "" && w.Active {
 			wt = w.Code
 			break
 		}

@@ -8,11 +8,11 @@ import (
 // SchemaVersion is the version schema.sql creates. Each later change of the schema
 // appends a step to migrations and raises SchemaVersion by one; schema.sql is kept
 // as the whole current schema for new databases.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[i] upgrades a database from version i+1 to i+2, so that
 // SchemaVersion == len(migrations)+1 (a test holds this).
-var migrations = []string{migrateWorkflow}
+var migrations = []string{migrateEmerg, migrateWorkflow}
 
 // migrate brings the database to version len(steps)+1: schema.sql on an empty
 // file, then each missing step in its own transaction.

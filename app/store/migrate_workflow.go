@@ -8,12 +8,14 @@ import (
 
 // queueKeySQL computes tickets.queue_key in SQL exactly as app.Ticket.WorkingOrderKey does
 // in Go (a test holds them together), for the upgrade of existing tickets and for
-// tickets written in bulk. ?1 is the centre's routing norm in seconds.
+// tickets written in bulk. ?1 is the centre's routing norm in seconds. It reads
+// localized_at, which the emergencies' step (migrateEmerg) adds: this step runs
+// after it.
 const queueKeySQL = `CASE status
-  WHEN 'new' THEN min(updated_at + ?1, COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
-  WHEN 'routed' THEN min(COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
-  WHEN 'reopened' THEN min(COALESCE(localize_due_at, accept_due_at), accept_due_at, due_at)
-  WHEN 'accepted' THEN min(COALESCE(localize_due_at, due_at), due_at)
+  WHEN 'new' THEN min(updated_at + ?1, COALESCE(CASE WHEN localized_at IS NULL THEN localize_due_at END, accept_due_at), accept_due_at, due_at)
+  WHEN 'routed' THEN min(COALESCE(CASE WHEN localized_at IS NULL THEN localize_due_at END, accept_due_at), accept_due_at, due_at)
+  WHEN 'reopened' THEN min(COALESCE(CASE WHEN localized_at IS NULL THEN localize_due_at END, accept_due_at), accept_due_at, due_at)
+  WHEN 'accepted' THEN min(COALESCE(CASE WHEN localized_at IS NULL THEN localize_due_at END, due_at), due_at)
   WHEN 'done' THEN COALESCE(callback_retry_at, done_at, updated_at)
   ELSE created_at END + CASE WHEN emergency THEN 0 ELSE 1099511627776 END`
 

@@ -9,10 +9,10 @@ import (
 	"github.com/ecoz/ecoz/app/store"
 )
 
-// TestUpgradeFromFirstRelease: a database of the first release (schema version 1,
+// TestUpgradeGivesCallbacksAndWorkingOrder: a database of the first release (schema version 1,
 // testdata/schema_v1.sql) with a routed ticket and one done ticket opens with the
 // callback columns and the working order filled in, the same as a new ticket gets.
-func TestUpgradeFromFirstRelease(t *testing.T) {
+func TestUpgradeGivesCallbacksAndWorkingOrder(t *testing.T) {
 	v1, err := os.ReadFile(filepath.Join("testdata", "schema_v1.sql"))
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ const ticketSelect = `SELECT t.id, t.number, t.status, t.source, t.work_type, w.
  COALESCE(t.resident_id, 0), COALESCE(t.organization_id, 0), COALESCE(o.name, ''),
  COALESCE(t.parent_id, 0), COALESCE(p.number, ''), COALESCE(p.status, ''),
  t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.accepted_at, t.done_at, t.closed_at, t.done_on_time,
- t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments,
+ t.reopen_count, t.call_attempts, t.version, t.seq, t.updated_at, b.apartments, t.localized_at,
  t.last_call_at, t.callback_retry_at, COALESCE(t.callback_claimed_by, 0), COALESCE(NULLIF(cu.name, ''), cu.login, ''), t.callback_claimed_until, t.callback_failed_at,
  t.queue_key
 FROM tickets t
@@ -33,13 +33,13 @@ const openStatusSQL = "t.status IN ('new','routed','accepted','reopened')"
 func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t := &app.Ticket{}
 	var created, acceptDue, due, updated int64
-	var localize, accepted, done, closed, onTime sql.NullInt64
+	var localize, localized, accepted, done, closed, onTime sql.NullInt64
 	var lastCall, retry, claimedUntil, failed sql.NullInt64
 	err := sc.Scan(&t.ID, &t.Number, &t.Status, &t.Source, &t.WorkType.Code, &t.WorkType.Name, &t.WorkType.Category, &t.WorkType.Emergency,
 		&t.BuildingID, &t.Address, &t.Apartment, &t.Description, &t.ReporterName, &t.ReporterPhone,
 		&t.ResidentID, &t.OrganizationID, &t.OrgName, &t.ParentID, &t.ParentNumber, &t.ParentStatus,
 		&created, &acceptDue, &due, &localize, &accepted, &done, &closed, &onTime,
-		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments,
+		&t.ReopenCount, &t.CallAttempts, &t.Version, &t.Seq, &updated, &t.BuildingApartments, &localized,
 		&lastCall, &retry, &t.Callback.ClaimedBy, &t.Callback.ClaimedByName, &claimedUntil, &failed, &t.QueueKey)
 	if err != nil {
 		return nil, err
@@ -49,6 +49,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (*app.Ticket, error) {
 	t.DueAt = time.Unix(due, 0).UTC()
 	t.UpdatedAt = time.Unix(updated, 0).UTC()
 	t.LocalizeDueAt = fromUnix(localize)
+	t.LocalizedAt = fromUnix(localized)
 	t.AcceptedAt = fromUnix(accepted)
 	t.DoneAt = fromUnix(done)
 	t.ClosedAt = fromUnix(closed)
@@ -440,7 +441,7 @@ func (tx *Tx) routeAtFiling(b app.Building, wt *app.WorkType) (int64, string, er
 func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (int64, string, error) {
 	if orgID == 0 {
 		orgID = b.OrganizationID
-		if wt.Supplier && b.SupplierID != 0 {
+		if wt.Routes() == app.OrgSupplier && b.SupplierID != 0 {
 			orgID = b.SupplierID
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -13,12 +12,20 @@ import (
 	"github.com/ecoz/ecoz/app"
 )
 
-const workTypeCols = "code, category, name, category_en, name_en, emergency, federal_hours, local_hours, accept_hours, note, source, supplier, keywords, active"
+const workTypeCols = "code, category, name, category_en, name_en, emergency, federal_hours, cold_hours, localize_minutes, clock_hours, responsible, handoff, note, source, keywords, retired, local_hours, accept_hours, route_override, local_keywords, active"
 
 func scanWorkType(sc interface{ Scan(...any) error }) (*app.WorkType, error) {
 	w := &app.WorkType{}
-	err := sc.Scan(&w.Code, &w.Category, &w.Name, &w.CategoryEN, &w.NameEN, &w.Emergency, &w.FederalHours, &w.LocalHours, &w.AcceptHours, &w.Note, &w.Source, &w.Supplier, &w.Keywords, &w.Active)
-	return w, err
+	var clock string
+	err := sc.Scan(&w.Code, &w.Category, &w.Name, &w.CategoryEN, &w.NameEN, &w.Emergency, &w.FederalHours, &w.ColdHours, &w.LocalizeMinutes, &clock,
+		&w.Responsible, &w.Handoff, &w.Note, &w.Source, &w.Keywords, &w.Retired, &w.LocalHours, &w.AcceptHours, &w.RouteOverride, &w.LocalKeywords, &w.Active)
+	if err != nil {
+		return nil, err
+	}
+	// Written by ParseCatalogue, so it parses; a hand-edited row falls back to round the clock.
+	w.ClockHours, _ = app.ParseClockWindow(clock)
+	w.Active = w.Active && !w.Retired
+	return w, nil
 }
 
 // WorkTypes returns the catalogue (inactive types included), deadlines resolved,
@@ -101,137 +108,79 @@ func (tx *Tx) workType(code string) (*app.WorkType, error) {
 	return w, nil
 }
 
-// supplierCodes are the work types that, in the default catalogue, belong to the
-// building's resource supplier rather than to its management organisation.
-var supplierCodes = map[string]bool{"HW-02": true, "HW-03": true}
-
-// everyday words residents use, so that «течёт» or «нет горячей воды» finds the type.
-var defaultKeywords = map[string]string{
-	"ROOF-01":  "течёт крыша протекает потолок капает с потолка заливает сверху",
-	"CW-01":    "прорвало трубу течёт стояк холодная вода потоп заливает",
-	"CW-02":    "нет холодной воды отключили воду",
-	"CW-05":    "течёт кран капает",
-	"CW-06":    "течёт унитаз бачок",
-	"HW-01":    "прорвало трубу течёт стояк горячая вода полотенцесушитель потоп заливает",
-	"HW-02":    "нет горячей воды отключили горячую",
-	"HW-04":    "холодная горячая вода еле тёплая",
-	"HEAT-01":  "течёт батарея прорвало отопление радиатор",
-	"HEAT-02":  "холодные батареи нет отопления не греют",
-	"HEAT-03":  "холодно в квартире",
-	"SEW-01":   "засор канализации не уходит вода унитаз засорился",
-	"SEW-03":   "затопило подвал вода в подвале",
-	"CHUTE-01": "мусоропровод забит засор",
-	"EL-01":    "нет света отключили электричество",
-	"EL-04":    "искрит пахнет гарью проводка",
-	"EL-05":    "темно в подъезде не горит лампочка свет",
-	"LIFT-01":  "лифт не работает стоит сломался",
-	"LIFT-02":  "застрял в лифте застряли",
-	"GAS-01":   "пахнет газом запах газа утечка",
-	"INT-01":   "домофон не открывается дверь",
-	"YARD-02":  "снег не чистят сугробы двор",
-	"YARD-03":  "гололёд скользко лёд",
-	"ROOF-03":  "сосульки наледь",
-	"ENT-01":   "грязно в подъезде не моют",
-	"WASTE-01": "мусор не вывозят контейнеры",
-	"PEST-01":  "крысы тараканы мыши",
-	"VENT-01":  "вентиляция нет тяги",
-	// More everyday words (workspace intake, issue #4).
-	"ROOF-02":  "водосток водосточная труба воронка",
-	"ROOF-04":  "снег на крыше",
-	"WALL-01":  "кирпич выпадает стена разрушается",
-	"WALL-03":  "штукатурка отваливается сыплется потолок",
-	"WALL-05":  "швы текут межпанельные стена мокрая дует",
-	"WIN-01":   "стекло разбито окно в подъезде",
-	"DOOR-01":  "дверь подъезда не закрывается сломана",
-	"DOOR-02":  "доводчик дверь хлопает",
-	"DOOR-03":  "подвал открыт замок",
-	"CW-03":    "слабый напор вода еле идет",
-	"CW-04":    "ржавая вода мутная грязная вода",
-	"SEW-02":   "течёт канализация прорвало канализацию",
-	"SEW-05":   "воняет запах канализации",
-	"CHUTE-02": "мусоропровод сломан клапан",
-	"WASTE-02": "крупногабаритный мусор кго мебель",
-	"EL-03":    "выбивает автомат щиток",
-	"EL-06":    "фонарь над подъездом не горит",
-	"EL-07":    "плита конфорка духовка",
-	"EL-08":    "плита не работает",
-	"EL-09":    "мигает свет напряжение скачет",
-	"LIFT-03":  "кнопки лифта двери лифта свет в лифте",
-	"GAS-02":   "нет газа плита газовая",
-	"ENT-02":   "перила сломаны",
-	"ENT-03":   "почтовые ящики сломаны",
-	"ENT-04":   "козырёк над подъездом",
-	"YARD-01":  "мусор во дворе грязно",
-	"YARD-04":  "детская площадка качели",
-}
-
-// LoadWorkTypes reads the catalogue CSV of shared/data (columns: code, category_ru,
-// work_type_ru, category_en, work_type_en, emergency, deadline_hours,
-// deadline_note_ru, source, local_default_hours) and inserts the types not yet
-// present; an existing type is left as the administrator edited it.
+// LoadWorkTypes brings the catalogue up to date with the CSV of shared/data (see
+// app.ParseCatalogue): types not yet present are added; the catalogue's facts of
+// the others (names, deadlines, localisation, clock window, responsible, hand-off,
+// source, note, keywords, retirement) are updated, each change recorded in the type's
+// history; what the municipality set itself (local norms, acceptance norm, routing
+// override, its own keywords, whether it is used) is kept. A file with a bad row
+// changes nothing. It returns how many types were added.
 func (tx *Tx) LoadWorkTypes(r io.Reader) (int, error) {
-	cr := csv.NewReader(r)
-	head, err := cr.Read()
+	list, err := app.ParseCatalogue(r)
 	if err != nil {
-		return 0, fmt.Errorf("каталог видов работ: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimPrefix(h, "\ufeff")] = i
-	}
-	for _, need := range []string{"code", "category_ru", "work_type_ru", "emergency", "deadline_hours", "local_default_hours"} {
-		if _, ok := col[need]; !ok {
-			return 0, fmt.Errorf("каталог видов работ: нет столбца %s", need)
-		}
-	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	num := func(s string) (float64, error) {
-		if s == "" {
-			return 0, nil
-		}
-		return strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+		return 0, &app.Error{Code: app.EINVALID, Message: err.Error()}
 	}
 	n := 0
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	for i := range list {
+		w := &list[i]
+		old, err := scanWorkType(tx.queryRow("SELECT "+workTypeCols+" FROM work_types WHERE code = ?", w.Code))
+		if err == sql.ErrNoRows {
+			_, err = tx.exec(`INSERT INTO work_types(code, category, name, category_en, name_en, emergency, federal_hours, cold_hours, localize_minutes, clock_hours,
+				responsible, handoff, note, source, keywords, retired, local_hours, active) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				w.Code, w.Category, w.Name, w.CategoryEN, w.NameEN, w.Emergency, w.FederalHours, w.ColdHours, w.LocalizeMinutes, w.ClockHours.String(),
+				w.Responsible, w.Handoff, w.Note, w.Source, w.Keywords, w.Retired, w.LocalHours, !w.Retired)
+			if err != nil {
+				return n, err
+			}
+			n++
+			continue
 		} else if err != nil {
-			return n, fmt.Errorf("каталог видов работ, строка %d: %w", line, err)
-		}
-		fed, err1 := num(get(rec, "deadline_hours"))
-		loc, err2 := num(get(rec, "local_default_hours"))
-		if err1 != nil || err2 != nil {
-			return n, fmt.Errorf("каталог видов работ, строка %d: срок не число", line)
-		}
-		code := strings.ToUpper(get(rec, "code"))
-		res, err := tx.exec(`INSERT INTO work_types(code, category, name, category_en, name_en, emergency, federal_hours, local_hours, note, source, supplier, keywords)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING`,
-			code, get(rec, "category_ru"), get(rec, "work_type_ru"), get(rec, "category_en"), get(rec, "work_type_en"),
-			get(rec, "emergency") == "1", fed, loc, get(rec, "deadline_note_ru"), get(rec, "source"), supplierCodes[code], defaultKeywords[code])
-		if err != nil {
 			return n, err
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
+		for _, c := range []struct {
+			field    string
+			old, new any
+		}{
+			{"category", old.Category, w.Category}, {"name", old.Name, w.Name}, {"category_en", old.CategoryEN, w.CategoryEN}, {"name_en", old.NameEN, w.NameEN},
+			{"emergency", old.Emergency, w.Emergency}, {"federal_hours", old.FederalHours, w.FederalHours}, {"cold_hours", old.ColdHours, w.ColdHours},
+			{"localize_minutes", old.LocalizeMinutes, w.LocalizeMinutes}, {"clock_hours", old.ClockHours.String(), w.ClockHours.String()},
+			{"responsible", old.Responsible, w.Responsible}, {"handoff", old.Handoff, w.Handoff}, {"note", old.Note, w.Note}, {"source", old.Source, w.Source},
+			{"keywords", old.Keywords, w.Keywords}, {"retired", old.Retired, w.Retired},
+		} {
+			if err := tx.workTypeChanged(w.Code, "каталог", c.field, c.old, c.new); err != nil {
+				return n, err
+			}
+		}
+		_, err = tx.exec(`UPDATE work_types SET category = ?, name = ?, category_en = ?, name_en = ?, emergency = ?, federal_hours = ?, cold_hours = ?,
+			localize_minutes = ?, clock_hours = ?, responsible = ?, handoff = ?, note = ?, source = ?, keywords = ?, retired = ? WHERE code = ?`,
+			w.Category, w.Name, w.CategoryEN, w.NameEN, w.Emergency, w.FederalHours, w.ColdHours, w.LocalizeMinutes, w.ClockHours.String(),
+			w.Responsible, w.Handoff, w.Note, w.Source, w.Keywords, w.Retired, w.Code)
+		if err != nil {
+			return n, err
 		}
 	}
 	tx.dropWorkTypes = true
 	return n, nil
 }
 
-// WorkTypeEdit is what the administrator may change of a work type.
+// workTypeChanged records one changed field of a work type in its history.
+func (tx *Tx) workTypeChanged(code, actor, field string, a, b any) error {
+	as, bs := fmt.Sprint(a), fmt.Sprint(b)
+	if as == bs {
+		return nil
+	}
+	_, err := tx.exec("INSERT INTO work_type_history(code, changed_at, actor, field, old_value, new_value) VALUES (?,?,?,?,?,?)", code, unix(tx.now), actor, field, as, bs)
+	return err
+}
+
+// WorkTypeEdit is what the administrator may change of a work type: the
+// municipality's own values, never the catalogue's facts.
 type WorkTypeEdit struct {
-	LocalHours  float64
-	AcceptHours float64
-	Supplier    bool
-	Keywords    string
-	Active      bool
+	LocalHours    float64
+	AcceptHours   float64
+	RouteOverride app.OrgKind // "": as the catalogue says
+	LocalKeywords string
+	Active        bool
 }
 
 // UpdateWorkType changes a work type and records each changed field in its
@@ -242,44 +191,44 @@ func (s *Store) UpdateWorkType(ctx context.Context, code string, e WorkTypeEdit)
 		fe.Add("local_hours", "Местный норматив — от 0 до 8760 ч.")
 	}
 	if e.AcceptHours < 0 || e.AcceptHours > 720 {
-		fe.Add("accept_hours", "Срок принятия — от 0 до 720 ч (0 — по умолчанию).")
+		fe.Add("accept_hours", "Срок принятия — от 0 до 720 ч (0 — по правилам).")
 	}
+	if e.RouteOverride != "" && !e.RouteOverride.Responsible() {
+		fe.Add("route_override", "Неизвестный тип организации.")
+	}
+	e.LocalKeywords = app.NormKeywords(e.LocalKeywords)
 	if err := fe.Err(); err != nil {
 		return err
 	}
 	return s.Write(ctx, func(tx *Tx) error {
-		old, err := tx.workType(code)
-		if err != nil {
+		old, err := scanWorkType(tx.queryRow("SELECT "+workTypeCols+" FROM work_types WHERE code = ?", strings.ToUpper(code)))
+		if err == sql.ErrNoRows {
+			return app.Errorf(app.ENOTFOUND, "Вид работ %s не найден.", code)
+		} else if err != nil {
 			return err
 		}
-		var rawAccept float64
-		if err := tx.queryRow("SELECT accept_hours FROM work_types WHERE code = ?", old.Code).Scan(&rawAccept); err != nil {
-			return err
+		if old.Retired && e.Active {
+			return &app.Error{Code: app.EINVALID, Message: "Этот вид работ выведен из каталога; включить его нельзя.", Fields: map[string]string{"active": "Выведен из каталога."}}
 		}
-		old.AcceptHours = rawAccept
+		if old.Retired {
+			e.Active = false
+		}
 		actor := "система"
 		if tx.user != nil {
 			actor = tx.user.Login
 		}
-		hist := func(field string, a, b any) error {
-			as, bs := fmt.Sprint(a), fmt.Sprint(b)
-			if as == bs {
-				return nil
-			}
-			_, err := tx.exec("INSERT INTO work_type_history(code, changed_at, actor, field, old_value, new_value) VALUES (?,?,?,?,?,?)", old.Code, unix(tx.now), actor, field, as, bs)
-			return err
-		}
 		for _, h := range []struct {
 			f    string
 			a, b any
-		}{{"local_hours", old.LocalHours, e.LocalHours}, {"accept_hours", old.AcceptHours, e.AcceptHours}, {"supplier", old.Supplier, e.Supplier}, {"keywords", old.Keywords, e.Keywords}, {"active", old.Active, e.Active}} {
-			if err := hist(h.f, h.a, h.b); err != nil {
+		}{{"local_hours", old.LocalHours, e.LocalHours}, {"accept_hours", old.AcceptHours, e.AcceptHours}, {"route_override", old.RouteOverride, e.RouteOverride},
+			{"local_keywords", old.LocalKeywords, e.LocalKeywords}, {"active", old.Active, e.Active}} {
+			if err := tx.workTypeChanged(old.Code, actor, h.f, h.a, h.b); err != nil {
 				return err
 			}
 		}
 		tx.dropWorkTypes = true
-		_, err = tx.exec("UPDATE work_types SET local_hours = ?, accept_hours = ?, supplier = ?, keywords = ?, active = ? WHERE code = ?",
-			e.LocalHours, e.AcceptHours, e.Supplier, strings.TrimSpace(e.Keywords), e.Active, old.Code)
+		_, err = tx.exec("UPDATE work_types SET local_hours = ?, accept_hours = ?, route_override = ?, local_keywords = ?, active = ? WHERE code = ?",
+			e.LocalHours, e.AcceptHours, e.RouteOverride, e.LocalKeywords, e.Active, old.Code)
 		return err
 	})
 }
@@ -331,7 +280,7 @@ func (s *Store) SearchWorkTypes(ctx context.Context, q string) ([]*app.WorkType,
 			hits = append(hits, hit{w, 0})
 			continue
 		}
-		hay := searchWords(w.Name + " " + w.Category + " " + w.Keywords + " " + w.Code)
+		hay := searchWords(w.Name + " " + w.Category + " " + w.SearchText() + " " + w.Code)
 		score := 0
 		for _, q := range words {
 			best := 0
@@ -375,7 +324,7 @@ func searchWords(s string) []string {
 
 // WorkTypes lists the active work types inside the transaction, deadlines resolved.
 func (tx *Tx) WorkTypes() ([]*app.WorkType, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT code FROM work_types WHERE active ORDER BY code")
+	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT code FROM work_types WHERE active AND NOT retired ORDER BY code")
 	if err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func (s *Server) showOrgs(c *fiber.Ctx, o *app.Organization, formErr error) erro
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "Организации", "Orgs": orgs, "O": o, "Kinds": []app.OrgKind{app.OrgManagement, app.OrgSupplier, app.OrgContractor}, "Section": "orgs"}
+	data := fiber.Map{"Title": "Организации", "Orgs": orgs, "O": o, "Kinds": app.OrgKinds, "Section": "orgs"}
 	if formErr != nil {
 		if err := formError(c, data, formErr); err != nil {
 			return err
@@ -304,13 +304,13 @@ func (s *Server) showWorkType(c *fiber.Ctx, e *store.WorkTypeEdit, formErr error
 		hv[i] = wtChange{h, time.Unix(h.At, 0).In(s.loc(c)).Format("02.01.2006 15:04")}
 	}
 	if e == nil {
-		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: s.rawAcceptHours(c, w), Supplier: w.Supplier, Keywords: w.Keywords, Active: w.Active}
+		e = &store.WorkTypeEdit{LocalHours: w.LocalHours, AcceptHours: s.rawAcceptHours(c, w), RouteOverride: w.RouteOverride, LocalKeywords: w.LocalKeywords, Active: w.Active}
 	}
 	typed := map[string]string{"local_hours": fmt.Sprint(e.LocalHours), "accept_hours": fmt.Sprint(e.AcceptHours)}
 	if formErr != nil { // the numbers exactly as typed, «abc» included
 		typed["local_hours"], typed["accept_hours"] = c.FormValue("local_hours"), c.FormValue("accept_hours")
 	}
-	data := fiber.Map{"Title": "Вид работ " + w.Code, "W": w, "E": e, "Typed": typed, "History": hv, "Section": "worktypes"}
+	data := fiber.Map{"Title": "Вид работ " + w.Code, "W": w, "E": e, "Typed": typed, "History": hv, "Section": "worktypes", "Kinds": app.OrgKinds}
 	if formErr != nil {
 		if err := formError(c, data, formErr); err != nil {
 			return err
@@ -334,7 +334,7 @@ func (s *Server) rawAcceptHours(c *fiber.Ctx, w *app.WorkType) float64 {
 func (s *Server) adminWorkTypeSave(c *fiber.Ctx) error {
 	fe := app.FieldErrors{}
 	e := store.WorkTypeEdit{LocalHours: number(fe, "local_hours", c.FormValue("local_hours")), AcceptHours: number(fe, "accept_hours", c.FormValue("accept_hours")),
-		Supplier: c.FormValue("supplier") == "1", Keywords: c.FormValue("keywords"), Active: c.FormValue("active") == "1"}
+		RouteOverride: app.OrgKind(c.FormValue("route_override")), LocalKeywords: c.FormValue("local_keywords"), Active: c.FormValue("active") == "1"}
 	err := fe.Err()
 	if err == nil {
 		err = s.Store.UpdateWorkType(c.UserContext(), c.Params("code"), e)

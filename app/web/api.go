@@ -75,7 +75,25 @@ type workTypeJSON struct {
 	DeadlineSource string  `json:"deadline_source"`
 	DeadlineNote   string  `json:"deadline_note"`
 	AcceptHours    float64 `json:"accept_hours"`
-	Supplier       bool    `json:"supplier"`
+	// LocalizeMinutes is null where the type has no localisation clock, Handoff
+	// null where the call is not handed over.
+	LocalizeMinutes *int        `json:"localize_minutes"`
+	Responsible     app.OrgKind `json:"responsible"`
+	Handoff         *string     `json:"handoff"`
+}
+
+func workTypeOut(w *app.WorkType) workTypeJSON {
+	out := workTypeJSON{Code: w.Code, Category: w.Category, Name: w.Name, Emergency: w.Emergency, DeadlineHours: w.DeadlineHours,
+		DeadlineSource: w.DeadlineKind, DeadlineNote: w.Note, AcceptHours: w.AcceptHours, Responsible: w.Routes()}
+	if w.LocalizeMinutes > 0 {
+		m := w.LocalizeMinutes
+		out.LocalizeMinutes = &m
+	}
+	if w.Handoff != "" {
+		h := w.Handoff
+		out.Handoff = &h
+	}
+	return out
 }
 
 func (s *Server) apiWorkTypes(c *fiber.Ctx) error {
@@ -94,7 +112,7 @@ func (s *Server) apiWorkTypes(c *fiber.Ctx) error {
 		if !w.Active {
 			continue
 		}
-		out = append(out, workTypeJSON{w.Code, w.Category, w.Name, w.Emergency, w.DeadlineHours, w.DeadlineKind, w.Note, w.AcceptHours, w.Supplier})
+		out = append(out, workTypeOut(w))
 	}
 	return writeJSON(c, fiber.StatusOK, out)
 }

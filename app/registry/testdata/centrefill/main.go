@@ -75,7 +75,7 @@ func fill(s *store.Store, code string, n int, workTypes string) error {
 			return err
 		}
 		for _, w := range all {
-			if w.Active && !w.Supplier {
+			if w.Active && w.Routes() == app.OrgManagement && w.Handoff == "" {
 				wts = append(wts, w)
 			}
 		}
