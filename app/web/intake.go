@@ -39,6 +39,7 @@ type buildingChoice struct {
 type workChoice struct {
 	*app.WorkType
 	Checked bool
+	Why     string // why it was suggested
 }
 
 func (s *Server) pageIntake(c *fiber.Ctx) error {
@@ -101,10 +102,10 @@ func (s *Server) buildingChoices(c *fiber.Ctx, q string, chosen int64) ([]buildi
 }
 
 func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, error) {
-	var list []*app.WorkType
+	var list []app.WorkTypeMatch
 	var err error
 	if strings.TrimSpace(q) != "" {
-		if list, err = s.Store.SearchWorkTypes(c.UserContext(), q); err != nil {
+		if list, err = s.Store.RankWorkTypes(c.UserContext(), q); err != nil {
 			return nil, err
 		}
 		if len(list) > 8 {
@@ -113,9 +114,14 @@ func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, erro
 	}
 	out := make([]workChoice, 0, len(list)+1)
 	found := false
-	for _, w := range list {
-		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen})
-		found = found || w.Code == chosen
+	for _, m := range list {
+		out = append(out, workChoice{WorkType: m.Type, Checked: m.Type.Code == chosen, Why: m.Why})
+		found = found || m.Type.Code == chosen
+	}
+	// Enter takes the best match — but never an emergency on its own unless it is
+	// clearly the best: «холодно» must not send a crew for a burst riser.
+	if !found && len(list) > 0 && list[0].Type.Emergency && !app.ClearBest(list) {
+		return out, nil
 	}
 	if chosen != "" && !found {
 		if w, err := s.Store.WorkType(c.UserContext(), chosen); err == nil {
