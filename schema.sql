@@ -144,6 +144,12 @@ CREATE INDEX tickets_created ON tickets(created_at);
 -- The queues in working order: one status (and one organisation), walked in order.
 CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
 CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
+-- The callback queue (done, not given up on, due now) and «Не удалось связаться»,
+-- counted and walked in working order from the index alone.
+CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, id, callback_retry_at);
+-- The open tickets in working order, with their deadline: the overdue queue walks it
+-- and stops at the page's end. Its WHERE must stay identical to openStatusSQL.
+CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
 -- Possible duplicates: one building's category over the last days.
 CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.

@@ -126,6 +126,10 @@ func (s *Store) where(ctx context.Context, f TicketFilter) (string, []any, error
 			ph[i] = "?"
 			args = append(args, v)
 		}
+		if len(vals) == 1 { // an equality lets the planner walk (status, queue_key, id) in order
+			conds = append(conds, col+" = ?")
+			return
+		}
 		conds = append(conds, col+" IN ("+strings.Join(ph, ",")+")")
 	}
 	if isOpenSet(f.Statuses) || f.Overdue {
@@ -257,7 +261,24 @@ func (s *Store) ticketsQuery(ctx context.Context, f TicketFilter) (string, []any
 	if f.Sort == app.SortClock {
 		order = "t.queue_key, t.id"
 	}
-	return ticketSelect + " WHERE t.id IN (SELECT t.id FROM tickets t WHERE " + where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit+1) + ") ORDER BY " + order, args, limit, nil
+	return ticketSelect + " WHERE t.id IN (SELECT t.id FROM tickets t" + queueIndex(ctx, f) + " WHERE " + where + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit+1) + ") ORDER BY " + order, args, limit, nil
+}
+
+// queueIndex names the index a queue page must walk where SQLite, which keeps no
+// statistics here, would pick a shorter range and sort it all: the callbacks by
+// (status, callback_failed_at, queue_key); the centre's overdue queue in working
+// order along the open tickets' clocks (tickets_open_clock), stopping at the page's
+// end instead of sorting every overdue ticket (190 ms → a few on a million).
+func queueIndex(ctx context.Context, f TicketFilter) string {
+	switch {
+	case f.CallbackDue || f.CallbackFailed:
+		return " INDEXED BY tickets_callback"
+	case f.Sort == app.SortClock && f.Overdue && f.OrganizationID == 0 && f.BuildingID == 0 && f.Phone == "" && len(f.Statuses) == 0:
+		if u := app.UserFrom(ctx); u != nil && u.SeesAllTickets() {
+			return " INDEXED BY tickets_open_clock"
+		}
+	}
+	return ""
 }
 
 // ExplainTickets returns SQLite's plan for the query Tickets would run, one step a

@@ -195,7 +195,10 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	facets, err := s.Store.QueueFacets(c.UserContext(), active.Filter)
+	// The counts beside each filter choice read every ticket of the tab: they are
+	// computed for whoever filters or asks for them, not on every self-refresh.
+	counts := qf.any() || c.Query("counts") == "1"
+	facets, err := s.queueFacets(c, active.Filter, counts)
 	if err != nil {
 		return err
 	}
@@ -212,8 +215,11 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 		}
 	}
 	self := "/work/?q=" + active.Key + qf.query()
+	if counts && !qf.any() {
+		self += "&counts=1"
+	}
 	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
-		"After": c.Query("after"), "Back": self, "Self": self, "QF": qf, "Facets": facets, "Shown": shown, "Orgs": orgs}
+		"After": c.Query("after"), "Back": self, "Self": self, "QF": qf, "Facets": facets, "Counts": counts, "Shown": shown, "Orgs": orgs}
 	if c.Get("HX-Request") == "true" {
 		return s.renderPartial(c, "partials/queue", data)
 	}

@@ -95,3 +95,25 @@ func (qf queueFilter) query() string {
 	}
 	return "&" + v.Encode()
 }
+
+// queueFacets are the filter choices of a tab: with their counts when asked, else
+// the catalogue's categories alone (cached, free).
+func (s *Server) queueFacets(c *fiber.Ctx, f store.TicketFilter, counts bool) (store.Facets, error) {
+	if counts {
+		return s.Store.QueueFacets(c.UserContext(), f)
+	}
+	wts, err := s.Store.WorkTypes(c.UserContext())
+	if err != nil {
+		return store.Facets{}, err
+	}
+	seen := map[string]bool{}
+	var fc store.Facets
+	for _, w := range wts {
+		if !seen[w.Category] {
+			seen[w.Category] = true
+			fc.Categories = append(fc.Categories, store.QueueCategory{Category: w.Category})
+		}
+	}
+	sort.Slice(fc.Categories, func(i, j int) bool { return fc.Categories[i].Category < fc.Categories[j].Category })
+	return fc, nil
+}

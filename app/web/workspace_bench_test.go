@@ -30,7 +30,7 @@ func BenchmarkQueuePages(b *testing.B) {
 		{"operator", "/work/?q=routed&category=%D0%9A%D1%80%D0%BE%D0%B2%D0%BB%D1%8F"}, // Кровля
 		{"operator", "/work/?q=routed&emergency=1"}, {"operator", "/work/?q=work&overdue=1"},
 		{"operator", "/work/?q=routed&organization_id=7"}, {"operator", "/work/?q=done&sort=created"},
-		{"operator", "/work/?q=unreached"},
+		{"operator", "/work/?q=unreached"}, {"operator", "/work/?q=routed&counts=1"}, {"operator", "/work/?q=overdue&sort=created"},
 		{"org1", "/work/?q=incoming&sort=created"}, {"org1", "/work/?q=work&category=%D0%9B%D0%B8%D1%84%D1%82"}, // Лифт
 		{"org1", "/work/?q=work&emergency=1"}, {"org1", "/work/?q=incoming&overdue=1"},
 	}
