@@ -150,6 +150,9 @@ CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, 
 -- The open tickets in working order, with their deadline: the overdue queue walks it
 -- and stops at the page's end. Its WHERE must stay identical to openStatusSQL.
 CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
+-- The counts beside a queue's filters (organisation, category, emergency, overdue),
+-- read from the index alone.
+CREATE INDEX tickets_facets ON tickets(status, organization_id, category, emergency, due_at);
 -- Possible duplicates: one building's category over the last days.
 CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.

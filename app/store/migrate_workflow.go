@@ -37,6 +37,7 @@ CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id
 CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, id, callback_retry_at);
 CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
+CREATE INDEX tickets_facets ON tickets(status, organization_id, category, emergency, due_at);
 CREATE TABLE idempotency_keys (
   user_id    INTEGER NOT NULL REFERENCES users(id),
   key        TEXT NOT NULL,

@@ -86,3 +86,19 @@ func TestWorkingOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueFacetsFromIndex: a tab's counts come from tickets_facets alone.
+func TestQueueFacetsFromIndex(t *testing.T) {
+	f := newFixture(t)
+	for _, u := range []*app.User{f.operator, f.disp} {
+		for _, flt := range []store.TicketFilter{{Statuses: []app.Status{app.StatusRouted}}, {Overdue: true}} {
+			plan, err := f.s.ExplainFacets(apptest.As(u), flt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plan, "COVERING INDEX tickets_facets") {
+				t.Errorf("%s %+v: plan\n%s", u.Login, flt, plan)
+			}
+		}
+	}
+}
