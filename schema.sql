@@ -141,9 +141,10 @@ CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
 CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
 CREATE INDEX tickets_parent ON tickets(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tickets_created ON tickets(created_at);
--- The queues in working order: one status (and one organisation), walked in order.
-CREATE INDEX tickets_queue ON tickets(status, queue_key, id);
-CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id);
+-- The queues in working order: one status (and one organisation), walked in order;
+-- due_at lets the overdue filter be read from the index.
+CREATE INDEX tickets_queue ON tickets(status, queue_key, id, due_at);
+CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id, due_at);
 -- The callback queue (done, not given up on, due now) and «Не удалось связаться»,
 -- counted and walked in working order from the index alone.
 CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, id, callback_retry_at);

@@ -7,9 +7,9 @@ import "time"
 // integer, queue_key, written with every change, so that a queue page is a walk
 // along one index however many tickets there are.
 
-// nonEmergency puts every ordinary ticket after every emergency: Unix seconds stay
-// far below 2^40 for the next 30,000 years.
-const nonEmergency = int64(1) << 40
+// NonEmergencyKey puts every ordinary ticket after every emergency: Unix seconds
+// stay far below 2^40 for the next 30,000 years, so a key below it is an emergency's.
+const NonEmergencyKey = int64(1) << 40
 
 // ClockAt is the nearest clock of t that has not been met yet: for a ticket
 // nobody could be routed to at filing, the centre's own routing norm; then
@@ -50,7 +50,7 @@ func (t *Ticket) ClockAt(routeNorm time.Duration) time.Time {
 func (t *Ticket) WorkingOrderKey(routeNorm time.Duration) int64 {
 	k := t.ClockAt(routeNorm).Unix()
 	if !t.WorkType.Emergency {
-		k += nonEmergency
+		k += NonEmergencyKey
 	}
 	return k
 }

@@ -176,7 +176,10 @@ func (s *Store) where(ctx context.Context, f TicketFilter) (string, []any, error
 		add("t.created_at < ?", f.CreatedTo.Unix())
 	}
 	if f.Emergency {
+		// The same set twice: an emergency's working-order key lies below 2^40
+		// (app.WorkingOrderKey), which a queue index reads as a range.
 		conds = append(conds, "t.emergency = 1")
+		add("t.queue_key < ?", app.NonEmergencyKey)
 	}
 	badCursor := &app.Error{Code: app.EINVALID, Message: "Неверный курсор списка.", Fields: map[string]string{"after": "Неверное значение."}}
 	switch f.Sort {
