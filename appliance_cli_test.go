@@ -229,7 +229,8 @@ func TestRestoreRefusedWhileServing(t *testing.T) {
 // and the database it leaves is whole.
 func TestKilledMidWritesLosesNoAcknowledgedTicket(t *testing.T) {
 	dir := demoDir(t)
-	p := startBinary(t, dir)
+	// A load test: one operator files far more than a person would (--staff-create-limit 0).
+	p := startBinary(t, dir, "--staff-create-limit", "0")
 	a := newAPI(p.addr)
 	a.login(t, "operator")
 	var buildings []struct{ ID int64 }

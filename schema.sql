@@ -131,7 +131,10 @@ CREATE TABLE tickets (
   callback_retry_at      INTEGER,
   callback_claimed_by    INTEGER REFERENCES users(id),
   callback_claimed_until INTEGER,
-  callback_failed_at     INTEGER
+  callback_failed_at     INTEGER,
+  -- The working order (sort=clock): emergencies first, then the nearest unmet clock;
+  -- app.Ticket.WorkingOrderKey, written with every change.
+  queue_key              INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX tickets_org ON tickets(organization_id, id);
 CREATE INDEX tickets_building ON tickets(building_id, id);
@@ -140,9 +143,36 @@ CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
 CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
 CREATE INDEX tickets_parent ON tickets(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tickets_created ON tickets(created_at);
+-- The queues in working order: one status (and one organisation), walked in order;
+-- due_at lets the overdue filter be read from the index.
+CREATE INDEX tickets_queue ON tickets(status, queue_key, id, due_at);
+CREATE INDEX tickets_org_queue ON tickets(organization_id, status, queue_key, id, due_at);
+-- The callback queue (done, not given up on, due now) and «Не удалось связаться»,
+-- counted and walked in working order from the index alone.
+CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, id, callback_retry_at);
+-- The open tickets in working order, with their deadline: the overdue queue walks it
+-- and stops at the page's end. Its WHERE must stay identical to openStatusSQL.
+CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
+-- The counts beside a queue's filters (organisation, category, emergency, overdue),
+-- read from the index alone.
+CREATE INDEX tickets_facets ON tickets(status, organization_id, category, emergency, due_at);
+-- Possible duplicates: one building's category over the last days.
+CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.
 CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
 CREATE INDEX tickets_open_due ON tickets(due_at) WHERE status IN ('new','routed','accepted','reopened');
+
+-- Idempotency-Key of ticket creation: a retry by the same user with the same key
+-- within 24 hours gets the ticket created the first time; older keys are removed.
+CREATE TABLE idempotency_keys (
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  key        TEXT NOT NULL,
+  body_hash  TEXT NOT NULL,             -- SHA-256 of the request, to refuse a reuse with another body
+  ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 -- The audit trail: one row per change, appended in the same transaction.
 CREATE TABLE ticket_events (

@@ -203,33 +203,37 @@ var TierGroups = []TierGroup{{Question: "Какая температура в к
 // WithTiers returns list with every tier group one of its types belongs to
 // complete and together, in the group's order, where its first member stood, and
 // the question to ask for each type that opens a group.
-func WithTiers(list []*WorkType, all func(code string) *WorkType) ([]*WorkType, map[string]string) {
+func WithTiers(list []WorkTypeMatch, all func(code string) *WorkType) ([]WorkTypeMatch, map[string]string) {
 	questions := map[string]string{}
-	out := make([]*WorkType, 0, len(list)+2)
+	out := make([]WorkTypeMatch, 0, len(list)+2)
 	placed := map[string]bool{}
-	for _, w := range list {
-		if placed[w.Code] {
+	for _, m := range list {
+		if placed[m.Type.Code] {
 			continue
 		}
 		group := (*TierGroup)(nil)
 		for i := range TierGroups {
 			for _, c := range TierGroups[i].Codes {
-				if c == w.Code {
+				if c == m.Type.Code {
 					group = &TierGroups[i]
 				}
 			}
 		}
 		if group == nil {
-			out, placed[w.Code] = append(out, w), true
+			out, placed[m.Type.Code] = append(out, m), true
 			continue
 		}
 		first := true
 		for _, c := range group.Codes {
-			if m := all(c); m != nil && m.Active && !placed[c] {
+			if w := all(c); w != nil && w.Active && !placed[c] {
 				if first {
 					questions[c], first = group.Question, false
 				}
-				out, placed[c] = append(out, m), true
+				tier := WorkTypeMatch{Type: w, Score: m.Score, Why: m.Why}
+				if c != m.Type.Code {
+					tier.Why = "ступень того же вида: " + group.Question
+				}
+				out, placed[c] = append(out, tier), true
 			}
 		}
 	}

@@ -80,10 +80,17 @@ func TestWithTiers(t *testing.T) {
 		types[c] = &WorkType{Code: c, Active: true}
 	}
 	all := func(c string) *WorkType { return types[c] }
-	list, q := WithTiers([]*WorkType{types["HEAT-04"], types["HEAT-03"], types["HEAT-02"], types["CW-05"]}, all)
+	var in []WorkTypeMatch
+	for _, c := range []string{"HEAT-04", "HEAT-03", "HEAT-02", "CW-05"} {
+		in = append(in, WorkTypeMatch{Type: types[c], Why: "слово"})
+	}
+	list, q := WithTiers(in, all)
 	var got []string
-	for _, w := range list {
-		got = append(got, w.Code)
+	for _, m := range list {
+		got = append(got, m.Type.Code)
+	}
+	if list[0].Why != "ступень того же вида: Какая температура в квартире?" || list[1].Why != "слово" {
+		t.Errorf("why: %q, %q", list[0].Why, list[1].Why)
 	}
 	if strings.Join(got, " ") != "HEAT-02 HEAT-04 HEAT-05 HEAT-03 CW-05" || q["HEAT-02"] != "Какая температура в квартире?" || len(q) != 1 {
 		t.Errorf("tiers: %v, questions %v", got, q)

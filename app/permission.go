@@ -38,7 +38,7 @@ var Permissions = []struct {
 	{PermPhotos, []Role{RoleOrg, RoleOperator}},
 	{PermCall, []Role{RoleOperator}},
 	{PermIntake, []Role{RoleOperator, RoleSupervisor}},
-	{PermSearch, []Role{RoleOperator, RoleSupervisor, RoleAdmin}},
+	{PermSearch, []Role{RoleOperator, RoleSupervisor, RoleAdmin, RoleOrg}},
 	{PermOverview, []Role{RoleSupervisor, RoleAdmin}},
 	{PermReport, []Role{RoleSupervisor, RoleAdmin}},
 	{PermAdminister, []Role{RoleAdmin}},

@@ -14,7 +14,7 @@ func TestPermissions(t *testing.T) {
 		PermPhotos:       "operator org",
 		PermCall:         "operator",
 		PermIntake:       "operator supervisor",
-		PermSearch:       "admin operator supervisor",
+		PermSearch:       "admin operator org supervisor",
 		PermOverview:     "admin supervisor",
 		PermReport:       "admin supervisor",
 		PermAdminister:   "admin",

@@ -327,6 +327,7 @@ type Ticket struct {
 	ReopenCount        int
 	CallAttempts       int
 	Callback           Callback // the confirmation call, while done
+	QueueKey           int64    // its place in the working order, as stored (WorkingOrderKey)
 	Version            int64
 	Seq                int64
 	UpdatedAt          time.Time
@@ -424,16 +425,17 @@ func (t *Ticket) AcceptOverdue(now time.Time) bool {
 
 // Event is one entry of a ticket's audit trail.
 type Event struct {
-	ID       int64
-	TicketID int64
-	At       time.Time
-	ActorID  int64
-	Actor    string
-	Action   Action
-	From     Status
-	To       Status
-	Note     string
-	Public   bool // shown to the resident
+	ID        int64
+	TicketID  int64
+	At        time.Time
+	ActorID   int64
+	Actor     string // the login (or «система»), as the audit trail records it
+	ActorName string // the person's name as colleagues know it (the login when none)
+	Action    Action
+	From      Status
+	To        Status
+	Note      string
+	Public    bool // shown to the resident
 }
 
 // NewTicket is what a caller files.

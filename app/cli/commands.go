@@ -5,6 +5,7 @@ import (
 
 	"github.com/ecoz/ecoz/app/export"
 	"github.com/ecoz/ecoz/app/importer"
+	"github.com/ecoz/ecoz/app/web"
 )
 
 // commands is the command line, one row a command. Adding a command or a flag is
@@ -16,6 +17,8 @@ var commands = []Command{
 		dataFlag, addrFlag,
 		{Name: "demo", Default: false, Usage: "загрузить демо-данные (муниципалитет «Усинск») в пустую папку"},
 		{Name: "trusted-proxy", Default: "", Arg: "АДРЕСА", Usage: "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить"},
+		{Name: "staff-create-limit", Default: int64(web.DefaultStaffCreateLimit), Arg: "N", Usage: "заявок в минуту от одного сотрудника (0 — без ограничения)"},
+		{Name: "resident-create-limit", Default: int64(web.DefaultResidentCreateLimit), Arg: "N", Usage: "заявок в час от одного жителя (0 — без ограничения)"},
 		{Name: "registry-url", Default: "", Arg: "URL", Usage: "адрес республиканского реестра (вместо настройки)"},
 		{Name: "registry-token", Default: "", Arg: "ТОКЕН", Usage: "токен муниципалитета для реестра (вместо настройки; виден в списке процессов — лучше --registry-token-file или " + export.TokenEnv + ")"},
 		{Name: "registry-token-file", Default: "", Arg: "ФАЙЛ", Usage: "файл с токеном муниципалитета для реестра (первая строка)"},

@@ -57,6 +57,7 @@ func runServe(c *Call) error {
 	ecfg.Store, ecfg.Log = srv.st, srv.log
 	srv.web.ExportJob = export.New(ecfg)
 	srv.web.TrustProxies(proxies)
+	srv.web.SetCreateLimits(int(c.Int64("staff-create-limit")), int(c.Int64("resident-create-limit")))
 	ncfg.Store, ncfg.Log = srv.st, srv.log
 	srv.web.NotifyJob = notify.New(ncfg)
 	svc, err := service.New(srv, cfg)

@@ -14,7 +14,7 @@ func TestFileLinked(t *testing.T) {
 	f := newFixture(t)
 	parent := f.file(t, f.operator, "HEAT-02")
 	n := app.NewTicket{BuildingID: f.building.ID, Apartment: "14", WorkType: "HEAT-02", Description: "Холодно и у нас", ReporterName: "Пётр", ReporterPhone: "8 912 000-00-01"}
-	tk, err := f.s.FileLinked(apptest.As(f.operator), n, parent.Number)
+	tk, _, err := f.s.FileLinked(apptest.As(f.operator), n, parent.Number, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestFileLinked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.FileLinked(apptest.As(f.operator), n, "NOPE-000001"); err == nil {
+	if _, _, err := f.s.FileLinked(apptest.As(f.operator), n, "NOPE-000001", ""); err == nil {
 		t.Fatal("linked to a ticket that does not exist")
 	}
 	after, _ := f.s.CountTickets(apptest.As(f.operator), store.TicketFilter{})
@@ -33,7 +33,7 @@ func TestFileLinked(t *testing.T) {
 		t.Fatalf("a failed link left a ticket behind: %d tickets, were %d", after, before)
 	}
 	// Without a parent it is a plain filing.
-	plain, err := f.s.FileLinked(apptest.As(f.operator), n, "")
+	plain, _, err := f.s.FileLinked(apptest.As(f.operator), n, "", "")
 	if err != nil || plain.ParentNumber != "" {
 		t.Fatalf("plain filing: %+v %v", plain, err)
 	}

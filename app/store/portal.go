@@ -186,10 +186,20 @@ func (s *Store) AddAttachments(ctx context.Context, number, kind string, list []
 // FileTicket is CreateTicket with the photos the reporter attached, in one
 // transaction: the ticket is not registered without its photos.
 func (s *Store) FileTicket(ctx context.Context, n app.NewTicket, photos []*app.Attachment) (*app.Ticket, error) {
+	t, _, err := s.FileTicketOnce(ctx, n, "", photos)
+	return t, err
+}
+
+// FileTicketOnce is FileTicket with an Idempotency-Key (see Tx.CreateTicketOnce):
+// a repeat gets the ticket filed the first time (replay), and its photos are not
+// attached a second time.
+func (s *Store) FileTicketOnce(ctx context.Context, n app.NewTicket, key string, photos []*app.Attachment) (*app.Ticket, bool, error) {
 	var out *app.Ticket
+	var replay bool
 	err := s.Write(ctx, func(tx *Tx) error {
-		t, err := tx.CreateTicket(n)
-		if err != nil {
+		t, again, err := tx.CreateTicketOnce(n, key)
+		if err != nil || again {
+			out, replay = t, again
 			return err
 		}
 		if err := tx.attach(t.ID, app.AttachReport, photos); err != nil {
@@ -198,7 +208,7 @@ func (s *Store) FileTicket(ctx context.Context, n app.NewTicket, photos []*app.A
 		out, err = tx.ticketBy("t.id = ?", t.ID)
 		return err
 	})
-	return out, err
+	return out, replay, err
 }
 
 func (tx *Tx) attach(ticketID int64, kind string, list []*app.Attachment) error {

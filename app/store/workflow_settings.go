@@ -38,3 +38,16 @@ func (s *Store) RouteNorm(ctx context.Context) time.Duration {
 func (s *Store) CallbackAttempts(ctx context.Context) int {
 	return s.intSetting(ctx, SetCallbackAttempts)
 }
+
+// queueKey is t's place in the working order under the centre's routing norm.
+func (tx *Tx) queueKey(t *app.Ticket) (int64, error) {
+	v, err := tx.cachedSetting(SetRouteMinutes)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		n, _ = strconv.Atoi(settingDefaults[SetRouteMinutes])
+	}
+	return t.WorkingOrderKey(time.Duration(n) * time.Minute), nil
+}

@@ -253,67 +253,37 @@ func (s *Store) WorkTypeHistory(ctx context.Context, code string) ([]WorkTypeCha
 	return out, rows.Err()
 }
 
-// SearchWorkTypes finds active work types by everyday words: every word of q must
-// start a word of the type's name, category or keywords.
+// SearchWorkTypes finds active work types by everyday words, best first (see
+// app.RankWorkTypes).
 func (s *Store) SearchWorkTypes(ctx context.Context, q string) ([]*app.WorkType, error) {
-	all, err := s.WorkTypes(ctx)
+	ms, err := s.RankWorkTypes(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	words := searchWords(q)
-	type hit struct {
-		w     *app.WorkType
-		score int
-	}
-	var hits []hit
-	for _, w := range all {
-		if !w.Active {
-			continue
-		}
-		if len(words) == 0 {
-			hits = append(hits, hit{w, 0})
-			continue
-		}
-		hay := searchWords(w.Name + " " + w.Category + " " + w.SearchText() + " " + w.Code)
-		score := 0
-		for _, q := range words {
-			best := 0
-			for _, h := range hay {
-				switch {
-				case h == q:
-					best = max(best, 3)
-				case strings.HasPrefix(h, q):
-					best = max(best, 2)
-				case len([]rune(q)) >= 4 && strings.HasPrefix(h, string([]rune(q)[:len([]rune(q))-1])):
-					best = max(best, 1) // «течёт» finds «течь», «протечка» … by its stem
-				}
-			}
-			if best == 0 {
-				score = -1
-				break
-			}
-			score += best
-		}
-		if score > 0 {
-			if w.Emergency {
-				score++
-			}
-			hits = append(hits, hit{w, score})
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].score > hits[j].score })
-	out := make([]*app.WorkType, len(hits))
-	for i, h := range hits {
-		out[i] = h.w
+	out := make([]*app.WorkType, len(ms))
+	for i, m := range ms {
+		out[i] = m.Type
 	}
 	return out, nil
 }
 
-func searchWords(s string) []string {
-	s = strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "ё", "е"), "Ё", "е"))
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'а' && r <= 'я' || r == '-')
-	})
+// RankWorkTypes is SearchWorkTypes with each suggestion's score and reason; an
+// empty q lists every active type.
+func (s *Store) RankWorkTypes(ctx context.Context, q string) ([]app.WorkTypeMatch, error) {
+	all, err := s.WorkTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(q) == "" {
+		var out []app.WorkTypeMatch
+		for _, w := range all {
+			if w.Active {
+				out = append(out, app.WorkTypeMatch{Type: w})
+			}
+		}
+		return out, nil
+	}
+	return app.RankWorkTypes(all, q), nil
 }
 
 // WorkTypes lists the active work types inside the transaction, deadlines resolved.

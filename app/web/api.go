@@ -187,7 +187,14 @@ func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in, false); err != nil {
 		return err
 	}
-	t, dups, err := s.Store.CreateTicket(c.UserContext(), in)
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return err
+	}
+	t, dups, replay, err := s.Store.CreateTicketKeyed(c.UserContext(), in, c.Get("Idempotency-Key"))
+	if err != nil || replay {
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		return err
 	}
@@ -199,6 +206,9 @@ func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
 		out.PossibleDuplicates = append(out.PossibleDuplicates, s.ticketOut(c, d))
 	}
 	c.Set(fiber.HeaderLocation, "/api/v1/tickets/"+t.Number)
+	if replay { // a retry: the ticket the first request created
+		return writeJSON(c, fiber.StatusOK, out)
+	}
 	return writeJSON(c, fiber.StatusCreated, out)
 }
 
@@ -266,10 +276,40 @@ func parseFilter(c *fiber.Ctx) (store.TicketFilter, error) {
 	}
 	f.Limit = int(limit)
 	f.After = strings.TrimSpace(c.Query("after"))
+	switch v := c.Query("emergency"); v {
+	case "", "false", "0":
+	case "true", "1":
+		f.Emergency = true
+	default:
+		fe.Add("emergency", "Ожидается true или false.")
+	}
+	switch f.Sort = strings.TrimSpace(c.Query("sort")); f.Sort {
+	case "", app.SortCreated, app.SortClock:
+	default:
+		fe.Add("sort", "Допустимо: created (по регистрации) или clock (по срокам).")
+	}
 	return f, fe.Err()
 }
 
+// listParams are the parameters of GET /api/v1/tickets; any other is a mistake
+// the caller should hear about rather than get an unfiltered list.
+var listParams = map[string]bool{"status": true, "organization_id": true, "building_id": true, "work_type": true, "category": true,
+	"phone": true, "from": true, "to": true, "overdue": true, "emergency": true, "sort": true, "limit": true, "after": true}
+
+func unknownParams(c *fiber.Ctx) error {
+	fe := app.FieldErrors{}
+	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
+		if !listParams[string(k)] {
+			fe.Add(string(k), "Неизвестный параметр списка.")
+		}
+	})
+	return fe.Err()
+}
+
 func (s *Server) apiListTickets(c *fiber.Ctx) error {
+	if err := unknownParams(c); err != nil {
+		return err
+	}
 	f, err := parseFilter(c)
 	if err != nil {
 		return err

@@ -28,6 +28,15 @@ func init() {
 		"Звоню":                                            "I am calling",
 		"Продолжить звонок":                                "Continue the call",
 		"необязательно":                                    "optional",
+		"Порядок":                                          "Order",
+		"по срокам (аварии первыми)":                       "by deadline (emergencies first)",
+		"по регистрации":                                   "by registration",
+		"все":                                              "all",
+		"Категория":                                        "Category",
+		"аварийные":                                        "emergencies",
+		"просроченные":                                     "overdue",
+		"Показать":                                         "Show",
+		"Показано заявок:":                                 "Tickets shown:",
 	} {
 		english[ru] = en
 	}

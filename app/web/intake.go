@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ type intakeForm struct {
 	BuildingID                                                              int64
 	Notify, Email                                                           string // the caller's choice of notifications (#16)
 	HandedOff                                                               bool   // a gas smell: the call went to 104
+	Key                                                                     string // the form's Idempotency-Key
 }
 
 func readIntake(c *fiber.Ctx) intakeForm {
@@ -25,7 +27,7 @@ func readIntake(c *fiber.Ctx) intakeForm {
 		Apartment: c.FormValue("apartment"), WorkQ: c.FormValue("work_q"),
 		WorkType: strings.ToUpper(strings.TrimSpace(c.FormValue("work_type"))), Description: c.FormValue("description"),
 		Parent: strings.TrimSpace(c.FormValue("parent")), HandedOff: c.FormValue("handed_off") == "1",
-		Notify: c.FormValue("notify"), Email: c.FormValue("reporter_email"),
+		Notify: c.FormValue("notify"), Email: c.FormValue("reporter_email"), Key: strings.TrimSpace(c.FormValue("idempotency_key")),
 	}
 }
 
@@ -41,6 +43,7 @@ type workChoice struct {
 	*app.WorkType
 	Checked  bool
 	Question string // asked before choosing among tiers: «Какая температура в квартире?»
+	Why      string // why it was suggested
 }
 
 func (s *Server) pageIntake(c *fiber.Ctx) error {
@@ -57,6 +60,9 @@ func (s *Server) showIntake(c *fiber.Ctx, f intakeForm, formErr error) error {
 	ws, err := s.workChoices(c, f.WorkQ, f.WorkType)
 	if err != nil {
 		return err
+	}
+	if f.Key == "" {
+		f.Key = newFormKey()
 	}
 	data := fiber.Map{"Title": "Новая заявка", "F": f, "Buildings": bs, "WorkTypes": ws, "Searched": f.BuildingQ != "", "WorkSearched": f.WorkQ != ""}
 	formFailed(c, data, formErr)
@@ -96,10 +102,10 @@ func (s *Server) buildingChoices(c *fiber.Ctx, q string, chosen int64) ([]buildi
 }
 
 func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, error) {
-	var list []*app.WorkType
+	var list []app.WorkTypeMatch
 	var err error
 	if strings.TrimSpace(q) != "" {
-		if list, err = s.Store.SearchWorkTypes(c.UserContext(), q); err != nil {
+		if list, err = s.Store.RankWorkTypes(c.UserContext(), q); err != nil {
 			return nil, err
 		}
 		if len(list) > 8 {
@@ -115,9 +121,14 @@ func (s *Server) workChoices(c *fiber.Ctx, q, chosen string) ([]workChoice, erro
 	})
 	out := make([]workChoice, 0, len(list)+1)
 	found := false
-	for _, w := range list {
-		out = append(out, workChoice{WorkType: w, Checked: w.Code == chosen, Question: questions[w.Code]})
-		found = found || w.Code == chosen
+	for _, m := range list {
+		out = append(out, workChoice{WorkType: m.Type, Checked: m.Type.Code == chosen, Question: questions[m.Type.Code], Why: m.Why})
+		found = found || m.Type.Code == chosen
+	}
+	// Enter takes the best match — but never an emergency on its own unless it is
+	// clearly the best: «холодно» must not send a crew for a burst riser.
+	if !found && len(list) > 0 && list[0].Type.Emergency && !app.ClearBest(list) {
+		return out, nil
 	}
 	if chosen != "" && !found {
 		if w, err := s.Store.WorkType(c.UserContext(), chosen); err == nil {
@@ -158,19 +169,29 @@ func (s *Server) lookupCaller(c *fiber.Ctx) error {
 		}
 	}
 	if rows, ok := data["Earlier"].([]row); ok && len(rows) > 0 && parseID(c.Query("building_id")) <= 0 {
+		// The caller's earlier addresses are offered as a list; one is chosen for the
+		// operator only when there is exactly one (a caller with a flat and a dacha,
+		// or a daughter calling for her mother, must be asked).
 		seen := map[int64]bool{}
+		flats := map[string]bool{}
 		var bs []buildingChoice
 		for _, r := range rows {
+			flats[strconv.FormatInt(r.BuildingID, 10)+"/"+r.Apartment] = true
 			if seen[r.BuildingID] {
 				continue
 			}
 			seen[r.BuildingID] = true
 			if b, err := s.Store.Building(c.UserContext(), r.BuildingID); err == nil {
-				bs = append(bs, buildingChoice{Building: *b, Checked: len(bs) == 0, Earlier: true})
+				bs = append(bs, buildingChoice{Building: *b, Earlier: true})
 			}
 		}
-		data["Buildings"], data["OOB"] = bs, true
-		data["Apartment"] = rows[0].Apartment
+		if len(bs) == 1 {
+			bs[0].Checked = true
+		}
+		data["Buildings"], data["OOB"], data["SeveralAddresses"] = bs, true, len(bs) > 1
+		if len(flats) == 1 {
+			data["Apartment"] = rows[0].Apartment
+		}
 		data["Name"] = rows[0].ReporterName
 	}
 	return s.renderPartial(c, "partials/caller", data)
@@ -199,11 +220,12 @@ func (s *Server) lookupDuplicates(c *fiber.Ctx) error {
 	data := fiber.Map{}
 	if b > 0 && code != "" {
 		if w, err := s.Store.WorkType(c.UserContext(), code); err == nil {
-			dups, err := s.Store.Duplicates(c.UserContext(), &app.Ticket{BuildingID: b, WorkType: *w, CreatedAt: s.Store.Now()})
+			probe := &app.Ticket{BuildingID: b, WorkType: *w, Apartment: strings.TrimSpace(c.Query("apartment")), CreatedAt: s.Store.Now()}
+			dups, err := s.Store.Duplicates(c.UserContext(), probe)
 			if err != nil {
 				return err
 			}
-			data["Dups"] = s.rows(c, dups)
+			data["Dups"], data["DupWhy"] = s.rows(c, dups), app.DuplicateReason(probe)
 		}
 	}
 	return s.renderPartial(c, "partials/dups", data)
@@ -218,7 +240,14 @@ func (s *Server) saveIntake(c *fiber.Ctx) error {
 	if n.BuildingID < 0 {
 		n.BuildingID = 0
 	}
-	t, err := s.Store.FileLinked(c.UserContext(), n, f.Parent)
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return s.showIntake(c, f, err)
+	}
+	t, replay, err := s.Store.FileLinked(c.UserContext(), n, f.Parent, f.Key)
+	if err != nil || replay {
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		switch app.ErrorCode(err) {
 		case app.EINVALID, app.ECONFLICT:
@@ -234,6 +263,7 @@ type createdNote struct {
 	Number, Due, Deadline string
 	RouteWhy              string // why it went to the management organisation instead
 	Dups                  []row
+	Why                   string // why the duplicates match
 }
 
 func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
@@ -247,7 +277,7 @@ func (s *Server) created(c *fiber.Ctx, t *app.Ticket) (*createdNote, error) {
 	if t.ParentID != 0 {
 		dups = nil
 	}
-	return &createdNote{Number: t.Number, Due: fullTime(t.DueAt, s.loc(c)), Deadline: s.ticketNorms(c, t).Due, Dups: s.rows(c, dups)}, nil
+	return &createdNote{Number: t.Number, Due: fullTime(t.DueAt, s.loc(c)), Deadline: s.ticketNorms(c, t).Due, Dups: s.rows(c, dups), Why: app.DuplicateReason(t)}, nil
 }
 
 // now in the municipality's time zone, for the «today» of the overview.

@@ -30,7 +30,14 @@ func (s *Server) renderAs(c *fiber.Ctx, view string, data fiber.Map, partial boo
 	m := s.Store.Municipality(c.UserContext())
 	data["Municipality"] = m.Name
 	data["Center"] = s.Store.Setting(c.UserContext(), store.SetCenterName)
-	data["CenterPhone"] = app.FormatPhone(s.Store.Setting(c.UserContext(), store.SetCenterPhone))
+	// The centre's phone as residents know it and as the administrator wrote it
+	// («8 (82144) 2-00-00»): the phone library would group a five-digit area code
+	// as «8 (821) 442-00-00». Links dial the number in E.164.
+	centerPhone := s.Store.Setting(c.UserContext(), store.SetCenterPhone)
+	data["CenterPhone"] = centerPhone
+	if tel, err := app.NormalizePhone(centerPhone); err == nil {
+		data["CenterTel"] = tel
+	}
 	data["User"] = currentUser(c)
 	data["Version"] = s.cfg.Version
 	data["L"] = lang(c)
@@ -200,7 +207,11 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if active == nil {
 		active = &qs[0]
 	}
-	f := active.Filter
+	qf, err := readQueueFilter(c, u)
+	if err != nil {
+		return err
+	}
+	f := qf.apply(active.Filter)
 	f.Limit, f.After = 50, c.Query("after")
 	list, next, err := s.Store.Tickets(c.UserContext(), f)
 	if err != nil {
@@ -210,8 +221,32 @@ func (s *Server) pageWork(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The counts beside each filter choice read every ticket of the tab: they are
+	// computed for whoever filters or asks for them, not on every self-refresh.
+	counts := qf.any() || c.Query("counts") == "1"
+	facets, err := s.queueFacets(c, active.Filter, counts)
+	if err != nil {
+		return err
+	}
+	shown := active.Count
+	if qf.any() {
+		if shown, err = s.Store.CountTickets(c.UserContext(), f); err != nil {
+			return err
+		}
+	}
+	var orgs []*app.Organization
+	if u.Role != app.RoleOrg {
+		if orgs, err = s.Store.Organizations(c.UserContext(), ""); err != nil {
+			return err
+		}
+	}
+	self := "/work/?q=" + active.Key + qf.query()
+	if counts && !qf.any() {
+		self += "&counts=1"
+	}
 	data := fiber.Map{"Title": "Рабочее место", "Queues": qs, "Active": active.Key, "Rows": s.rows(c, list), "Next": next,
-		"After": c.Query("after"), "Back": "/work/?q=" + active.Key, "Emergencies": s.rows(c, ems), "ServerNow": s.Store.Now().Unix()}
+		"After": c.Query("after"), "Back": self, "Self": self, "QF": qf, "Facets": facets, "Counts": counts, "Shown": shown, "Orgs": orgs,
+		"Emergencies": s.rows(c, ems), "ServerNow": s.Store.Now().Unix()}
 	if c.Get("HX-Request") == "true" {
 		return s.renderPartial(c, "partials/queue", data)
 	}

@@ -107,7 +107,7 @@ func TestBrowserResidentJourney(t *testing.T) {
 	org.get("/login")
 	org.post("/login", url.Values{"login": {orgLogin}, "password": {orgLogin}})
 	org.get("/work/tickets/" + number + "/photos")
-	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"done": {"1"}, "note": {"Заменили кран-буксу"}}, []upload{{"after.jpg", phototest.JPEG(t, 320, 240)}}); st != 200 {
+	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"done": {"1"}, "executor": {"Сантехник Попов"}, "note": {"Заменили кран-буксу"}}, []upload{{"after.jpg", phototest.JPEG(t, 320, 240)}}); st != 200 {
 		t.Fatalf("organisation's photo and done: %d", st)
 	}
 

@@ -19,6 +19,7 @@ type fileForm struct {
 	Apartment   string
 	WorkType    string
 	Description string
+	Key         string // the form's Idempotency-Key
 }
 
 func (s *Server) pageNew(c *fiber.Ctx) error {
@@ -36,6 +37,9 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	if err != nil {
 		return err
 	}
+	if f.Key == "" {
+		f.Key = newFormKey()
+	}
 	all, err := s.Store.Buildings(c.UserContext(), 0)
 	if err != nil {
 		return err
@@ -44,7 +48,7 @@ func (s *Server) showNew(c *fiber.Ctx, f fileForm, candidates []app.Building, fo
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "Новая заявка", "F": f, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}, "Map": m}
+	data := fiber.Map{"Title": "Новая заявка", "F": f, "Catalogue": cats, "Candidates": candidates, "Fields": map[string]string{}, "Map": m}
 	if w, err := s.Store.WorkType(c.UserContext(), f.WorkType); f.WorkType != "" && err == nil && w.Handoff != "" {
 		data["Handoff"] = app.HandoffMessage(w)
 	}
@@ -92,6 +96,7 @@ func (s *Server) pageNewPost(c *fiber.Ctx) error {
 		Apartment:   strings.TrimSpace(c.FormValue("apartment")),
 		WorkType:    strings.TrimSpace(c.FormValue("work_type")),
 		Description: strings.TrimSpace(c.FormValue("description")),
+		Key:         strings.TrimSpace(c.FormValue("idempotency_key")),
 	}
 	// A gas smell is not filed online: the resident is told to call 104 now, before
 	// anything else about the form matters, and nothing is saved.
@@ -120,13 +125,25 @@ func (s *Server) pageNewPost(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	u := currentUser(c)
+	if err := s.limiter.take(u, s.Store.Now()); err != nil {
+		return s.showNew(c, f, nil, err)
+	}
 	atts, undo, err := s.savePhotos(photos)
 	if err != nil {
+		s.limiter.undo(u)
 		return err
 	}
-	t, err := s.Store.FileTicket(c.UserContext(), app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description}, atts)
+	// The form carries a key of its own: a second press of «Отправить» after a
+	// slow answer finds the ticket the first one filed.
+	t, replay, err := s.Store.FileTicketOnce(c.UserContext(), app.NewTicket{BuildingID: f.BuildingID, Apartment: f.Apartment, WorkType: f.WorkType, Description: f.Description}, f.Key, atts)
+	if replay {
+		undo()
+		s.limiter.undo(u)
+	}
 	if err != nil {
 		undo()
+		s.limiter.undo(u)
 		if app.ErrorCode(err) == app.EINVALID {
 			if len(atts) > 0 {
 				err = withPhotosAgain(err)

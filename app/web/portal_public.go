@@ -30,7 +30,7 @@ func (s *Server) portalHome(c *fiber.Ctx) error {
 		return err
 	}
 	m.onlyBusy()
-	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats, "CenterTel": s.Store.Setting(c.UserContext(), store.SetCenterPhone), "Map": m}
+	data := fiber.Map{"Figures": viewFigures(f, month), "Catalogue": cats, "Map": m}
 	if u := currentUser(c); u != nil && u.Role == app.RoleResident {
 		open, err := s.Store.CountTickets(c.UserContext(), store.TicketFilter{Statuses: []app.Status{app.StatusNew, app.StatusRouted, app.StatusAccepted, app.StatusReopened, app.StatusDone}})
 		if err != nil {

@@ -354,8 +354,26 @@ func TestFileWithPhotoAndFollow(t *testing.T) {
 	org.get("/login")
 	org.post("/login", url.Values{"login": {orgLogin}, "password": {orgLogin}})
 	org.get("/work/tickets/" + number + "/photos")
-	org.has("Сообщить, что работа выполнена")
-	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"done": {"1"}, "note": {"Заменили смеситель"}}, []upload{{"after.png", phototest.PNG(t, 300, 200)}}); st != 200 {
+	org.has("Работа выполнена — сообщить жителю и центру", `name="executor"`)
+	if strings.Contains(org.last, `id="done" checked`) {
+		t.Error("«работа выполнена» is ticked before anybody ticked it")
+	}
+	// A photo of work in progress, box left as it is: the ticket stays in work.
+	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"note": {"Начали работу"}}, []upload{{"during.png", phototest.PNG(t, 300, 200)}}); st != 200 {
+		t.Fatalf("org photos in progress: %d %s", st, org.last)
+	}
+	if tk, _ = s.Ticket(op, number); tk.Status != app.StatusAccepted {
+		t.Fatalf("status %s after a photo without «done»", tk.Status)
+	}
+	// Ticked without the executor: asked for, nothing changes.
+	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"done": {"1"}, "note": {"Заменили смеситель"}}, nil); st != 400 {
+		t.Fatalf("done without executor: %d", st)
+	}
+	org.has("Укажите исполнителя работ.", "Кто выполнил работу")
+	if tk, _ = s.Ticket(op, number); tk.Status != app.StatusAccepted {
+		t.Fatalf("status %s after a refused done", tk.Status)
+	}
+	if st := org.postMultipart("/work/tickets/"+number+"/photos", url.Values{"done": {"1"}, "executor": {"Сантехник Попов"}, "note": {"Заменили смеситель"}}, []upload{{"after.png", phototest.PNG(t, 300, 200)}}); st != 200 {
 		t.Fatalf("org photos: %d %s", st, org.last)
 	}
 	if tk, _ = s.Ticket(op, number); tk.Status != app.StatusDone {

@@ -24,6 +24,7 @@ func (s *Server) workspaceRoutes(staff fiber.Router) {
 	staff.Get("/lookup/work-types", intake, s.lookupWorkTypes)
 	staff.Get("/lookup/duplicates", intake, s.lookupDuplicates)
 
+	// An organisation's dispatcher searches its own tickets: the store scopes the query.
 	search := require(app.PermSearch)
 	staff.Get("/search", search, s.pageTicketSearch)
 	staff.Get("/search.csv", search, s.exportCSV)

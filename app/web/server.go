@@ -77,7 +77,8 @@ type Server struct {
 	ExportJob *export.Job
 	// NotifyJob sends the outbox, set by main before serving (nil: not running).
 	NotifyJob *notify.Job
-	alerts    *alertHub // live alerts to the staff's open pages (alerts.go)
+	alerts    *alertHub      // live alerts to the staff's open pages (alerts.go)
+	limiter   *createLimiter // tickets created per user
 }
 
 // hashers is how many password hashes run at once: half the cores, so that a
@@ -107,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.bg, s.stopBg = context.WithCancel(context.Background())
 	s.portal = newPortal(&s.cfg)
+	s.limiter = newCreateLimiter(DefaultStaffCreateLimit, DefaultResidentCreateLimit)
 	s.importer = cfg.Importer
 	if s.importer == nil {
 		s.importer = catalogImporter{s.Store}

@@ -104,9 +104,12 @@ func (s *Server) searchFilter(c *fiber.Ctx) (store.TicketFilter, searchForm, str
 
 func (s *Server) pageTicketSearch(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	orgs, err := s.Store.Organizations(ctx, "")
-	if err != nil {
-		return err
+	var orgs []*app.Organization
+	if currentUser(c).Role != app.RoleOrg { // a dispatcher searches its own tickets only
+		var err error
+		if orgs, err = s.Store.Organizations(ctx, ""); err != nil {
+			return err
+		}
 	}
 	wts, err := s.Store.WorkTypes(ctx)
 	if err != nil {
