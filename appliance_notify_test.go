@@ -56,7 +56,7 @@ func TestKilledWhileNotificationsPending(t *testing.T) {
 
 	// 1. No channel configured: 1,000 emergencies filed for callers who chose SMS
 	// (an emergency's SMS is not held for the night, so the test runs at any hour).
-	p := startBinary(t, dir)
+	p := startBinary(t, dir, "--staff-create-limit", "0") // 1,000 tickets from one operator
 	a := newAPI(p.addr)
 	a.login(t, "operator")
 	var buildings []struct{ ID int64 }

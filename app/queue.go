@@ -48,7 +48,11 @@ func (t *Ticket) ClockAt(routeNorm time.Duration) time.Time {
 
 // WorkingOrderKey is t's place in the working order: emergencies first, then by ClockAt.
 func (t *Ticket) WorkingOrderKey(routeNorm time.Duration) int64 {
-	k := t.ClockAt(routeNorm).Unix()
+	at := t.ClockAt(routeNorm)
+	k := at.Unix()
+	if at.IsZero() { // no clock at all (a hand-off): as the database holds it, never due
+		k = NoDeadlineUnix
+	}
 	if !t.WorkType.Emergency {
 		k += NonEmergencyKey
 	}

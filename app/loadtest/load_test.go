@@ -109,7 +109,9 @@ func startCentre(b *testing.B, dir string, extra ...string) *loadtest.Process {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := loadtest.Start(bin, append([]string{"serve", "--data", dir, "--addr", addr}, extra...), addr, "/healthz", 5*time.Minute)
+	// Creation limits off: 32 clients file as fast as the server lets them.
+	args := []string{"serve", "--data", dir, "--addr", addr, "--staff-create-limit", "0", "--resident-create-limit", "0"}
+	p, err := loadtest.Start(bin, append(args, extra...), addr, "/healthz", 5*time.Minute)
 	if err != nil {
 		b.Fatal(err)
 	}

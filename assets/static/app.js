@@ -126,4 +126,8 @@
     };
   }
   connect();
+  // Leaving the page closes its stream at once: a browser keeps only a few
+  // connections to one server, and a stream left to linger until the server's
+  // next heartbeat would hold one of them while the next page needs it.
+  window.addEventListener("pagehide", function () { if (es) { es.close(); } });
 })();
