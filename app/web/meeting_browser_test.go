@@ -49,6 +49,9 @@ func TestBrowserMeeting(t *testing.T) {
 			chromedp.SendKeys(`#decision-form textarea[name="text"]`, text),
 			chromedp.SetValue(`#decision-form select[name="organization_id"]`, fmt.Sprint(org.ID)),
 			chromedp.SetValue(`#decision-form input[name="due_on"]`, due),
+			// The note of the decision before must not pass for this one's: the
+			// wait below is for the page the submission brings.
+			chromedp.Evaluate(`document.querySelectorAll("p.ok").forEach(function (e) { e.remove() })`, nil),
 			chromedp.Click(`#decision-form button[type="submit"]`),
 			chromedp.WaitVisible(`p.ok`),
 		}
