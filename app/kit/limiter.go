@@ -45,20 +45,5 @@ func (l *Limiter) Take(key string, now time.Time) time.Duration {
 	return 0
 }
 
-// Peek reports whether key has no request left, without spending one.
-func (l *Limiter) Peek(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[key]
-	return b != nil && min(l.burst, b.tokens+time.Since(b.at).Seconds()*l.rate) < 1
-}
-
-// Refund forgets key (a sign-in that succeeded clears the failures).
-func (l *Limiter) Refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.buckets, key)
-}
-
 // ConstantEq compares secrets without leaking how much of them matches.
 func ConstantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
