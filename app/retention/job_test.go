@@ -65,7 +65,8 @@ func TestRetentionAnonymisesExactlyThePast(t *testing.T) {
 		t.Helper()
 		clock.Set(filed)
 		tk, _, err := s.CreateTicket(apptest.As(by), app.NewTicket{BuildingID: building.ID, Apartment: "17", WorkType: "CW-05",
-			Description: "Течёт кран, Сидоров, звонить 8.912.555.44.33", ReporterName: "Сидоров Пётр", ReporterPhone: "+79125554433"})
+			Description: "Течёт кран, Сидоров, звонить 8.912.555.44.33", ReporterName: "Сидоров Пётр", ReporterPhone: "+79125554433",
+			Notify: "email", ReporterEmail: "sidorov@example.ru"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,6 +141,19 @@ func TestRetentionAnonymisesExactlyThePast(t *testing.T) {
 		if notes != 0 || anon != 1 {
 			t.Errorf("%s: %d notes left, %d anonymise events (want 0 and 1)", number, notes, anon)
 		}
+		// The addresses of the resident's notifications go too.
+		var addresses int
+		db.QueryRow(`SELECT (SELECT count(*) FROM notify_contacts c JOIN tickets t ON t.id = c.ticket_id WHERE t.number = ?1 AND (c.phone != '' OR c.email != ''))
+			+ (SELECT count(*) FROM outbox m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = ?1 AND m.recipient != '')`, number).Scan(&addresses)
+		if addresses != 0 {
+			t.Errorf("%s: %d notification addresses left", number, addresses)
+		}
+	}
+	// A ticket inside the limit keeps the address its messages go to.
+	var kept string
+	db.QueryRow("SELECT c.email FROM notify_contacts c JOIN tickets t ON t.id = c.ticket_id WHERE t.number = ?", b).Scan(&kept)
+	if kept != "sidorov@example.ru" {
+		t.Errorf("%s lost its e-mail for notifications: %q", b, kept)
 	}
 	// What the rating counts is untouched.
 	if r := get(a); r.status != "closed" || !r.closed.Valid || r.closed.Int64 != cutoff.Add(-time.Second).Unix() || !r.org.Valid {

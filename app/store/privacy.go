@@ -100,6 +100,17 @@ func (tx *Tx) anonymize(id int64, note string) ([]string, error) {
 	if _, err := tx.exec("UPDATE ticket_events SET actor = 'житель', actor_id = NULL WHERE ticket_id = ? AND actor_id IN (SELECT id FROM users WHERE role = 'resident')", id); err != nil {
 		return nil, err
 	}
+	// Where the resident asked to hear about it, the addresses the messages went
+	// to, and the e-mail an application (Open311) filed with it.
+	for _, q := range []string{
+		"UPDATE notify_contacts SET phone = '', email = '' WHERE ticket_id = ?",
+		"UPDATE outbox SET recipient = '' WHERE ticket_id = ?",
+		"UPDATE ticket_apps SET reporter_email = '' WHERE ticket_id = ?",
+	} {
+		if _, err := tx.exec(q, id); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := tx.tx.QueryContext(tx.ctx, "SELECT file, thumb FROM attachments WHERE ticket_id = ?", id)
 	if err != nil {
 		return nil, err
