@@ -309,7 +309,10 @@ CREATE TRIGGER ticket_events_facts AFTER INSERT ON ticket_events BEGIN
     last_at = max(last_at, excluded.last_at);
 END;
 -- The live alerts read the localisation clocks still running, every second.
-CREATE INDEX tickets_localize_pending ON tickets(localize_due_at) WHERE localize_due_at IS NOT NULL AND localized_at IS NULL;
+-- The emergencies pinned above every queue (migrateEmergencyPins): running
+-- localisation clocks of open tickets, and open emergencies by time of filing.
+CREATE INDEX tickets_localize_open ON tickets(localize_due_at) WHERE localize_due_at IS NOT NULL AND localized_at IS NULL AND status IN ('new','routed','accepted','reopened');
+CREATE INDEX tickets_emergency_open ON tickets(created_at) WHERE emergency AND status IN ('new','routed','accepted','reopened');
 -- The rating's window is found by deadline as well as by registration date.
 CREATE INDEX tickets_due ON tickets(due_at);
 CREATE INDEX tickets_accept_due ON tickets(accept_due_at);

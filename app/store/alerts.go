@@ -25,7 +25,7 @@ func (s *Store) NewEmergencies(ctx context.Context, afterID int64) ([]*app.Ticke
 // LocalizeDueBetween lists the open tickets whose localisation clock, not yet met,
 // runs out in (from, to]: the live alerts' ten-minute warning.
 func (s *Store) LocalizeDueBetween(ctx context.Context, from, to time.Time) ([]*app.Ticket, error) {
-	return s.systemTickets(ctx, ticketSelect+" WHERE t.localize_due_at IS NOT NULL AND t.localized_at IS NULL AND t.localize_due_at > ? AND t.localize_due_at <= ? AND "+openStatusSQL+" ORDER BY t.localize_due_at LIMIT 200", from.Unix(), to.Unix())
+	return s.systemTickets(ctx, ticketSelect+" WHERE t.id IN ("+localizeRunningSQL+" AND localize_due_at > ? AND localize_due_at <= ?) ORDER BY t.localize_due_at LIMIT 200", from.Unix(), to.Unix())
 }
 
 func (s *Store) systemTickets(ctx context.Context, q string, args ...any) ([]*app.Ticket, error) {

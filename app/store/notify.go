@@ -324,8 +324,7 @@ func (s *Store) QueueClockAlerts(ctx context.Context) (int, error) {
 	}
 	// Localisation: not yet reported (localized_at), clock within the lead.
 	if err := scan(KindLocalize, `SELECT t.id, COALESCE(t.organization_id, 0), t.localize_due_at FROM tickets t
-		WHERE `+openStatusSQL+` AND t.localize_due_at > ? AND t.localize_due_at <= ?
-		AND t.localized_at IS NULL ORDER BY t.id`,
+		WHERE t.id IN (`+localizeRunningSQL+` AND localize_due_at > ? AND localize_due_at <= ?) ORDER BY t.id`,
 		now, now+int64(LocalizeLead/time.Second)); err != nil {
 		return 0, err
 	}

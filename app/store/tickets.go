@@ -31,6 +31,14 @@ LEFT JOIN users cu ON cu.id = t.callback_claimed_by`
 // schema.sql, or SQLite will not use them.
 var openStatusSQL = sqlkit.In("t.status", app.OpenStatuses)
 
+// openStatusPlain is openStatusSQL without the table's alias, for subqueries.
+var openStatusPlain = sqlkit.In("status", app.OpenStatuses)
+
+// localizeRunningSQL selects the open tickets whose localisation clock runs and is
+// not met, through their own index (not a walk over every open ticket); callers
+// may add conditions on localize_due_at.
+var localizeRunningSQL = "SELECT id FROM tickets INDEXED BY tickets_localize_open WHERE localize_due_at IS NOT NULL AND localized_at IS NULL AND " + openStatusPlain
+
 // activeStatusSQL are the tickets not yet closed or cancelled.
 var activeStatusSQL = sqlkit.In("t.status", app.ActiveStatuses())
 
@@ -351,7 +359,10 @@ func isOpenSet(st []app.Status) bool {
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
 	args = append([]any{s.Now().Add(-24 * time.Hour).Unix()}, args...)
-	rows, err := s.readQuery(ctx, ticketSelect+" WHERE "+openStatusSQL+" AND t.emergency AND (t.created_at >= ? OR (t.localize_due_at IS NOT NULL AND t.localized_at IS NULL)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	// Two index lookups (tickets_emergency_open, tickets_localize_open), not a walk
+	// over every open ticket.
+	rows, err := s.readQuery(ctx, ticketSelect+" WHERE t.id IN (SELECT id FROM tickets INDEXED BY tickets_emergency_open WHERE emergency AND "+openStatusPlain+" AND created_at >= ?"+
+		" UNION "+localizeRunningSQL+") AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
