@@ -358,11 +358,18 @@ func isOpenSet(st []app.Status) bool {
 // month does not bury tonight's.
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
 	where, args := scope(app.UserFrom(ctx))
-	args = append([]any{s.Now().Add(-24 * time.Hour).Unix()}, args...)
+	// Of the clocks still running, the earliest (the most overdue) come first in
+	// the working order; for someone who sees every ticket a few times the list's
+	// length of them is plenty (for anyone else they are taken after the scope).
+	running := -1 // no limit
+	if where == "1" {
+		running = 5 * limit
+	}
+	args = append([]any{s.Now().Add(-24 * time.Hour).Unix(), running}, args...)
 	// Two index lookups (tickets_emergency_open, tickets_localize_open), not a walk
 	// over every open ticket.
 	rows, err := s.readQuery(ctx, ticketSelect+" WHERE t.id IN (SELECT id FROM tickets INDEXED BY tickets_emergency_open WHERE emergency AND "+openStatusPlain+" AND created_at >= ?"+
-		" UNION "+localizeRunningSQL+") AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+		" UNION SELECT id FROM ("+localizeRunningSQL+" ORDER BY localize_due_at LIMIT ?)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
