@@ -149,6 +149,7 @@ func Server(t testing.TB, s *store.Store) *web.Server {
 		Store:  s,
 		Views:  os.DirFS(filepath.Join(Root(), "assets", "views")),
 		Static: os.DirFS(filepath.Join(Root(), "assets", "static")),
+		I18n:   os.DirFS(filepath.Join(Root(), "assets", "i18n")),
 		Log:    Logger(t),
 	})
 	if err != nil {

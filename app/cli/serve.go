@@ -164,7 +164,7 @@ func Prepare(env Env, dir, addr string, withDemo bool) (*Server, error) {
 			}
 		}
 	}
-	srv.web, err = web.New(web.Config{Store: srv.st, Views: env.Sub("assets/views"), Static: env.Sub("assets/static"), Log: srv.log, Version: env.Version, DataDir: dir})
+	srv.web, err = web.New(web.Config{Store: srv.st, Views: env.Sub("assets/views"), Static: env.Sub("assets/static"), I18n: env.Sub("assets/i18n"), Log: srv.log, Version: env.Version, DataDir: dir})
 	if err != nil {
 		return fail(err)
 	}

@@ -67,23 +67,3 @@ func (s *Server) apiPersonalData(c *fiber.Ctx) error {
 	}
 	return writeJSON(c, fiber.StatusOK, d)
 }
-
-func init() {
-	for ru, en := range map[string]string{
-		"Персональные данные":                    "Personal data",
-		"Срок хранения персональных данных, лет": "Personal data retention, years",
-		"после закрытия заявки; затем имя, телефон, квартира и текст обращения обезличиваются (152-ФЗ)": "after a ticket is closed; then the name, phone, flat and text are anonymised",
-		"Найти":              "Find",
-		"Телефон":            "Phone",
-		"Скачать всё (JSON)": "Download everything (JSON)",
-		"Обезличить завершённые заявки":  "Anonymise finished tickets",
-		"Учётные записи":                 "Accounts",
-		"Заявки":                         "Tickets",
-		"Ничего не найдено.":             "Nothing found.",
-		"Персональные данные обезличены": "Personal data anonymised",
-	} {
-		if _, ok := english[ru]; !ok {
-			english[ru] = en
-		}
-	}
-}

@@ -48,7 +48,7 @@ func importServer(t *testing.T) (*Server, *blockingImporter) {
 	}
 	t.Cleanup(func() { st.Close() })
 	imp := &blockingImporter{started: make(chan struct{}), release: make(chan struct{}), ended: make(chan error, 1)}
-	srv, err := New(Config{Store: st, Views: os.DirFS("../../assets/views"), Static: os.DirFS("../../assets/static"),
+	srv, err := New(Config{Store: st, Views: os.DirFS("../../assets/views"), Static: os.DirFS("../../assets/static"), I18n: os.DirFS("../../assets/i18n"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Importer: imp})
 	if err != nil {
 		t.Fatal(err)

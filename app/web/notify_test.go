@@ -388,7 +388,7 @@ func TestLinkTokenNotLogged(t *testing.T) {
 	_, path := doneWithLink(t, f)
 	var logged bytes.Buffer
 	srv, err := web.New(web.Config{Store: f.s, Views: os.DirFS(filepath.Join(apptest.Root(), "assets", "views")),
-		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), I18n: os.DirFS(filepath.Join(apptest.Root(), "assets", "i18n")), Log: slog.New(slog.NewTextHandler(&logged, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func (s *Server) renderAs(c *fiber.Ctx, view string, data fiber.Map, partial boo
 	}
 	data["User"] = currentUser(c)
 	data["Version"] = s.cfg.Version
-	data["L"] = lang(c)
+	data["L"] = s.lang(c)
 	if sess := session(c); sess != nil {
 		data["CSRF"] = sess.CSRF
 	} else {

@@ -32,6 +32,7 @@ func portalServer(t *testing.T, s *store.Store, minFill time.Duration) (base, da
 		Store:       s,
 		Views:       os.DirFS(filepath.Join(apptest.Root(), "assets", "views")),
 		Static:      os.DirFS(filepath.Join(apptest.Root(), "assets", "static")),
+		I18n:        os.DirFS(filepath.Join(apptest.Root(), "assets", "i18n")),
 		Log:         apptest.Logger(t),
 		DataDir:     dataDir,
 		MinFillTime: minFill,

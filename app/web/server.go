@@ -32,6 +32,7 @@ type Config struct {
 	Store   *store.Store
 	Views   fs.FS // assets/views
 	Static  fs.FS // assets/static
+	I18n    fs.FS // assets/i18n: the UI's dictionaries, one file a locale
 	Log     *slog.Logger
 	Version string
 	// BodyLimit caps the body of an upload (photos, an import file); any other
@@ -77,8 +78,9 @@ type Server struct {
 	ExportJob *export.Job
 	// NotifyJob sends the outbox, set by main before serving (nil: not running).
 	NotifyJob *notify.Job
-	alerts    *alertHub      // live alerts to the staff's open pages (alerts.go)
-	limiter   *createLimiter // tickets created per user
+	alerts    *alertHub       // live alerts to the staff's open pages (alerts.go)
+	limiter   *createLimiter  // tickets created per user
+	langs     map[string]Lang // the UI's dictionaries by locale (i18n.go)
 }
 
 // hashers is how many password hashes run at once: half the cores, so that a
@@ -88,8 +90,9 @@ func hashers() int { return max(1, runtime.NumCPU()/2) }
 // DefaultBodyLimit fits three 5 MB photos and a form.
 const DefaultBodyLimit = 16 << 20
 
-// New builds the Fiber app with every route. Views are parsed here, so that a broken
-// template fails at start-up and not on first use.
+// New builds the Fiber app with every route. Views and the UI's dictionaries are
+// parsed here, so that a broken template or translation fails at start-up and not
+// on first use.
 func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -102,7 +105,11 @@ func New(cfg Config) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("шаблоны страниц не загрузились: %w", err)
 	}
-	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating, alerts: newAlertHub()}
+	langs, err := loadLangs(cfg.I18n)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Store: cfg.Store, Log: cfg.Log, cfg: cfg, signIn: kit.NewSignInGuard(hashers(), 32), Rating: cfg.Rating, alerts: newAlertHub(), langs: langs}
 	if s.Rating == nil {
 		s.Rating = rating.New(cfg.Store, cfg.Log)
 	}

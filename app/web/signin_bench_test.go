@@ -38,7 +38,7 @@ func BenchmarkPagesUnderLoginFlood(b *testing.B) {
 		b.Fatal(err)
 	}
 	srv, err := web.New(web.Config{Store: s, Views: os.DirFS(filepath.Join(apptest.Root(), "assets", "views")),
-		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Static: os.DirFS(filepath.Join(apptest.Root(), "assets", "static")), I18n: os.DirFS(filepath.Join(apptest.Root(), "assets", "i18n")), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TrustedProxies: kit.Proxies{netip.MustParsePrefix("127.0.0.1/32")}})
 	if err != nil {
 		b.Fatal(err)
