@@ -16,25 +16,6 @@ import (
 // choice of channel, and the administrator's channels, duty contacts, outbox and
 // message templates.
 
-// notifyRoutes adds the routes of notifications to web, the group of pages
-// with a session.
-func (s *Server) notifyRoutes(web fiber.Router) {
-	web.Get("/n/stop/:token", s.pageStop)
-	web.Post("/n/stop/:token", s.pageStopPost)
-	web.Get("/n/:token", s.pageAnswer)
-	web.Post("/n/:token", s.pageAnswerPost)
-	resident, admin := require(app.PermOwnRequests), require(app.PermAdminister)
-	web.Get("/my/notify", resident, s.pageMyNotify)
-	web.Post("/my/notify", resident, s.pageMyNotifyPost)
-	web.Get("/admin/notify", admin, s.adminNotify)
-	web.Post("/admin/notify", admin, s.adminNotifySave)
-	web.Post("/admin/notify/duty", admin, s.adminDutySave)
-	web.Get("/admin/outbox", admin, s.adminOutbox)
-	web.Post("/admin/outbox/:id/resend", admin, s.adminResend)
-	web.Get("/admin/notify/templates", admin, s.adminTemplates)
-	web.Post("/admin/notify/templates", admin, s.adminTemplatesSave)
-}
-
 // logPath is the path as the request log shows it: a link's token answers for
 // the resident, so whoever reads the log must not be able to use it.
 func logPath(p string) string {

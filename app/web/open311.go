@@ -26,22 +26,13 @@ const (
 	open311MaxResults = 1000
 )
 
-func (s *Server) open311Routes() {
-	g := s.App.Group("/open311/v2", func(c *fiber.Ctx) error {
-		// What GET returns is public, so a third party's web page may read it
-		// from the browser; POST needs a key, which belongs on a server.
-		if c.Method() == fiber.MethodGet {
-			c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-		}
-		return c.Next()
-	})
-	g.Get("/discovery.:format", s.o311Discovery)
-	g.Get("/services.:format", s.o311Services)
-	g.Get("/services/:code.:format", s.o311Service)
-	g.Get("/requests.:format", s.o311Requests)
-	g.Post("/requests.:format", s.o311Post)
-	g.Get("/requests/:id.:format", s.o311Request)
-	g.Get("/tokens/:token.:format", s.o311Token)
+// open311CORS lets a third party's web page read what GET returns from the
+// browser: it is public. POST needs a key, which belongs on a server.
+func open311CORS(c *fiber.Ctx) error {
+	if c.Method() == fiber.MethodGet {
+		c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	}
+	return c.Next()
 }
 
 // o311Format is the response format named by the path's extension: json or xml.

@@ -262,6 +262,11 @@ func (s *Server) pageTicket(c *fiber.Ctx) error {
 	return s.showTicket(c, "ticket", nil, actForm{})
 }
 
+// pageCall is the confirmation call's screen of a ticket.
+func (s *Server) pageCall(c *fiber.Ctx) error {
+	return s.showTicket(c, "call", nil, actForm{})
+}
+
 // shortTime writes t in loc for a list; «—» for none (a hand-off ticket).
 func shortTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
