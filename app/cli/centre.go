@@ -20,16 +20,12 @@ func runVersion(c *Call) error {
 }
 
 func runUserAdd(c *Call) error {
-	pw, err := c.Password()
-	if err != nil {
-		return err
-	}
 	st, err := c.Store()
 	if err != nil {
 		return err
 	}
 	u := &app.User{Login: c.String("login"), Role: app.Role(c.String("role")), OrganizationID: c.Int64("org"), Name: c.String("name"), Phone: c.String("phone")}
-	if err := st.CreateUser(context.Background(), u, pw); err != nil {
+	if err := st.CreateUser(context.Background(), u, c.Password); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.Stdout, "пользователь %s (%s) добавлен\n", u.Login, u.Role.Title())

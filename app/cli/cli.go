@@ -37,7 +37,10 @@ type Command struct {
 	Summary string // one line, shown by ecoz help
 	Args    string // positional arguments, e.g. "ФАЙЛ"; empty: none are taken
 	Flags   []Flag
-	Run     func(c *Call) error
+	// Password: the command reads a password from standard input before it
+	// runs (Call.Password), once flags and arguments have been checked.
+	Password bool
+	Run      func(c *Call) error
 }
 
 // Group is a word that only leads to commands ("service", "registry"): what to say
@@ -64,7 +67,9 @@ type Call struct {
 	Env
 	Cmd  *Command
 	Args []string
-	fs   *flag.FlagSet
+	// Password is what the command read from standard input (Command.Password).
+	Password string
+	fs       *flag.FlagSet
 
 	closers []func() error
 }
@@ -82,6 +87,18 @@ func (c *Call) get(name string) any {
 		panic("cli: command «" + c.Cmd.Name + "» has no flag --" + name)
 	}
 	return f.Value.(flag.Getter).Get()
+}
+
+// run reads the password if the command takes one, and runs the command.
+func (c *Call) run() error {
+	if c.Cmd.Password {
+		pw, err := c.readPassword()
+		if err != nil {
+			return err
+		}
+		c.Password = pw
+	}
+	return c.Cmd.Run(c)
 }
 
 // usageErr is bad usage: exit 2 with the command's help.
@@ -122,7 +139,7 @@ func Main(env Env, args []string) int {
 	if msg := missing(cmd, c.fs); msg != "" {
 		return usage(env, cmd, msg)
 	}
-	err = cmd.Run(c)
+	err = c.run()
 	if cerr := c.close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -38,7 +38,7 @@ var commands = []Command{
 	{Name: "service stop", Summary: "остановить службу", Run: runService("stop")},
 	{Name: "service restart", Summary: "перезапустить службу", Run: runService("restart")},
 	{Name: "service status", Summary: "состояние службы", Run: runService("status")},
-	{Name: "user add", Summary: "добавить пользователя центра; пароль читается со стандартного ввода", Run: runUserAdd, Flags: []Flag{
+	{Name: "user add", Summary: "добавить пользователя центра; пароль читается со стандартного ввода", Password: true, Run: runUserAdd, Flags: []Flag{
 		dataFlag,
 		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин", Required: true},
 		{Name: "role", Default: "", Arg: "РОЛЬ", Usage: "роль: admin, operator, supervisor, org или resident", Required: true},
@@ -76,7 +76,7 @@ var commands = []Command{
 	}},
 	{Name: "registry municipality revoke", Summary: "отозвать токен муниципалитета", Run: runRegistryMunicipality("revoke"), Flags: []Flag{dataFlag, codeFlag}},
 	{Name: "registry municipality reissue", Summary: "выдать муниципалитету новый токен", Run: runRegistryMunicipality("reissue"), Flags: []Flag{dataFlag, codeFlag}},
-	{Name: "registry user add", Summary: "добавить пользователя реестра; пароль читается со стандартного ввода", Run: runRegistryUserAdd, Flags: []Flag{
+	{Name: "registry user add", Summary: "добавить пользователя реестра; пароль читается со стандартного ввода", Password: true, Run: runRegistryUserAdd, Flags: []Flag{
 		dataFlag,
 		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин", Required: true},
 	}},

@@ -129,8 +129,8 @@ func (e Env) Sub(dir string) fs.FS {
 	return f
 }
 
-// Password reads one line from standard input, without echo when it is a terminal.
-func (c *Call) Password() (string, error) {
+// readPassword reads one line from standard input, without echo when it is a terminal.
+func (c *Call) readPassword() (string, error) {
 	if f, ok := c.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(c.Stderr, "Пароль: ")
 		b, err := term.ReadPassword(int(f.Fd()))

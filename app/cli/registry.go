@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ecoz/ecoz/app/kit"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ecoz/ecoz/app/kit"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/registry"
 )
@@ -54,19 +54,14 @@ func runRegistryMunicipality(action string) func(c *Call) error {
 }
 
 func runRegistryUserAdd(c *Call) error {
-	login := c.String("login")
-	pw, err := c.Password()
-	if err != nil {
-		return err
-	}
 	db, err := c.Registry()
 	if err != nil {
 		return err
 	}
-	if err := db.AddUser(context.Background(), login, pw); err != nil {
+	if err := db.AddUser(context.Background(), c.String("login"), c.Password); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "пользователь реестра %s добавлен\n", login)
+	fmt.Fprintf(c.Stdout, "пользователь реестра %s добавлен\n", c.String("login"))
 	return nil
 }
 
