@@ -136,7 +136,7 @@ func DecisionRows(list []*app.Decision, now time.Time, loc *time.Location) []Dec
 			r.Due = t.Format("02.01.2006")
 		}
 		if !d.DoneAt.IsZero() {
-			r.Done = d.DoneAt.In(loc).Format("02.01.2006 15:04")
+			r.Done = d.DoneAt.In(loc).Format(app.DateTimeLayout)
 		}
 		out[i] = r
 	}
@@ -173,7 +173,7 @@ func (r *Report) addMeetingSheets(f *excelize.File) error {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(loc).Format("02.01.2006 15:04")
+		return t.In(loc).Format(app.DateTimeLayout)
 	}
 	for _, e := range r.EmergencyTickets {
 		em = append(em, []any{e.Number, e.Address, e.Category, e.OrgName, app.Status(e.Status).Title(), when(e.CreatedAt), when(e.LocalizeDueAt), when(e.LocalizedAt), Round1(e.Minutes)})

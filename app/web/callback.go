@@ -17,7 +17,7 @@ func parseRetryAt(v string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "02.01.2006 15:04"} {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", app.DateTimeLayout} {
 		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t.UTC(), nil
 		}

@@ -258,7 +258,7 @@ func (s *Server) pageRatingMethod(c *fiber.Ctx) error {
 	}
 	var list []change
 	for _, ch := range changes {
-		list = append(list, change{At: ch.At.In(s.loc(c)).Format("02.01.2006 15:04"), Actor: ch.Actor, Weights: ch.Weights})
+		list = append(list, change{At: ch.At.In(s.loc(c)).Format(app.DateTimeLayout), Actor: ch.Actor, Weights: ch.Weights})
 	}
 	return s.render(c, "rating/method", fiber.Map{"Title": "Методика рейтинга", "Weights": w, "Time": at, "MinTickets": app.RatingMinTickets,
 		"Method": app.RatingMethod, "Changes": list, "RepeatDays": int(rating.RepeatWindow.Hours() / 24), "Yardstick": num1(rating.RepeatsYardstickMin)})
@@ -286,7 +286,7 @@ func (s *Server) showRatingAdmin(c *fiber.Ctx, w *app.RatingWeights, at string, 
 	}
 	var list []change
 	for _, ch := range changes {
-		list = append(list, change{At: ch.At.In(s.loc(c)).Format("02.01.2006 15:04"), Actor: ch.Actor, Weights: ch.Weights})
+		list = append(list, change{At: ch.At.In(s.loc(c)).Format(app.DateTimeLayout), Actor: ch.Actor, Weights: ch.Weights})
 	}
 	data := fiber.Map{"Title": "Настройки рейтинга", "Weights": w, "Time": at, "Sum": w.Sum(), "Changes": list,
 		"Yesterday": s.Store.Now().In(loc).AddDate(0, 0, -1).Format(rating.DayLayout), "Done": c.Query("done")}
