@@ -1,7 +1,10 @@
 package web
 
 import (
+	"io/fs"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -56,5 +59,45 @@ func TestDictionaries(t *testing.T) {
 	}
 	if got := langs["en"].T("Нет такого ключа"); got != "Нет такого ключа" {
 		t.Errorf("unknown key: %q", got)
+	}
+}
+
+// TestViewsTextsInDictionaries: every text a view translates by its literal
+// ({{$.L.T "…"}}) is in the dictionaries, so that no screen is left half in
+// Russian for an English user.
+func TestViewsTextsInDictionaries(t *testing.T) {
+	langs, err := loadLangs(os.DirFS("../../assets/i18n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	literal := regexp.MustCompile(`\.L\.T\s+("(?:[^"\\]|\\.)*")`)
+	views := os.DirFS("../../assets/views")
+	n := 0
+	err = fs.WalkDir(views, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := fs.ReadFile(views, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range literal.FindAllSubmatch(b, -1) {
+			key, err := strconv.Unquote(string(m[1]))
+			if err != nil {
+				t.Errorf("%s: %s: %v", path, m[1], err)
+				continue
+			}
+			n++
+			if _, ok := langs[Locales[0]].m[key]; !ok {
+				t.Errorf("%s: %q is not in assets/i18n", path, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("only %d texts found in the views: is the pattern still right?", n)
 	}
 }
