@@ -90,6 +90,19 @@ func Browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// SignIn signs in through a sign-in form (the centre's and the registry's have
+// the same fields): it opens page, fills in the login and the password, and
+// submits; what to wait for after is the caller's.
+func SignIn(page, login, password string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(page),
+		chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#login", login),
+		chromedp.SendKeys("#password", password),
+		chromedp.Submit("#password"),
+	}
+}
+
 // Screenshot saves a full-page PNG of the current page as a test artifact in
 // artifacts/screenshots (not committed), named after the test and name.
 func Screenshot(t *testing.T, ctx context.Context, name string) {

@@ -29,11 +29,7 @@ func TestBrowserRegistry(t *testing.T) {
 	}
 	var overview, found string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", "respublika"),
-		chromedp.SendKeys("#password", "secret-pass"),
-		chromedp.Submit("#password"),
+		apptest.SignIn(base+"/", "respublika", "secret-pass"),
 		chromedp.WaitVisible("table.tickets"),
 		chromedp.Text("main", &overview),
 	)

@@ -21,12 +21,7 @@ func TestBrowserEmergencyAlert(t *testing.T) {
 	signIn := func(ctx context.Context, login string) {
 		t.Helper()
 		run(t, ctx, "sign in "+login,
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible("#login"),
-			chromedp.SendKeys("#login", login),
-			chromedp.SendKeys("#password", login+"-pass"),
-			chromedp.Submit("#password"),
-			chromedp.WaitVisible("header nav form[action='/logout']"),
+			fixtureSignIn(base, login),
 			chromedp.Navigate(base+"/work/"),
 			chromedp.WaitVisible("#live.live-ok"), // the alert stream is open
 		)

@@ -13,11 +13,7 @@ import (
 
 func fixtureSignIn(base, login string) chromedp.Tasks {
 	return chromedp.Tasks{
-		chromedp.Navigate(base + "/login"),
-		chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", login),
-		chromedp.SendKeys("#password", login+"-pass"),
-		chromedp.Submit("#password"),
+		apptest.SignIn(base+"/login", login, login+"-pass"),
 		chromedp.WaitVisible("header nav form[action='/logout']"),
 	}
 }

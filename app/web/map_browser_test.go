@@ -148,8 +148,7 @@ func TestBrowserMapTiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id, addr, said, path string
-	run("pick", chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", "resident"), chromedp.SendKeys("#password", "resident-pass"), chromedp.Submit("#password"),
+	run("pick", apptest.SignIn(base+"/login", "resident", "resident-pass"),
 		chromedp.WaitVisible(".hero"), chromedp.Navigate(base+"/my/new"), chromedp.WaitVisible("svg.map-svg"),
 		chromedp.Click(`svg.map-svg a[aria-label^="Выбрать дом ул. Мира"]`),
 		chromedp.WaitVisible(".map-picked"),

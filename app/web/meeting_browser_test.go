@@ -37,10 +37,7 @@ func TestBrowserMeeting(t *testing.T) {
 	signIn := func(login, next string) chromedp.Tasks {
 		return chromedp.Tasks{
 			network.ClearBrowserCookies(),
-			chromedp.Navigate(base + "/login?next=" + next),
-			chromedp.SendKeys("#login", login),
-			chromedp.SendKeys("#password", login),
-			chromedp.Submit("#password"),
+			apptest.SignIn(base+"/login?next="+next, login, login),
 		}
 	}
 	decide := func(text, due string) chromedp.Tasks {

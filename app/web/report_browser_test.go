@@ -33,10 +33,7 @@ func TestBrowserReportPrintsOnA4(t *testing.T) {
 	var pdf []byte
 	var charts int
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/login?next=/report/%3Fweek%3D2026-W46"),
-		chromedp.SendKeys("#login", "supervisor"),
-		chromedp.SendKeys("#password", "supervisor"),
-		chromedp.Submit("#password"),
+		apptest.SignIn(base+"/login?next=/report/%3Fweek%3D2026-W46", "supervisor", "supervisor"),
 		chromedp.WaitVisible("#by-org"),
 		chromedp.ActionFunc(func(ctx context.Context) error {
 			var err error

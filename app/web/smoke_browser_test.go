@@ -16,10 +16,7 @@ func TestBrowserSignIn(t *testing.T) {
 	base := apptest.Listen(t, apptest.Server(t, s))
 	var tabs string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/login"),
-		chromedp.SendKeys("#login", "operator"),
-		chromedp.SendKeys("#password", "operator"),
-		chromedp.Submit("#password"),
+		apptest.SignIn(base+"/login", "operator", "operator"),
 		chromedp.WaitVisible(".tabs"),
 		chromedp.Text(".tabs", &tabs),
 	)

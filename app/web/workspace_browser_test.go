@@ -31,10 +31,7 @@ func signInAs(login string) chromedp.Tasks {
 			}
 			return nil
 		}),
-		chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", login),
-		chromedp.SendKeys("#password", login),
-		chromedp.Submit("#password"),
+		apptest.SignIn(baseURL+"/login", login, login),
 		chromedp.WaitVisible("header nav form[action='/logout']"),
 	}
 }
