@@ -31,7 +31,10 @@ func signInAs(login string) chromedp.Tasks {
 			}
 			return nil
 		}),
-		apptest.SignIn(baseURL+"/login", login, login),
+		chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#login", login),
+		chromedp.SendKeys("#password", login),
+		chromedp.Submit("#password"),
 		chromedp.WaitVisible("header nav form[action='/logout']"),
 	}
 }
