@@ -354,3 +354,50 @@ func TestWebhookSigned(t *testing.T) {
 		t.Errorf("bad signatures %d", rcv.badSig)
 	}
 }
+
+// TestWebhookFromTheAuditTrail: the webhook's messages come from the changes'
+// audit events after a cursor. Changes made while the job is not running (the
+// server down) are announced when it runs again; each change once, a comment
+// (no change of status) not at all; a refused action nothing; changes while no
+// webhook is configured are not announced later.
+func TestWebhookFromTheAuditTrail(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rcv := newGateway(t)
+	cfg := notify.Config{Webhook: rcv.srv.URL + "/hook"}
+	j := job(f, cfg)
+	a := f.file(t, "CW-05", "", "")
+	b := f.file(t, "CW-05", "", "")
+	// The server is down: changes only reach the database.
+	f.act(t, f.uk, a.Number, app.ActionAccept, "")
+	f.act(t, f.uk, a.Number, app.ActionComment, "Мастер выехал")
+	if _, err := f.s.Act(apptest.As(f.uk), b.Number, app.ActionDone, store.ActInput{}); err == nil {
+		t.Fatal("done before accept was allowed")
+	}
+	j = job(f, cfg) // restarted
+	for range 3 {
+		if _, err := j.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rcv.count() != 3 {
+		t.Fatalf("deliveries %d, want 3 (two registrations, one accept): %v", rcv.count(), outbox(t, f.s))
+	}
+	for k, n := range rcv.byKey {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+	// No webhook for a while: those changes are not announced once one is set.
+	f.act(t, f.uk, b.Number, app.ActionAccept, "")
+	if _, err := job(f, notify.Config{}).Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.act(t, f.uk, a.Number, app.ActionDone, "")
+	if _, err := job(f, cfg).Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rcv.count() != 4 || !strings.Contains(rcv.body(3), `"status":"done"`) {
+		t.Fatalf("deliveries %d, last %s", rcv.count(), rcv.body(3))
+	}
+}
