@@ -54,7 +54,10 @@ const (
 	SetSupervisorPhone = "notify_supervisor_phone"
 	SetSupervisorEmail = "notify_supervisor_email"
 	SetLinkSecret      = "notify_link_secret"
-	SetTemplatePrefix  = "notify_tpl_" // + kind
+	// SetSMSInboundSecret authenticates the SMS gateway's posts of the residents'
+	// replies (POST /api/v1/notify/sms-inbound); empty: the endpoint refuses all.
+	SetSMSInboundSecret = "notify_sms_inbound_secret"
+	SetTemplatePrefix   = "notify_tpl_" // + kind
 )
 
 // MinCallbackAttempts is the number of failed calls after which a resident with
@@ -98,6 +101,10 @@ func validateNotifySetting(key, value string) (string, bool, error) {
 				return bad(err.Error())
 			}
 			value = p
+		}
+	case key == SetSMSInboundSecret:
+		if value != "" && len(value) < 16 {
+			return bad("Секрет входящих SMS — не короче 16 символов (или пусто: приём выключен).")
 		}
 	case key == SetSMSBody, key == SetWebhookSecret, key == SetLinkSecret, strings.HasPrefix(key, SetTemplatePrefix):
 	default:
@@ -620,6 +627,83 @@ func (s *Store) StopNotifications(ctx context.Context, ticketID int64) error {
 		return err
 	})
 }
+
+// SMSStop is what a resident's «СТОП» by SMS changed.
+type SMSStop struct {
+	Tickets   int // tickets whose SMS stopped
+	Residents int // portal accounts whose preference went from SMS to none
+	Cancelled int // messages that were waiting and will not be sent
+}
+
+// StopSMS honours a resident's reply «СТОП» from phone (E.164), which the SMS
+// gateway passed on from source (its address): consent to SMS is withdrawn for
+// that phone. Every ticket with SMS to it stops (the audit trail records when
+// and how, without the number), a portal resident with that phone gets «не
+// уведомлять» with the withdrawal in their consent records (152-ФЗ: time,
+// address, text), and the residents' messages still waiting for it are not
+// sent. Alerts to a duty phone are the centre's work, not a resident's
+// consent: they are changed on the notification settings, not here.
+func (s *Store) StopSMS(ctx context.Context, phone, source string) (SMSStop, error) {
+	var out SMSStop
+	err := s.Write(ctx, func(tx *Tx) error {
+		tx.user, tx.as = nil, "SMS-шлюз (ответ жителя «СТОП»)"
+		rows, err := tx.tx.QueryContext(tx.ctx, `SELECT c.ticket_id, t.status FROM notify_contacts c JOIN tickets t ON t.id = c.ticket_id
+			WHERE c.phone = ? AND c.channel = 'sms' AND c.stopped_at IS NULL`, phone)
+		if err != nil {
+			return err
+		}
+		type stopped struct {
+			id     int64
+			status app.Status
+		}
+		var list []stopped
+		for rows.Next() {
+			var st stopped
+			if err := rows.Scan(&st.id, &st.status); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, st := range list {
+			if _, err := tx.exec("UPDATE notify_contacts SET stopped_at = ? WHERE ticket_id = ?", unix(tx.now), st.id); err != nil {
+				return err
+			}
+			if err := tx.event(st.id, app.ActionComment, st.status, st.status, "Житель отказался от SMS-уведомлений: ответ «СТОП» на SMS.", false); err != nil {
+				return err
+			}
+		}
+		out.Tickets = len(list)
+		res, err := tx.exec(`UPDATE notify_prefs SET channel = 'none', updated_at = ? WHERE channel = 'sms'
+			AND user_id IN (SELECT id FROM users WHERE role = 'resident' AND phone = ?)`, unix(tx.now), phone)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		out.Residents = int(n)
+		if _, err := tx.exec(`INSERT INTO consents(user_id, at, ip, text) SELECT id, ?, ?, ? FROM users WHERE role = 'resident' AND phone = ?`,
+			unix(tx.now), source, SMSStopText, phone); err != nil {
+			return err
+		}
+		res, err = tx.exec(`UPDATE outbox SET status = 'failed', answer = 'житель ответил «СТОП»: согласие на SMS отозвано'
+			WHERE status = 'pending' AND channel = 'sms' AND recipient = ? AND kind IN (?,?,?,?,?)`,
+			phone, KindRegistered, KindDone, KindReopened, KindClosed, KindCallback)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		out.Cancelled = int(n)
+		return nil
+	})
+	return out, err
+}
+
+// SMSStopText is the consent record of a resident's «СТОП» by SMS.
+const SMSStopText = "Отзыв согласия на SMS-уведомления (152-ФЗ): ответ «СТОП» на SMS единого центра, принят через SMS-шлюз."
 
 // TicketContact returns the contact of a ticket's resident (ok false: none).
 func (s *Store) TicketContact(ctx context.Context, ticketID int64) (Contact, bool, error) {

@@ -28,7 +28,7 @@ func init() {
 		"Заявка не направлена": "Ticket not routed", "Изменение заявки": "Ticket changed",
 		"Уведомлять о ходе заявки": "Notify about the ticket", "только с согласия звонящего (152-ФЗ)": "only with the caller's consent (152-FZ)",
 		"не уведомлять": "do not notify", "SMS на этот телефон": "SMS to this phone", "электронная почта": "e-mail",
-		"E-mail звонящего": "Caller's e-mail", "канал не настроен": "channel not configured",
+		"Секрет входящих SMS («СТОП»)": "Inbound SMS secret («STOP»)", "E-mail звонящего": "Caller's e-mail", "канал не настроен": "channel not configured",
 	} {
 		english[k] = v
 	}

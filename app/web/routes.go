@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	api.Get("/organizations", s.apiOrganizations)
 	api.Get("/buildings", s.apiBuildings)
 	api.Get("/ratings", s.apiRatings)
+	api.Post("/notify/sms-inbound", s.apiSMSInbound)
 	authed := api.Group("", s.apiAuth)
 	authed.Post("/auth/logout", s.apiLogout)
 	authed.Get("/me", s.apiMe)
