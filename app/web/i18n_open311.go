@@ -6,6 +6,8 @@ package web
 func init() {
 	for ru, en := range map[string]string{
 		"Ключи Open311": "Open311 keys",
+		"Серверы фотографий для Open311": "Photo servers for Open311",
+		"media_url заявок Open311 загружается только с этих серверов муниципалитета, через запятую; пусто — media_url не принимается":                                                                                                       "an Open311 request's media_url is fetched only from these servers of the municipality, comma separated; empty: media_url is refused",
 		"Сторонние приложения (городские порталы, мобильные приложения) подают заявки по стандарту Open311 GeoReport v2 с ключом, который выдаёт администратор. Читать список заявок и видов работ можно без ключа: личных данных там нет.": "Third-party applications (city portals, mobile apps) file requests through Open311 GeoReport v2 with a key the administrator issues. Reading requests and work types needs no key: they hold nothing personal.",
 		"Ключ для приложения": "The key for the application",
 		"выдан. Он показывается один раз — скопируйте и передайте его разработчикам приложения:": "is issued. It is shown only once: copy it and pass it to the application's developers:",
