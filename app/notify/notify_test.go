@@ -365,7 +365,7 @@ func TestWebhookFromTheAuditTrail(t *testing.T) {
 	ctx := context.Background()
 	rcv := newGateway(t)
 	cfg := notify.Config{Webhook: rcv.srv.URL + "/hook"}
-	j := job(f, cfg)
+	job(f, cfg) // started once: the cursor is set
 	a := f.file(t, "CW-05", "", "")
 	b := f.file(t, "CW-05", "", "")
 	// The server is down: changes only reach the database.
@@ -374,7 +374,7 @@ func TestWebhookFromTheAuditTrail(t *testing.T) {
 	if _, err := f.s.Act(apptest.As(f.uk), b.Number, app.ActionDone, store.ActInput{}); err == nil {
 		t.Fatal("done before accept was allowed")
 	}
-	j = job(f, cfg) // restarted
+	j := job(f, cfg) // restarted
 	for range 3 {
 		if _, err := j.Round(ctx); err != nil {
 			t.Fatal(err)
