@@ -357,7 +357,7 @@ func TestWebhookSigned(t *testing.T) {
 
 // TestWebhookFromTheAuditTrail: the webhook's messages come from the changes'
 // audit events after a cursor. Changes made while the job is not running (the
-// server down) are announced when it runs again; each change once, a comment
+// server down, for hours) are announced when it runs again; each change once, a comment
 // (no change of status) not at all; a refused action nothing; changes while no
 // webhook is configured are not announced later.
 func TestWebhookFromTheAuditTrail(t *testing.T) {
@@ -374,7 +374,8 @@ func TestWebhookFromTheAuditTrail(t *testing.T) {
 	if _, err := f.s.Act(apptest.As(f.uk), b.Number, app.ActionDone, store.ActInput{}); err == nil {
 		t.Fatal("done before accept was allowed")
 	}
-	j := job(f, cfg) // restarted
+	f.clock.Advance(2 * time.Hour) // down for two hours: still announced
+	j := job(f, cfg)               // restarted
 	for range 3 {
 		if _, err := j.Round(ctx); err != nil {
 			t.Fatal(err)

@@ -360,17 +360,18 @@ func (s *Store) QueueClockAlerts(ctx context.Context) (int, error) {
 // a cursor into outbox rows and moves the cursor in one transaction, so that no
 // change is skipped and none is queued twice, and from there the outbox's own
 // delivery (retries, the outbox screen, «resend», the idempotency key) applies.
-// The cursor is the settings row webhookSeen, written without going through
-// SetSetting: it is the job's state, not something the administrator sets, and
-// moving it must not drop the settings cache every round.
+// The cursor is the settings row webhookSeen («ID UNIXTIME»: the last event
+// seen, when the cursor moved), written without going through SetSetting: it is
+// the job's state, not something the administrator sets, and moving it must not
+// drop the settings cache every round.
 const webhookSeen = "notify_webhook_seen"
 
 // webhookEventsSQL selects the audit events the webhook announces after a
 // cursor: a registration, and a change of status, except the routing at
 // registration (the event right after the ticket's create event, in the same
 // transaction: writes are serialised, so it is the next id), which the
-// registration's message already shows. History (the demo's 60 days) is not
-// announced.
+// registration's message already shows. The second argument is the oldest
+// time announced.
 const webhookEventsSQL = `SELECT e.id, e.ticket_id, t.emergency FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
 	WHERE e.id > ? AND e.at >= ? AND (e.action = 'create' OR (e.from_status <> e.to_status AND e.from_status <> ''
 	AND NOT (e.action = 'route' AND EXISTS (SELECT 1 FROM ticket_events c WHERE c.id = e.id - 1 AND c.ticket_id = e.ticket_id AND c.action = 'create'))))
@@ -382,21 +383,34 @@ const webhookEventsSQL = `SELECT e.id, e.ticket_id, t.emergency FROM ticket_even
 // change: a webhook announces what happens while it is configured, as the
 // other channels' messages are only written while they are wanted.
 func (s *Store) QueueWebhookEvents(ctx context.Context, on bool, limit int) (int, error) {
+	// Nothing new (most rounds): no write transaction, which would queue behind
+	// the ticket writers for nothing.
+	var v string
+	var head int64
+	if err := s.r.QueryRowContext(ctx, "SELECT COALESCE((SELECT value FROM settings WHERE key = ?), ''), COALESCE((SELECT MAX(id) FROM ticket_events), 0)", webhookSeen).Scan(&v, &head); err != nil {
+		return 0, err
+	}
+	if seen, _, ok := parseWebhookSeen(v); ok && seen >= head {
+		return 0, nil
+	}
 	n := 0
 	err := s.Write(ctx, func(tx *Tx) error {
-		var seen int64
-		err := tx.queryRow("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?", webhookSeen).Scan(&seen)
-		first := err == sql.ErrNoRows
-		if err != nil && !first {
+		var v string
+		err := tx.queryRow("SELECT value FROM settings WHERE key = ?", webhookSeen).Scan(&v)
+		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
+		seen, seenAt, ok := parseWebhookSeen(v)
 		var head int64
 		if err := tx.queryRow("SELECT COALESCE(MAX(id), 0) FROM ticket_events").Scan(&head); err != nil {
 			return err
 		}
 		next := head
-		if on && !first {
-			rows, err := tx.tx.QueryContext(tx.ctx, webhookEventsSQL, seen, unix(tx.now.Add(-historyLag)), limit)
+		if on && ok {
+			// History is what was written with a clock well behind the cursor's
+			// last move (the demo's 60 days); a change written live, even just
+			// before a crash and announced hours later, is not.
+			rows, err := tx.tx.QueryContext(tx.ctx, webhookEventsSQL, seen, seenAt-int64(historyLag/time.Second), limit)
 			if err != nil {
 				return err
 			}
@@ -427,13 +441,21 @@ func (s *Store) QueueWebhookEvents(ctx context.Context, on bool, limit int) (int
 			}
 			n = len(evs)
 		}
-		if next == seen && !first {
+		if ok && next == seen {
 			return nil
 		}
-		_, err = tx.exec("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", webhookSeen, fmt.Sprint(next))
+		_, err = tx.exec("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			webhookSeen, fmt.Sprintf("%d %d", next, unix(tx.now)))
 		return err
 	})
 	return n, err
+}
+
+// parseWebhookSeen reads the webhook's cursor: the last audit event seen and
+// when the cursor last moved; ok is false before the first call.
+func parseWebhookSeen(v string) (seen, at int64, ok bool) {
+	_, err := fmt.Sscan(v, &seen, &at)
+	return seen, at, err == nil
 }
 
 // Message is one row of the outbox.
