@@ -52,3 +52,15 @@ func checkContact(fe FieldErrors, channel *string, phone string, email *string) 
 		fe.Add("notify", "Канал уведомлений: sms, email или none.")
 	}
 }
+
+// IsSMSStop reports whether a resident's reply by SMS asks for no more SMS:
+// «стоп», «stop» or «отписаться», in any case, with spaces and a final
+// punctuation mark around it.
+func IsSMSStop(text string) bool {
+	w := strings.ToLower(strings.Trim(strings.TrimSpace(text), " \t\r\n.!«»\"'"))
+	switch w {
+	case "стоп", "stop", "отписаться":
+		return true
+	}
+	return false
+}

@@ -37,7 +37,41 @@ const (
 	SetMapAttribution = "map_attribution"
 	// SetRetentionYears: years after closure that a ticket's personal data is kept.
 	SetRetentionYears = "retention_years"
+	// SetOpen311MediaHosts lists the municipality's own hosts from which an Open311
+	// request's media_url is fetched (comma separated, host or host:port); empty
+	// (the default): media_url is refused.
+	SetOpen311MediaHosts = "open311_media_hosts"
 )
+
+// MediaHosts reads the setting SetOpen311MediaHosts: lower-case hosts, each
+// with or without a port. bad names the first entry that is not a host.
+func MediaHosts(value string) (hosts []string, bad string) {
+	for _, h := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\t' }) {
+		h = strings.ToLower(h)
+		u, err := url.Parse("http://" + h)
+		if err != nil || u.Host != h || u.Hostname() == "" || strings.ContainsAny(h, "/?#@") {
+			return nil, h
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, ""
+}
+
+// MediaHostAllowed reports whether a media_url on host (as in a URL: name or
+// name:port) may be fetched: the host is listed, with this port or without one.
+func MediaHostAllowed(hosts []string, host string) bool {
+	host = strings.ToLower(host)
+	name := host
+	if u, err := url.Parse("http://" + host); err == nil {
+		name = u.Hostname()
+	}
+	for _, h := range hosts {
+		if h == host || h == name {
+			return true
+		}
+	}
+	return false
+}
 
 var codeRe = regexp.MustCompile(`^[A-Z]{2,8}$`)
 
@@ -141,6 +175,12 @@ func ValidateSetting(key, value string) (string, error) {
 			return bad(fmt.Sprintf("Срок хранения персональных данных — целое число лет от 1 до %d.", MaxRetentionYears))
 		}
 		value = strconv.Itoa(n)
+	case SetOpen311MediaHosts:
+		hosts, badHost := MediaHosts(value)
+		if badHost != "" {
+			return bad("«" + badHost + "» — не имя сервера: перечислите через запятую серверы муниципалитета, например photo.usinsk.ru или 10.0.0.5:8080, без http:// и пути.")
+		}
+		value = strings.Join(hosts, ", ")
 	case SetRegistryToken, SetDemo:
 	default:
 		return bad("Неизвестная настройка " + key + ".")

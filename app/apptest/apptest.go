@@ -176,3 +176,21 @@ func User(t testing.TB, s *store.Store, login string) *app.User {
 	t.Fatalf("no user %s", login)
 	return nil
 }
+
+// QueueWebhookEvents turns every ticket change since the last call into webhook
+// messages, as the notify job does each round with a webhook configured, and
+// returns how many it queued. The first call only sets the cursor.
+func QueueWebhookEvents(t testing.TB, s *store.Store) int {
+	t.Helper()
+	total := 0
+	for {
+		n, err := s.QueueWebhookEvents(context.Background(), true, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return total
+		}
+		total += n
+	}
+}

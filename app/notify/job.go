@@ -76,9 +76,17 @@ func New(cfg Config) *Job {
 		cfg.AlertsEvery = time.Minute
 	}
 	j := &Job{cfg: cfg, kick: make(chan struct{}, 1)}
-	cfg.Store.SetWebhookOn(j.Channels(context.Background()).Webhook != nil)
+	// The first call sets the webhook's cursor: what changes from now on is
+	// announced, including while the job is not running.
+	ctx := context.Background()
+	if _, err := cfg.Store.QueueWebhookEvents(ctx, j.Channels(ctx).Webhook != nil, webhookBatch); err != nil {
+		cfg.Log.Error("notify: webhook events", "err", err)
+	}
 	return j
 }
+
+// webhookBatch is how many ticket changes a round turns into webhook messages.
+const webhookBatch = 1000
 
 // Kick asks for a round now.
 func (j *Job) Kick() {
@@ -190,7 +198,9 @@ func (j *Job) Run(ctx context.Context) {
 func (j *Job) Round(ctx context.Context) (int, error) {
 	s := j.cfg.Store
 	ch := j.Channels(ctx)
-	s.SetWebhookOn(ch.Webhook != nil)
+	if _, err := s.QueueWebhookEvents(ctx, ch.Webhook != nil, webhookBatch); err != nil {
+		return 0, err
+	}
 	msgs, err := s.DueMessages(ctx, ch.names(), 50*j.cfg.Workers)
 	if err != nil {
 		return 0, err

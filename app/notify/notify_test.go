@@ -354,3 +354,100 @@ func TestWebhookSigned(t *testing.T) {
 		t.Errorf("bad signatures %d", rcv.badSig)
 	}
 }
+
+// TestWebhookFromTheAuditTrail: the webhook's messages come from the changes'
+// audit events after a cursor. Changes made while the job is not running (the
+// server down, for hours) are announced when it runs again; each change once, a comment
+// (no change of status) not at all; a refused action nothing; changes while no
+// webhook is configured are not announced later.
+func TestWebhookFromTheAuditTrail(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rcv := newGateway(t)
+	cfg := notify.Config{Webhook: rcv.srv.URL + "/hook"}
+	job(f, cfg) // started once: the cursor is set
+	a := f.file(t, "CW-05", "", "")
+	b := f.file(t, "CW-05", "", "")
+	// The server is down: changes only reach the database.
+	f.act(t, f.uk, a.Number, app.ActionAccept, "")
+	f.act(t, f.uk, a.Number, app.ActionComment, "Мастер выехал")
+	if _, err := f.s.Act(apptest.As(f.uk), b.Number, app.ActionDone, store.ActInput{}); err == nil {
+		t.Fatal("done before accept was allowed")
+	}
+	f.clock.Advance(2 * time.Hour) // down for two hours: still announced
+	j := job(f, cfg)               // restarted
+	for range 3 {
+		if _, err := j.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rcv.count() != 3 {
+		t.Fatalf("deliveries %d, want 3 (two registrations, one accept): %v", rcv.count(), outbox(t, f.s))
+	}
+	for k, n := range rcv.byKey {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+	// No webhook for a while: those changes are not announced once one is set.
+	f.act(t, f.uk, b.Number, app.ActionAccept, "")
+	if _, err := job(f, notify.Config{}).Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.act(t, f.uk, a.Number, app.ActionDone, "")
+	if _, err := job(f, cfg).Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rcv.count() != 4 || !strings.Contains(rcv.body(3), `"status":"done"`) {
+		t.Fatalf("deliveries %d, last %s", rcv.count(), rcv.body(3))
+	}
+}
+
+// TestSMSStopOfAPortalResident: «СТОП» from a registered resident's phone turns
+// their portal preference to none, keeps the withdrawal in their consent
+// records, stops their ticket's SMS and cancels the one waiting; an alert to
+// the same phone as an organisation's duty phone is not a resident's consent
+// and stays.
+func TestSMSStopOfAPortalResident(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.s.SaveNotifyPref(ctx, f.resi.ID, "sms", "", true, "10.0.0.7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetDutyContact(ctx, store.DutyContact{OrganizationID: f.org.ID, Phone: f.resi.Phone}); err != nil {
+		t.Fatal(err)
+	}
+	tk, _, err := f.s.CreateTicket(apptest.As(f.resi), app.NewTicket{BuildingID: f.b.ID, WorkType: "EL-01", Description: "Нет света во всём доме"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.s.StopSMS(ctx, f.resi.Phone, "192.0.2.10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Tickets != 1 || r.Residents != 1 || r.Cancelled != 1 {
+		t.Errorf("stop: %+v", r)
+	}
+	if p, _ := f.s.NotifyPrefOf(ctx, f.resi.ID); p.Channel != "none" {
+		t.Errorf("preference %q", p.Channel)
+	}
+	if c, _, _ := f.s.TicketContact(ctx, tk.ID); c.Channel != "none" {
+		t.Errorf("ticket contact %q", c.Channel)
+	}
+	// The subject's access report (152-ФЗ) shows the withdrawal after the consent.
+	pd, err := f.s.PersonalData(ctx, f.resi.Phone)
+	if err != nil || len(pd.Accounts) != 1 {
+		t.Fatalf("personal data %+v %v", pd, err)
+	}
+	cs := pd.Accounts[0].Consents
+	if last := cs[len(cs)-1]; last.Text != store.SMSStopText || last.IP != "192.0.2.10" {
+		t.Errorf("consent records %+v", cs)
+	}
+	left := outbox(t, f.s)
+	if !strings.Contains(strings.Join(left, "\n"), "emergency sms "+f.resi.Phone+" pending") {
+		t.Errorf("the duty alert went too: %v", left)
+	}
+	if strings.Contains(strings.Join(left, "\n"), "registered pending") {
+		t.Errorf("the resident's SMS still waits: %v", left)
+	}
+}

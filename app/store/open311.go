@@ -144,8 +144,9 @@ func (s *Store) APIKeyFor(ctx context.Context, key string) (*app.APIKey, error) 
 // FileViaApp registers n as filed by the application of key k (Open311) and
 // returns it with the token the specification's tokens/{token} resolves. It is
 // routed at once, like a resident's request: the organisation learns of it
-// without waiting for an operator.
-func (s *Store) FileViaApp(ctx context.Context, k *app.APIKey, n app.NewTicket, email string) (*app.Ticket, string, error) {
+// without waiting for an operator. photos (the request's media_url, already
+// written to the uploads folder) become its report photos.
+func (s *Store) FileViaApp(ctx context.Context, k *app.APIKey, n app.NewTicket, email string, photos []*app.Attachment) (*app.Ticket, string, error) {
 	email = strings.TrimSpace(email)
 	if utf8.RuneCountInString(email) > 200 || (email != "" && !strings.Contains(email, "@")) {
 		return nil, "", &app.Error{Code: app.EINVALID, Message: "Неверный адрес электронной почты.", Fields: map[string]string{"email": "Неверный адрес."}}
@@ -163,6 +164,9 @@ func (s *Store) FileViaApp(ctx context.Context, k *app.APIKey, n app.NewTicket, 
 			return err
 		}
 		if _, err := tx.exec("INSERT INTO ticket_apps(ticket_id, api_key_id, token, reporter_email) VALUES (?,?,?,?)", t.ID, k.ID, token, email); err != nil {
+			return err
+		}
+		if err := tx.attach(t.ID, app.AttachReport, photos); err != nil {
 			return err
 		}
 		out = t

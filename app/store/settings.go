@@ -11,20 +11,21 @@ import (
 
 // Setting keys: the domain's (app), named here too for the store's callers.
 const (
-	SetMunicipalityName = app.SetMunicipalityName
-	SetMunicipalityCode = app.SetMunicipalityCode
-	SetTimeZone         = app.SetTimeZone
-	SetAcceptHours      = app.SetAcceptHours
-	SetColdPeriod       = app.SetColdPeriod
-	SetCenterName       = app.SetCenterName
-	SetCenterPhone      = app.SetCenterPhone
-	SetRegistryURL      = app.SetRegistryURL
-	SetRegistryToken    = app.SetRegistryToken
-	SetExportEvery      = app.SetExportEvery
-	SetDemo             = app.SetDemo
-	SetMapTiles         = app.SetMapTiles
-	SetMapAttribution   = app.SetMapAttribution
-	SetRetentionYears   = app.SetRetentionYears
+	SetMunicipalityName  = app.SetMunicipalityName
+	SetMunicipalityCode  = app.SetMunicipalityCode
+	SetTimeZone          = app.SetTimeZone
+	SetAcceptHours       = app.SetAcceptHours
+	SetColdPeriod        = app.SetColdPeriod
+	SetCenterName        = app.SetCenterName
+	SetCenterPhone       = app.SetCenterPhone
+	SetRegistryURL       = app.SetRegistryURL
+	SetRegistryToken     = app.SetRegistryToken
+	SetExportEvery       = app.SetExportEvery
+	SetDemo              = app.SetDemo
+	SetMapTiles          = app.SetMapTiles
+	SetMapAttribution    = app.SetMapAttribution
+	SetRetentionYears    = app.SetRetentionYears
+	SetOpen311MediaHosts = app.SetOpen311MediaHosts
 )
 
 var settingDefaults = map[string]string{

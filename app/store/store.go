@@ -8,7 +8,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
@@ -33,9 +32,8 @@ type Store struct {
 	buildings []buildingEntry
 	cacheGen  uint64 // bumped by every drop of a cache
 
-	wq        writeQueue  // group commit, see writer.go
-	changes   changes     // what committed writes changed, see changes.go
-	webhookOn atomic.Bool // notifications: queue webhook events (notify.go)
+	wq        writeQueue // group commit, see writer.go
+	changes   changes    // what committed writes changed, see changes.go
 	stmtCache stmtCache
 	readCache readStmts
 }

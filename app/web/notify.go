@@ -167,7 +167,7 @@ func (s *Server) pageMyNotifyPost(c *fiber.Ctx) error {
 
 // notifySettings are the keys of the channels' screen, in its order.
 var notifySettings = []string{store.SetSMTP, store.SetMailFrom, store.SetSMSURL, store.SetSMSBody, store.SetWebhookURL, store.SetWebhookSecret,
-	store.SetBaseURL, store.SetDutyPhone, store.SetDutyEmail, store.SetSupervisorPhone, store.SetSupervisorEmail}
+	store.SetSMSInboundSecret, store.SetBaseURL, store.SetDutyPhone, store.SetDutyEmail, store.SetSupervisorPhone, store.SetSupervisorEmail}
 
 const masked = "••••••"
 
@@ -207,7 +207,8 @@ func (s *Server) showNotify(c *fiber.Ctx, posted map[string]string, formErr erro
 	}
 	vals[store.SetSMTP] = maskURL(vals[store.SetSMTP])
 	secretSet := vals[store.SetWebhookSecret] != ""
-	vals[store.SetWebhookSecret] = ""
+	inboundSet := vals[store.SetSMSInboundSecret] != ""
+	vals[store.SetWebhookSecret], vals[store.SetSMSInboundSecret] = "", ""
 	for k, v := range posted {
 		vals[k] = v
 	}
@@ -233,7 +234,7 @@ func (s *Server) showNotify(c *fiber.Ctx, posted map[string]string, formErr erro
 	if s.NotifyJob != nil {
 		ch = s.NotifyJob.Channels(ctx)
 	}
-	data := fiber.Map{"Title": "Уведомления", "Section": "notify", "V": vals, "SecretSet": secretSet, "Orgs": rows,
+	data := fiber.Map{"Title": "Уведомления", "Section": "notify", "V": vals, "SecretSet": secretSet, "InboundSet": inboundSet, "Orgs": rows,
 		"Running": s.NotifyJob != nil, "ChanErrors": ch.Errors, "Email": ch.Email != nil, "SMS": ch.SMS != nil, "Webhook": ch.Webhook != nil,
 		"Saved": c.Query("saved") == "1"}
 	if formErr != nil {
@@ -254,9 +255,12 @@ func (s *Server) adminNotifySave(c *fiber.Ctx) error {
 	if kv[store.SetWebhookSecret] == "" && c.FormValue("clear_secret") != "1" {
 		delete(kv, store.SetWebhookSecret) // empty: keep the one stored
 	}
+	if kv[store.SetSMSInboundSecret] == "" && c.FormValue("clear_inbound_secret") != "1" {
+		delete(kv, store.SetSMSInboundSecret)
+	}
 	if err := s.Store.SaveSettings(ctx, kv); err != nil {
 		kv[store.SetSMTP] = maskURL(kv[store.SetSMTP])
-		kv[store.SetWebhookSecret] = ""
+		kv[store.SetWebhookSecret], kv[store.SetSMSInboundSecret] = "", ""
 		return s.showNotify(c, kv, err)
 	}
 	if s.NotifyJob != nil {

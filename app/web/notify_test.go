@@ -145,11 +145,18 @@ func TestNotifySettingsHideSecrets(t *testing.T) {
 	admin := fixtureAdmin(t, f)
 	form := url.Values{"notify_smtp": {"smtp://centre:Pa55word@mail.usinsk.example:587"}, "notify_mail_from": {"centre@usinsk.example"},
 		"notify_webhook_secret": {"hook-secret-value"}, "notify_duty_phone": {"8 912 000-11-22"}}
+	// The inbound SMS secret is refused when short, with nothing saved.
+	form.Set("notify_sms_inbound_secret", "short")
+	if st, body, _ := admin.post("/admin/notify", form); st != http.StatusBadRequest || !strings.Contains(body, "Секрет входящих SMS — не короче 16 символов") ||
+		f.s.Setting(context.Background(), store.SetWebhookSecret) != "" {
+		t.Fatalf("short inbound secret: %d", st)
+	}
+	form.Set("notify_sms_inbound_secret", "inbound-secret-value-42")
 	if st, _, _ := admin.post("/admin/notify", form); st != http.StatusSeeOther {
 		t.Fatalf("save %d", st)
 	}
 	_, body := admin.get("/admin/notify")
-	if strings.Contains(body, "Pa55word") || strings.Contains(body, "hook-secret-value") {
+	if strings.Contains(body, "Pa55word") || strings.Contains(body, "hook-secret-value") || strings.Contains(body, "inbound-secret-value-42") {
 		t.Fatal("a secret is shown back")
 	}
 	if !strings.Contains(body, `value="smtp://centre:••••••@mail.usinsk.example:587"`) || !strings.Contains(body, "задан; пусто — оставить прежний") {
@@ -164,6 +171,9 @@ func TestNotifySettingsHideSecrets(t *testing.T) {
 	}
 	if got := f.s.Setting(ctx, store.SetWebhookSecret); got != "hook-secret-value" {
 		t.Errorf("secret after resave %q", got)
+	}
+	if got := f.s.Setting(ctx, store.SetSMSInboundSecret); got != "inbound-secret-value-42" {
+		t.Errorf("inbound secret after resave %q", got)
 	}
 	// A bad duty e-mail is a field error.
 	st, body, _ := admin.post("/admin/notify", url.Values{"notify_duty_email": {"дежурный@"}})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/photo"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -106,12 +107,6 @@ func (s *Server) o311Post(c *fiber.Ctx) error {
 	if !s.o311Limit.allow(key, s.Store.Now()) {
 		return app.Errorf(app.ERATELIMITED, "Приложение «%s» исчерпало свой лимит: %d заявок в минуту.", key.Name, key.RateLimit)
 	}
-	if strings.TrimSpace(p["media_url"]) != "" {
-		// Fetching a URL a client names would make this server fetch anything on
-		// the internet (or the office network) on request; photos come through the
-		// residents' portal, where they are checked and stripped of their metadata.
-		return &app.Error{Code: app.EINVALID, Message: "media_url не принимается.", Fields: map[string]string{"media_url": "Фотографии не принимаются по ссылке; житель может приложить их на портале."}}
-	}
 	wt, err := s.activeWorkType(c, p["service_code"], "service_code", app.EINVALID)
 	if err != nil {
 		return err
@@ -133,8 +128,21 @@ func (s *Server) o311Post(c *fiber.Ctx) error {
 	if strings.TrimSpace(n.ReporterPhone) == "" {
 		return &app.Error{Code: app.EINVALID, Message: "Нужен телефон заявителя.", Fields: map[string]string{"phone": "Укажите телефон: центр звонит жителю, чтобы подтвердить выполнение работ."}}
 	}
-	t, token, err := s.Store.FileViaApp(ctx, key, n, p["email"])
+	// The photo last: everything that can be refused without the network is.
+	var atts []*app.Attachment
+	undo := func() {}
+	if raw := strings.TrimSpace(p["media_url"]); raw != "" {
+		ph, err := s.o311Media(ctx, raw)
+		if err != nil {
+			return err
+		}
+		if atts, undo, err = s.savePhotos([]*photo.Photo{ph}); err != nil {
+			return err
+		}
+	}
+	t, token, err := s.Store.FileViaApp(ctx, key, n, p["email"], atts)
 	if err != nil {
+		undo()
 		return o311Fields(err)
 	}
 	notice := "Заявка " + t.Number + " зарегистрирована"

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 		{get, "/api/v1/organizations", asGroup, s.apiOrganizations},
 		{get, "/api/v1/buildings", asGroup, s.apiBuildings},
 		{get, "/api/v1/ratings", asGroup, s.apiRatings},
+		{post, "/api/v1/notify/sms-inbound", asGroup, s.apiSMSInbound},
 	})
 	s.group("/api/v1", s.apiAuth, []route{
 		{post, "/api/v1/auth/logout", asGroup, s.apiLogout},
