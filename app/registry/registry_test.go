@@ -19,7 +19,6 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
-	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/registry/regtest"
 )
@@ -90,7 +89,7 @@ func mustJSON(v any) []byte {
 func version(t testing.TB, db *regstore.DB, number string) int64 {
 	t.Helper()
 	var v int64
-	if err := readDB(t, db).QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = ?", number).Scan(&v); err != nil {
+	if err := readDB(t, db).QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = '" + strings.ReplaceAll(number, "'", "") + "'").Scan(&v); err != nil {
 		return 0
 	}
 	return v
@@ -382,14 +381,5 @@ func (j *cookieJar) Cookies(*url.URL) []*http.Cookie {
 	return out
 }
 
-// readDB opens the registry's database file read-only, for a test to look at
-// what is stored.
-func readDB(t testing.TB, db *regstore.DB) *sql.DB {
-	t.Helper()
-	r, err := sql.Open("sqlite", sqlkit.DSN(db.Path, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}
+// readDB is the registry's database, for a test to look at what is stored.
+func readDB(t testing.TB, db *regstore.DB) *sql.DB { return db.SQL() }
