@@ -442,7 +442,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	r2dsn := regDSN(t, r2)
 	r2args := func(args ...string) []string { return append(args, regtest.DataArgs(r2, r2dsn)...) }
 	runCLI(t, bin, r2args("registry", "municipality", "add", "--code", "TST", "--name", "Тестовый")...)
-	runCLI(t, bin, r2args("registry", "import", file)...)
+	runCLI(t, bin, append(r2args("registry", "import"), file)...)
 	step("import done")
 	_, imported := held(t, r2dsn)
 	step("export file imported")
@@ -457,7 +457,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		}
 	}
 	// Importing the same file again changes nothing.
-	if out := runCLI(t, bin, r2args("registry", "import", file)...); !strings.Contains(out, "принято 0") {
+	if out := runCLI(t, bin, append(r2args("registry", "import"), file)...); !strings.Contains(out, "принято 0") {
 		t.Fatalf("re-import: %s", out)
 	}
 }

@@ -19,7 +19,7 @@ func (db *DB) Apply(ctx context.Context, code string, b *app.Batch, rows []row) 
 	if err := db.ready(ctx, rows); err != nil {
 		return res, err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *wtx) error {
 		var err error
 		res, err = db.applyTx(ctx, tx, code, b.BatchID, rows, "push")
 		return err
@@ -131,7 +131,7 @@ func (w *row) search() string {
 
 // applyTx files rows inside tx; source is "push" or "import" (an import does not
 // count as a push for the staleness warning: it came by hand, not by the link).
-func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, rows []row, source string) (Result, error) {
+func (db *DB) applyTx(ctx context.Context, tx *wtx, code, batchID string, rows []row, source string) (Result, error) {
 	now := db.Now().Unix()
 	var p *plan
 	var err error
@@ -162,7 +162,7 @@ func (db *DB) applyTx(ctx context.Context, tx *sql.Tx, code, batchID string, row
 
 // keepBuildings records the buildings of the accepted records under their
 // organisations, with the largest flat count seen.
-func (db *DB) keepBuildings(ctx context.Context, tx *sql.Tx, code string, final []*row) error {
+func (db *DB) keepBuildings(ctx context.Context, tx *wtx, code string, final []*row) error {
 	type key struct{ org, building int64 }
 	flats := map[key]int{}
 	for _, w := range final {
@@ -224,7 +224,7 @@ ON CONFLICT(municipality, number) DO UPDATE SET version = excluded.version, stat
  search = excluded.search, record = excluded.record, received_at = excluded.received_at, horizon = excluded.horizon
 WHERE excluded.version > tickets.version`
 
-func (db *DB) applySQLite(ctx context.Context, tx *sql.Tx, code string, rows []row, now int64) (*plan, error) {
+func (db *DB) applySQLite(ctx context.Context, tx *wtx, code string, rows []row, now int64) (*plan, error) {
 	get, err := tx.PrepareContext(ctx, "SELECT version, status, done_on_time, created_at FROM tickets WHERE municipality = ? AND number = ?")
 	if err != nil {
 		return nil, err

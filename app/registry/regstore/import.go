@@ -3,7 +3,6 @@ package regstore
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"sort"
@@ -85,7 +84,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, name string) (map[string]
 		}
 	}
 	out := map[string]Result{}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *wtx) error {
 		for _, code := range codes {
 			res, err := db.applyTx(ctx, tx, code, "import "+name, all[code], "import")
 			if err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/ecoz/ecoz/app/kit/pgkit"
 	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // schemaPG is the registry's schema on PostgreSQL (version 3, the SQLite
@@ -136,7 +138,7 @@ const municipalityLock = "SELECT pg_advisory_xact_lock(hashtext('ecoz:' || $1))"
 
 // applyPG writes a batch with one statement whatever its size: the tickets'
 // columns as arrays, unnested into an upsert that keeps the highest version.
-func (db *DB) applyPG(ctx context.Context, tx *sql.Tx, code string, rows []row, now int64) (*plan, error) {
+func (db *DB) applyPG(ctx context.Context, tx *wtx, code string, rows []row, now int64) (*plan, error) {
 	if len(rows) == 0 {
 		return &plan{}, nil
 	}
@@ -175,6 +177,9 @@ func (db *DB) applyPG(ctx context.Context, tx *sql.Tx, code string, rows []row, 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM tickets WHERE municipality = $1 AND number = ANY($2)", code, p.moved); err != nil {
 			return nil, err
 		}
+	}
+	if PGBulk == "copy" {
+		return p, db.copyPG(ctx, tx, code, now, p.final)
 	}
 	n := len(p.final)
 	c := struct {
@@ -227,6 +232,55 @@ func (db *DB) applyPG(ctx context.Context, tx *sql.Tx, code string, rows []row, 
 		return nil, fmt.Errorf("реестр: из %d записей пакета легло %d; пакет не принят", n, got)
 	}
 	return p, nil
+}
+
+// PGBulk is how a batch reaches PostgreSQL: "unnest" (one upsert over arrays,
+// the default) or "copy" (COPY into a temporary table, then one upsert from
+// it). BenchmarkIngestConcurrent measures both; docs/scale.md has the figures.
+var PGBulk = "unnest"
+
+// copyPG writes the final rows through COPY into a temporary staging table,
+// then upserts them from it.
+func (db *DB) copyPG(ctx context.Context, tx *wtx, code string, now int64, final []*row) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS ticket_stage (LIKE tickets INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
+		return err
+	}
+	src := make([][]any, len(final))
+	for i, w := range final {
+		r := w.rec
+		rec, err := jsonv2.Marshal(r)
+		if err != nil {
+			return err
+		}
+		src[i] = []any{code, r.Number, r.Version, string(r.Status), w.orgID.Int64, w.orgName, r.Building.ID, r.Building.Address,
+			r.WorkType.Category, w.parent, w.created, w.acceptDue, w.due, nullable(w.accepted), nullable(w.done), nullable(w.closed),
+			nullable(w.onTime), int32(r.ReopenCount), w.search(), string(rec), now, int32(r.Building.Apartments), horizon(w)}
+	}
+	err := tx.conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		_, err := c.CopyFrom(ctx, pgx.Identifier{"ticket_stage"}, []string{"municipality", "number", "version", "status", "organization_id", "organization",
+			"building_id", "address", "category", "parent", "created_at", "accept_due_at", "due_at", "accepted_at", "done_at", "closed_at", "done_on_time",
+			"reopen_count", "search", "record", "received_at", "apartments", "horizon"}, pgx.CopyFromRows(src))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO tickets SELECT * FROM ticket_stage
+ON CONFLICT (municipality, number, created_at) DO UPDATE SET version = excluded.version, status = excluded.status,
+ organization_id = excluded.organization_id, organization = excluded.organization, building_id = excluded.building_id,
+ address = excluded.address, apartments = excluded.apartments, category = excluded.category, parent = excluded.parent,
+ accept_due_at = excluded.accept_due_at, due_at = excluded.due_at, accepted_at = excluded.accepted_at, done_at = excluded.done_at,
+ closed_at = excluded.closed_at, done_on_time = excluded.done_on_time, reopen_count = excluded.reopen_count,
+ search = excluded.search, record = excluded.record, received_at = excluded.received_at, horizon = excluded.horizon
+WHERE excluded.version > tickets.version`)
+	if err != nil {
+		return err
+	}
+	if got, _ := res.RowsAffected(); got != int64(len(final)) {
+		return fmt.Errorf("реестр: из %d записей пакета легло %d; пакет не принят", len(final), got)
+	}
+	return nil
 }
 
 func nullable(v sql.NullInt64) *int64 {

@@ -117,16 +117,28 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
 // write runs fn in one immediate transaction.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+func (db *DB) write(ctx context.Context, fn func(tx *wtx) error) error {
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&wtx{Tx: tx, conn: conn}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// wtx is a write transaction and its connection (PostgreSQL's COPY goes through
+// the connection, inside the transaction).
+type wtx struct {
+	*sql.Tx
+	conn *sql.Conn
 }
 
 // newToken and HashToken are the domain's (app.NewToken, app.HashToken): a token
@@ -162,7 +174,7 @@ func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, e
 		return "", err
 	}
 	token := newToken()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *wtx) error {
 		now := db.Now().Unix()
 		var n int
 		if err := tx.QueryRowContext(ctx, db.q("SELECT count(*) FROM municipalities WHERE code = ?"), code).Scan(&n); err != nil {
@@ -184,7 +196,7 @@ func (db *DB) AddMunicipality(ctx context.Context, code, name string) (string, e
 // old token stops working at once.
 func (db *DB) ReissueToken(ctx context.Context, code string) (string, error) {
 	token := newToken()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, db.q("UPDATE municipalities SET token_hash = ?, token_issued_at = ?, revoked = 0 WHERE code = ?"), HashToken(token), db.Now().Unix(), strings.ToUpper(code))
 		if err != nil {
 			return err
@@ -200,7 +212,7 @@ func (db *DB) ReissueToken(ctx context.Context, code string) (string, error) {
 // RevokeToken stops a municipality's token from being accepted; what it pushed
 // stays.
 func (db *DB) RevokeToken(ctx context.Context, code string) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *wtx) error {
 		res, err := tx.ExecContext(ctx, db.q("UPDATE municipalities SET revoked = 1 WHERE code = ?"), strings.ToUpper(code))
 		if err != nil {
 			return err
@@ -314,7 +326,7 @@ func (db *DB) AddUser(ctx context.Context, login, password string) error {
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, db.q(db.upsertUser()), login, string(hash), db.Now().Unix())
 		return err
 	})
@@ -338,7 +350,7 @@ func (db *DB) SignIn(ctx context.Context, login, password string) (string, error
 		return "", err
 	}
 	token := newToken()
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *wtx) error {
 		now := db.Now()
 		if _, err := tx.ExecContext(ctx, db.q("DELETE FROM sessions WHERE expires_at < ?"), now.Unix()); err != nil {
 			return err
@@ -361,7 +373,7 @@ func (db *DB) SessionFor(ctx context.Context, token string) (*Session, error) {
 
 // SignOut ends a session.
 func (db *DB) SignOut(ctx context.Context, token string) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, db.q("DELETE FROM sessions WHERE token_hash = ?"), HashToken(token))
 		return err
 	})

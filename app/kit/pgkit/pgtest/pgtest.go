@@ -205,3 +205,16 @@ func Main(m *testing.M, use func(onPG bool)) {
 	Stop()
 	os.Exit(code)
 }
+
+// Exec runs one statement on the server at u.
+func Exec(u, sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, sql)
+	return err
+}
