@@ -67,6 +67,7 @@ var commands = []Command{
 		{Name: "tls-cert", Default: "", Arg: "ФАЙЛ", Usage: "сертификат TLS (PEM); вместе с --tls-key"},
 		{Name: "tls-key", Default: "", Arg: "ФАЙЛ", Usage: "закрытый ключ TLS (PEM); вместе с --tls-cert"},
 		{Name: "stale-after", Default: time.Hour, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "предупреждать, если муниципалитет не присылал данные дольше"},
+		{Name: "rating-every", Default: 5 * time.Minute, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "пересчитывать рейтинг республики не чаще (страница показывает время расчёта; 0 — при каждом просмотре)"},
 		{Name: "rate", Default: float64(20), Arg: "N", Usage: "запросов в секунду на один токен"},
 		{Name: "trusted-proxy", Default: "", Arg: "АДРЕСА", Usage: "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить"},
 	}},

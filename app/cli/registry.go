@@ -121,7 +121,7 @@ func runRegistryServe(c *Call) error {
 		return err
 	}
 	srv, err := registry.New(registry.Config{DB: db, Views: c.Sub("assets/registry"), Static: c.Sub("assets/static"), Log: log,
-		Version: c.Version, StaleAfter: c.Duration("stale-after"), Rate: c.Float64("rate"), TrustedProxies: proxies})
+		Version: c.Version, StaleAfter: c.Duration("stale-after"), RatingEvery: c.Duration("rating-every"), Rate: c.Float64("rate"), TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

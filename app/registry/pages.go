@@ -1,6 +1,9 @@
 package registry
 
 import (
+	"context"
+	"time"
+
 	"strings"
 
 	"github.com/ecoz/ecoz/app"
@@ -205,9 +208,26 @@ func (s *Server) pageReissue(c *fiber.Ctx) error {
 
 // pageRating is the republic-wide rating of management organisations.
 func (s *Server) pageRating(c *fiber.Ctx) error {
-	r, err := s.db.Rating(c.UserContext(), s.db.Now())
+	r, err := s.republicRating(c.UserContext())
 	if err != nil {
 		return err
 	}
 	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r})
+}
+
+// republicRating is the rating as last computed, if that was less than
+// RatingEvery ago; otherwise it is computed now (one view computes it, the
+// others wait for it).
+func (s *Server) republicRating(ctx context.Context) (*regstore.Rating, error) {
+	s.ratingMu.Lock()
+	defer s.ratingMu.Unlock()
+	if s.rating != nil && time.Since(s.ratedAt) < s.cfg.RatingEvery {
+		return s.rating, nil
+	}
+	r, err := s.db.Rating(ctx, s.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.rating, s.ratedAt = r, time.Now()
+	return r, nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/pgkit/pgtest"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/registry/regtest"
 )
@@ -55,6 +56,10 @@ func TestSimulationCountry(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	dsn := regDSN(t, dir)
+	appName := "ecoz-sim-" + strconv.Itoa(rand.IntN(1e9))
+	if regtest.PG {
+		dsn += "&application_name=" + appName
+	}
 	db, err := regstore.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +140,17 @@ func TestSimulationCountry(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		reg = start(t, bin, "registry", args...)
 		waitHealthy(t, base)
+	}
+	if regtest.PG {
+		// The database drops the registry's connections in the middle of
+		// batches: those batches are not acknowledged, and their retries apply.
+		for acked.Load() < totalBatches*5/6 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := pgtest.Exec(pgtest.Require(t), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"+appName+"'"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("the registry's database connections cut after %d batches", acked.Load())
 	}
 	wg.Wait()
 	reg.stop(syscall.SIGTERM)

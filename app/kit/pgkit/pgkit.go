@@ -65,7 +65,9 @@ func Open(ctx context.Context, rawURL string, s sqlkit.Schema, maxConns int32) (
 	// Times are kept as unix seconds; the session's zone only touches what the
 	// server prints, and UTC keeps that the same on every server.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
-	cfg.ConnConfig.RuntimeParams["application_name"] = "ecoz"
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "ecoz"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("база PostgreSQL %s: %v", Redact(rawURL), err)
