@@ -105,9 +105,23 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 	if total.Closed > 0 {
 		total.OnTimePc = total.OnTime * 100 / total.Closed
 	}
-	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": gs, "Total": total, "Stale": stale,
+	// A country's two thousand municipalities are shown a hundred at a time;
+	// the totals are the whole country's.
+	pages := max(1, (len(gs)+overviewPage-1)/overviewPage)
+	page := min(max(c.QueryInt("page", 1), 1), pages)
+	rows := gs[min((page-1)*overviewPage, len(gs)):min(page*overviewPage, len(gs))]
+	var pager []int
+	if pages > 1 {
+		for p := 1; p <= pages; p++ {
+			pager = append(pager, p)
+		}
+	}
+	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": rows, "Total": total, "Stale": stale, "Count": len(gs), "Page": page, "Pages": pages, "Pager": pager,
 		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
 }
+
+// overviewPage is how many municipalities the overview shows at a time.
+const overviewPage = 100
 
 // pageSearch looks across every ticket of the republic.
 func (s *Server) pageSearch(c *fiber.Ctx) error {

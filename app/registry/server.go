@@ -261,7 +261,7 @@ func (s *Server) apiReader(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMunicipalities(c *fiber.Ctx) error {
-	gs, err := s.db.Overview(c.UserContext(), s.db.Now(), s.cfg.StaleAfter)
+	gs, err := s.db.Glances(c.UserContext(), s.db.Now(), s.cfg.StaleAfter)
 	if err != nil {
 		return err
 	}

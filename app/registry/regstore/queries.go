@@ -31,23 +31,8 @@ type Glance struct {
 // overdue, which changes with the clock, is counted, from the open tickets'
 // index.
 func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT code, name, revoked, created_at, token_issued_at, last_push_at, n_tickets, n_open, n_closed, n_on_time FROM municipalities")
+	out, err := db.Glances(ctx, now, staleAfter)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Glance
-	for rows.Next() {
-		var g Glance
-		var created, issued int64
-		var last sql.NullInt64
-		if err := rows.Scan(&g.Code, &g.Name, &g.Revoked, &created, &issued, &last, &g.Tickets, &g.Open, &g.Closed, &g.OnTime); err != nil {
-			return nil, err
-		}
-		g.CreatedAt, g.TokenIssuedAt, g.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	overdue := map[string]int{}
@@ -68,8 +53,36 @@ func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Durat
 		return nil, err
 	}
 	for i := range out {
+		out[i].Overdue = overdue[out[i].Code]
+	}
+	return out, nil
+}
+
+// Glances is the overview without the overdue counts: what the ingest keeps
+// (tickets, open, closed, on time) and the staleness, read from the
+// municipalities alone.
+func (db *DB) Glances(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT code, name, revoked, created_at, token_issued_at, last_push_at, n_tickets, n_open, n_closed, n_on_time FROM municipalities")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Glance
+	for rows.Next() {
+		var g Glance
+		var created, issued int64
+		var last sql.NullInt64
+		if err := rows.Scan(&g.Code, &g.Name, &g.Revoked, &created, &issued, &last, &g.Tickets, &g.Open, &g.Closed, &g.OnTime); err != nil {
+			return nil, err
+		}
+		g.CreatedAt, g.TokenIssuedAt, g.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
 		g := &out[i]
-		g.Overdue = overdue[g.Code]
 		g.Stale = !g.Revoked && (g.LastPushAt.IsZero() || now.Sub(g.LastPushAt) > staleAfter)
 		if g.Closed > 0 {
 			g.OnTimePc = g.OnTime * 100 / g.Closed

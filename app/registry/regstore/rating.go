@@ -2,6 +2,7 @@ package regstore
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"time"
 
@@ -84,7 +85,19 @@ type Rating struct {
 func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 	from := now.Add(-ratingWindow)
 	f, n := from.Unix(), now.Unix()
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT municipality, organization_id, max(organization),
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if db.pg != nil {
+		// A country's organisations are tens of thousands of groups: aggregated
+		// in memory, not sorted on disk.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT municipality, organization_id, max(organization),
 		count(*) FILTER (WHERE created_at >= ?1 AND created_at < ?2),
 		count(*) FILTER (WHERE due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled'),
 		count(*) FILTER (WHERE due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled' AND done_at IS NOT NULL AND done_at <= due_at),
@@ -121,7 +134,7 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	bs, err := db.r.QueryContext(ctx, "SELECT municipality, organization_id, count(*), sum(apartments) FROM org_buildings GROUP BY municipality, organization_id")
+	bs, err := tx.QueryContext(ctx, "SELECT municipality, organization_id, count(*), sum(apartments) FROM org_buildings GROUP BY municipality, organization_id")
 	if err != nil {
 		return nil, err
 	}
