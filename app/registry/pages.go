@@ -120,6 +120,9 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
 }
 
+// ratingPage is how many places the rating page shows at a time.
+const ratingPage = 100
+
 // overviewPage is how many municipalities the overview shows at a time.
 const overviewPage = 100
 
@@ -226,7 +229,37 @@ func (s *Server) pageRating(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r})
+	// A country's tens of thousands of organisations: a hundred places at a
+	// time, or one municipality's (?m=CODE).
+	ranked, unranked := r.Ranked, r.Unranked
+	m := strings.ToUpper(strings.TrimSpace(c.Query("m")))
+	if m != "" {
+		ranked, unranked = nil, nil
+		for _, o := range r.Ranked {
+			if o.Municipality == m {
+				ranked = append(ranked, o)
+			}
+		}
+		for _, o := range r.Unranked {
+			if o.Municipality == m {
+				unranked = append(unranked, o)
+			}
+		}
+	}
+	pages := max(1, (len(ranked)+ratingPage-1)/ratingPage)
+	page := min(max(c.QueryInt("page", 1), 1), pages)
+	var pager []int
+	if pages > 1 {
+		for p := 1; p <= pages; p++ {
+			pager = append(pager, p)
+		}
+	}
+	if len(unranked) > ratingPage*5 {
+		unranked = nil // listed per municipality (?m=)
+	}
+	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r, "M": m,
+		"Ranked": ranked[min((page-1)*ratingPage, len(ranked)):min(page*ratingPage, len(ranked))], "Unranked": unranked,
+		"RankedCount": len(ranked), "Page": page, "Pages": pages, "Pager": pager})
 }
 
 // republicRating is the rating as last computed, if that was less than

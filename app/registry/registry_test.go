@@ -325,8 +325,11 @@ func TestPages(t *testing.T) {
 	if st, body := w.get("/m/TST/TST-000001"); st != 200 || !strings.Contains(body, "Прорыв трубы") {
 		t.Fatalf("ticket page: %d %s", st, body)
 	}
-	if st, _ := w.get("/rating"); st != 200 {
-		t.Fatalf("rating page: %d", st)
+	if st, body := w.get("/rating"); st != 200 || strings.Count(body, `<a href="/m/TST">TST</a>`) != 3 || !strings.Contains(body, "<td>УК 1</td>") {
+		t.Fatalf("rating page: %d\n%s", st, body)
+	}
+	if _, body := w.get("/rating?m=usn"); strings.Contains(body, "УК 1") || !strings.Contains(body, "Недостаточно данных за период.") || !strings.Contains(body, `value="USN"`) {
+		t.Fatalf("rating of one municipality:\n%s", body)
 	}
 	if st, _ := w.post("/m/TST/revoke", url.Values{"csrf": {"forged"}}); st != 403 {
 		t.Fatalf("revoke without CSRF: %d", st)

@@ -75,11 +75,16 @@ type Rating struct {
 	Weights  [5]float64
 }
 
+// ratingCols are what the rating counts by: on PostgreSQL all of them are in the
+// index tickets_rating.
+const ratingCols = "municipality, organization_id, organization, status, created_at, due_at, accept_due_at, accepted_at, done_at, closed_at, reopen_count"
+
 // Rating computes the republic-wide rating of management organisations as of now.
 //
 // It reads only the tickets that can count: those whose horizon (the latest of
 // filing, deadlines and closure) lies in the window or after it, and those still
-// open — through two indexes, not the whole table. An organisation with none of
+// open (older than the window) — through indexes (on PostgreSQL the covering
+// tickets_rating), not the whole table. An organisation with none of
 // them has nothing to rate in the window and is not listed. Its buildings and
 // their flats are those seen in all its records (org_buildings).
 func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
@@ -106,7 +111,9 @@ func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 		count(*) FILTER (WHERE closed_at >= ?1 AND closed_at < ?2 AND status = 'closed'),
 		count(*) FILTER (WHERE closed_at >= ?1 AND closed_at < ?2 AND status = 'closed' AND reopen_count = 0),
 		count(*) FILTER (WHERE `+openSQL+`), count(*) FILTER (WHERE `+openSQL+` AND due_at < ?2)
-		FROM tickets WHERE organization_id <> 0 AND parent = '' AND (horizon >= ?1 OR `+openSQL+`)
+		FROM (SELECT `+ratingCols+` FROM tickets WHERE horizon >= ?1 AND organization_id <> 0 AND parent = ''
+			UNION ALL
+			SELECT `+ratingCols+` FROM tickets WHERE horizon < ?1 AND `+openSQL+` AND organization_id <> 0 AND parent = '') t
 		GROUP BY municipality, organization_id`), f, n)
 	if err != nil {
 		return nil, err

@@ -59,8 +59,11 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_created ON tickets(municipality, created_at);
 -- Open work: the overview's overdue count and the rating's open tickets.
 CREATE INDEX tickets_open ON tickets(municipality, due_at) WHERE {{open}};
--- The rating's window.
-CREATE INDEX tickets_horizon ON tickets(horizon);
+-- The rating's window, covering every column the rating counts: the rating reads
+-- a month of tickets from this index alone (an index-only scan, about a tenth of
+-- the table's bytes), not from the rows with their records.
+CREATE INDEX tickets_rating ON tickets(horizon) INCLUDE (municipality, organization_id, organization, status, parent,
+  created_at, due_at, accept_due_at, accepted_at, done_at, closed_at, reopen_count);
 
 -- The buildings seen in each organisation's records, with their flat count: the
 -- rating's load, without reading every ticket ever held.
