@@ -63,24 +63,29 @@ var commands = []Command{
 		{Name: "date", Default: "", Arg: "ГГГГ-ММ-ДД", Usage: "день (по умолчанию — вчера)"},
 	}},
 	{Name: "registry serve", Summary: "запустить республиканский реестр (до SIGINT/SIGTERM)", Run: runRegistryServe, Flags: []Flag{
-		dataFlag, addrFlag,
+		dataFlag, regDBFlag, addrFlag,
 		{Name: "tls-cert", Default: "", Arg: "ФАЙЛ", Usage: "сертификат TLS (PEM); вместе с --tls-key"},
 		{Name: "tls-key", Default: "", Arg: "ФАЙЛ", Usage: "закрытый ключ TLS (PEM); вместе с --tls-cert"},
 		{Name: "stale-after", Default: time.Hour, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "предупреждать, если муниципалитет не присылал данные дольше"},
+		{Name: "rating-every", Default: 5 * time.Minute, Arg: "ДЛИТЕЛЬНОСТЬ", Usage: "пересчитывать рейтинг республики не чаще (страница показывает время расчёта; 0 — при каждом просмотре)"},
 		{Name: "rate", Default: float64(20), Arg: "N", Usage: "запросов в секунду на один токен"},
 		{Name: "trusted-proxy", Default: "", Arg: "АДРЕСА", Usage: "адреса или сети обратных прокси через запятую, чьему X-Forwarded-For верить"},
 	}},
 	{Name: "registry municipality add", Summary: "добавить муниципалитет в реестр и выдать его токен", Run: runRegistryMunicipality("add"), Flags: []Flag{
-		dataFlag, codeFlag,
+		dataFlag, regDBFlag, codeFlag,
 		{Name: "name", Default: "", Arg: "НАЗВАНИЕ", Usage: "название", Required: true},
 	}},
-	{Name: "registry municipality revoke", Summary: "отозвать токен муниципалитета", Run: runRegistryMunicipality("revoke"), Flags: []Flag{dataFlag, codeFlag}},
-	{Name: "registry municipality reissue", Summary: "выдать муниципалитету новый токен", Run: runRegistryMunicipality("reissue"), Flags: []Flag{dataFlag, codeFlag}},
+	{Name: "registry municipality revoke", Summary: "отозвать токен муниципалитета", Run: runRegistryMunicipality("revoke"), Flags: []Flag{dataFlag, regDBFlag, codeFlag}},
+	{Name: "registry municipality reissue", Summary: "выдать муниципалитету новый токен", Run: runRegistryMunicipality("reissue"), Flags: []Flag{dataFlag, regDBFlag, codeFlag}},
 	{Name: "registry user add", Summary: "добавить пользователя реестра; пароль читается со стандартного ввода", Password: true, Run: runRegistryUserAdd, Flags: []Flag{
-		dataFlag,
+		dataFlag, regDBFlag,
 		{Name: "login", Default: "", Arg: "ЛОГИН", Usage: "логин", Required: true},
 	}},
-	{Name: "registry import", Args: "ФАЙЛ", Summary: "загрузить файл выгрузки центра в реестр", Run: runRegistryImport, Flags: []Flag{dataFlag}},
+	{Name: "registry import", Args: "ФАЙЛ", Summary: "загрузить файл выгрузки центра в реестр", Run: runRegistryImport, Flags: []Flag{dataFlag, regDBFlag}},
+	{Name: "registry migrate", Summary: "перенести реестр из файла SQLite в PostgreSQL (со сверкой числа записей)", Run: runRegistryMigrate, Flags: []Flag{
+		{Name: "from", Default: "", Arg: "ФАЙЛ", Usage: "файл реестра SQLite (registry.db)", Required: true},
+		{Name: "to", Default: "", Arg: "postgres://…", Usage: "пустая база PostgreSQL (пароль лучше в PGPASSWORD или ~/.pgpass)", Required: true},
+	}},
 	{Name: "apikey add", Summary: "выдать ключ Open311 приложению (последняя строка — ключ)", Run: runAPIKeyAdd, Flags: []Flag{dataFlag, apiKeyNameFlag, apiKeyRateFlag}},
 	{Name: "apikey revoke", Summary: "отозвать ключ приложения", Run: runAPIKeyRevoke, Flags: []Flag{dataFlag, apiKeyNameFlag}},
 	{Name: "version", Summary: "версия программы", Run: runVersion},
@@ -98,7 +103,7 @@ var groups = []Group{
 	{Name: "registry user", Expect: "после «registry user» ожидается «add»"},
 }
 
-const registryUsage = "после «registry» ожидается serve, municipality add|revoke|reissue, user add или import"
+const registryUsage = "после «registry» ожидается serve, municipality add|revoke|reissue, user add, import или migrate"
 
 var (
 	addrFlag    = Flag{Name: "addr", Default: ":8080", Arg: "АДРЕС:ПОРТ", Usage: "адрес для приёма соединений"}

@@ -19,6 +19,9 @@ import (
 )
 
 // dataFlag is every command's --data.
+// regDBFlag puts a registry on PostgreSQL (or on an SQLite file elsewhere).
+var regDBFlag = Flag{Name: "db", Default: "", Arg: "БАЗА", Usage: "база реестра: postgres://… (PostgreSQL; пароль лучше в PGPASSWORD или ~/.pgpass) или файл SQLite; по умолчанию registry.db в папке данных"}
+
 var dataFlag = Flag{Name: "data", Default: "", Arg: "ПАПКА", Usage: "папка данных (по умолчанию ecoz-data рядом с программой)"}
 
 // DataDir is the data folder of --data (or the default), as an absolute path.
@@ -112,7 +115,11 @@ func (c *Call) Registry() (*regstore.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := regstore.Open(filepath.Join(dir, regstore.DBFile))
+	dsn := c.String("db")
+	if dsn == "" {
+		dsn = filepath.Join(dir, regstore.DBFile)
+	}
+	db, err := regstore.Open(dsn)
 	if err != nil {
 		return nil, err
 	}

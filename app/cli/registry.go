@@ -16,8 +16,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ecoz/ecoz/app/kit/pgkit"
 	"github.com/ecoz/ecoz/app/logfile"
 	"github.com/ecoz/ecoz/app/registry"
+	"github.com/ecoz/ecoz/app/registry/regstore"
 )
 
 // runRegistryMunicipality returns the run of «ecoz registry municipality ACTION».
@@ -114,7 +116,7 @@ func runRegistryServe(c *Call) error {
 		return err
 	}
 	srv, err := registry.New(registry.Config{DB: db, Views: c.Sub("assets/registry"), Static: c.Sub("assets/static"), Log: log,
-		Version: c.Version, StaleAfter: c.Duration("stale-after"), Rate: c.Float64("rate"), TrustedProxies: proxies})
+		Version: c.Version, StaleAfter: c.Duration("stale-after"), RatingEvery: c.Duration("rating-every"), Rate: c.Float64("rate"), TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -147,5 +149,38 @@ func runRegistryServe(c *Call) error {
 			log.Error("shutdown", "err", err)
 		}
 	}
+	return nil
+}
+
+// runRegistryMigrate copies a republic's SQLite registry into an empty
+// PostgreSQL database, and checks the counts.
+func runRegistryMigrate(c *Call) error {
+	from, to := c.String("from"), c.String("to")
+	if !pgkit.IsURL(to) {
+		return Usagef("--to: нужен адрес базы PostgreSQL (postgres://…)")
+	}
+	if _, err := os.Stat(from); err != nil {
+		return fmt.Errorf("файл реестра %s не найден: %w", from, err)
+	}
+	src, err := regstore.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := regstore.Open(to)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	rep, err := regstore.Copy(context.Background(), src, dst, func(table string, n int64) {
+		fmt.Fprintf(c.Stderr, "%s: %d\n", table, n)
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range rep {
+		fmt.Fprintf(c.Stdout, "%s: перенесено %d, в источнике %d\n", t.Table, t.Copied, t.Source)
+	}
+	fmt.Fprintln(c.Stdout, "перенос закончен, числа записей сходятся")
 	return nil
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/kit/pgkit/pgtest"
+	"github.com/ecoz/ecoz/app/registry/regtest"
 )
 
 // buildBinary builds the real ecoz binary once for the test.
@@ -216,11 +218,20 @@ func fileAPITickets(t *testing.T, base, op string, wt string, n int) {
 	}
 }
 
+// regDSN is the database of a registry whose data folder is dir, on the
+// engine of this run.
+func regDSN(t *testing.T, dir string) string {
+	if regtest.PG {
+		return pgtest.Schema(t)
+	}
+	return filepath.Join(dir, regstore.DBFile)
+}
+
 // held reads what a registry database holds of TST: number → version and
 // number → record as stored, failing on a duplicate.
-func held(t *testing.T, dir string) (map[string]int64, map[string]string) {
+func held(t *testing.T, dsn string) (map[string]int64, map[string]string) {
 	t.Helper()
-	db, err := regstore.Open(filepath.Join(dir, regstore.DBFile))
+	db, err := regstore.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +290,9 @@ func TestRegistryEndToEnd(t *testing.T) {
 		}
 	}
 
-	out := runCLI(t, bin, "registry", "municipality", "add", "--data", rdir, "--code", "TST", "--name", "Тестовый")
+	rdsn := regDSN(t, rdir)
+	rargs := func(args ...string) []string { return append(args, regtest.DataArgs(rdir, rdsn)...) }
+	out := runCLI(t, bin, rargs("registry", "municipality", "add", "--code", "TST", "--name", "Тестовый")...)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	token := lines[len(lines)-1]
 	if len(token) < 40 || strings.Contains(token, " ") {
@@ -287,7 +300,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	}
 	raddr, caddr := freeAddr(t), freeAddr(t)
 	rurl, curl := "http://"+raddr, "http://"+caddr
-	regArgs := []string{"registry", "serve", "--data", rdir, "--addr", raddr, "--rate", "5000"}
+	regArgs := rargs("registry", "serve", "--addr", raddr, "--rate", "5000")
 	cenArgs := []string{"serve", "--data", cdir, "--addr", caddr, "--registry-url", rurl, "--registry-token", token, "--export-every", "1s"}
 
 	reg := start(t, bin, "registry", regArgs...)
@@ -403,14 +416,14 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if probe.Version != recs[0].Version {
 		t.Fatalf("a refused batch changed ticket %s to version %d", recs[0].Number, probe.Version)
 	}
-	runCLI(t, bin, "registry", "municipality", "revoke", "--data", rdir, "--code", "TST")
+	runCLI(t, bin, rargs("registry", "municipality", "revoke", "--code", "TST")...)
 	if st, _ := call(t, "POST", rurl+"/api/registry/v1/batches", token, batch, true, nil); st != 401 {
 		t.Fatalf("revoked token: %d", st)
 	}
 	reg.stop(syscall.SIGTERM)
 	step("replay and tampering checked")
 
-	versions, pushed := held(t, rdir)
+	versions, pushed := held(t, rdsn)
 	if len(versions) != len(latest) {
 		t.Fatalf("registry holds %d tickets, the centre %d", len(versions), len(latest))
 	}
@@ -426,10 +439,12 @@ func TestRegistryEndToEnd(t *testing.T) {
 	runCLI(t, bin, "export", "--data", cdir, "--out", file)
 	step("export file written")
 	r2 := filepath.Join(tmp, "registry2")
-	runCLI(t, bin, "registry", "municipality", "add", "--data", r2, "--code", "TST", "--name", "Тестовый")
-	runCLI(t, bin, "registry", "import", "--data", r2, file)
+	r2dsn := regDSN(t, r2)
+	r2args := func(args ...string) []string { return append(args, regtest.DataArgs(r2, r2dsn)...) }
+	runCLI(t, bin, r2args("registry", "municipality", "add", "--code", "TST", "--name", "Тестовый")...)
+	runCLI(t, bin, append(r2args("registry", "import"), file)...)
 	step("import done")
-	_, imported := held(t, r2)
+	_, imported := held(t, r2dsn)
 	step("export file imported")
 	if len(imported) != len(pushed) {
 		t.Fatalf("import holds %d tickets, pushes %d", len(imported), len(pushed))
@@ -442,7 +457,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 		}
 	}
 	// Importing the same file again changes nothing.
-	if out := runCLI(t, bin, "registry", "import", "--data", r2, file); !strings.Contains(out, "принято 0") {
+	if out := runCLI(t, bin, append(r2args("registry", "import"), file)...); !strings.Contains(out, "принято 0") {
 		t.Fatalf("re-import: %s", out)
 	}
 }

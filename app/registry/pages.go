@@ -1,6 +1,9 @@
 package registry
 
 import (
+	"context"
+	"time"
+
 	"strings"
 
 	"github.com/ecoz/ecoz/app"
@@ -102,9 +105,26 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 	if total.Closed > 0 {
 		total.OnTimePc = total.OnTime * 100 / total.Closed
 	}
-	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": gs, "Total": total, "Stale": stale,
+	// A country's two thousand municipalities are shown a hundred at a time;
+	// the totals are the whole country's.
+	pages := max(1, (len(gs)+overviewPage-1)/overviewPage)
+	page := min(max(c.QueryInt("page", 1), 1), pages)
+	rows := gs[min((page-1)*overviewPage, len(gs)):min(page*overviewPage, len(gs))]
+	var pager []int
+	if pages > 1 {
+		for p := 1; p <= pages; p++ {
+			pager = append(pager, p)
+		}
+	}
+	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": rows, "Total": total, "Stale": stale, "Count": len(gs), "Page": page, "Pages": pages, "Pager": pager,
 		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
 }
+
+// ratingPage is how many places the rating page shows at a time.
+const ratingPage = 100
+
+// overviewPage is how many municipalities the overview shows at a time.
+const overviewPage = 100
 
 // pageSearch looks across every ticket of the republic.
 func (s *Server) pageSearch(c *fiber.Ctx) error {
@@ -205,9 +225,56 @@ func (s *Server) pageReissue(c *fiber.Ctx) error {
 
 // pageRating is the republic-wide rating of management organisations.
 func (s *Server) pageRating(c *fiber.Ctx) error {
-	r, err := s.db.Rating(c.UserContext(), s.db.Now())
+	r, err := s.republicRating(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r})
+	// A country's tens of thousands of organisations: a hundred places at a
+	// time, or one municipality's (?m=CODE).
+	ranked, unranked := r.Ranked, r.Unranked
+	m := strings.ToUpper(strings.TrimSpace(c.Query("m")))
+	if m != "" {
+		ranked, unranked = nil, nil
+		for _, o := range r.Ranked {
+			if o.Municipality == m {
+				ranked = append(ranked, o)
+			}
+		}
+		for _, o := range r.Unranked {
+			if o.Municipality == m {
+				unranked = append(unranked, o)
+			}
+		}
+	}
+	pages := max(1, (len(ranked)+ratingPage-1)/ratingPage)
+	page := min(max(c.QueryInt("page", 1), 1), pages)
+	var pager []int
+	if pages > 1 {
+		for p := 1; p <= pages; p++ {
+			pager = append(pager, p)
+		}
+	}
+	if len(unranked) > ratingPage*5 {
+		unranked = nil // listed per municipality (?m=)
+	}
+	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r, "M": m,
+		"Ranked": ranked[min((page-1)*ratingPage, len(ranked)):min(page*ratingPage, len(ranked))], "Unranked": unranked,
+		"RankedCount": len(ranked), "Page": page, "Pages": pages, "Pager": pager})
+}
+
+// republicRating is the rating as last computed, if that was less than
+// RatingEvery ago; otherwise it is computed now (one view computes it, the
+// others wait for it).
+func (s *Server) republicRating(ctx context.Context) (*regstore.Rating, error) {
+	s.ratingMu.Lock()
+	defer s.ratingMu.Unlock()
+	if s.rating != nil && time.Since(s.ratedAt) < s.cfg.RatingEvery {
+		return s.rating, nil
+	}
+	r, err := s.db.Rating(ctx, s.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.rating, s.ratedAt = r, time.Now()
+	return r, nil
 }

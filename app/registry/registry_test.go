@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
-	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/registry/regtest"
 )
@@ -90,7 +90,7 @@ func mustJSON(v any) []byte {
 func version(t testing.TB, db *regstore.DB, number string) int64 {
 	t.Helper()
 	var v int64
-	if err := readDB(t, db).QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = ?", number).Scan(&v); err != nil {
+	if err := readDB(t, db).QueryRow("SELECT version FROM tickets WHERE municipality = 'TST' AND number = '" + strings.ReplaceAll(number, "'", "") + "'").Scan(&v); err != nil {
 		return 0
 	}
 	return v
@@ -325,8 +325,11 @@ func TestPages(t *testing.T) {
 	if st, body := w.get("/m/TST/TST-000001"); st != 200 || !strings.Contains(body, "Прорыв трубы") {
 		t.Fatalf("ticket page: %d %s", st, body)
 	}
-	if st, _ := w.get("/rating"); st != 200 {
-		t.Fatalf("rating page: %d", st)
+	if st, body := w.get("/rating"); st != 200 || strings.Count(body, `<a href="/m/TST">TST</a>`) != 3 || !strings.Contains(body, "<td>УК 1</td>") {
+		t.Fatalf("rating page: %d\n%s", st, body)
+	}
+	if _, body := w.get("/rating?m=usn"); strings.Contains(body, "УК 1") || !strings.Contains(body, "Недостаточно данных за период.") || !strings.Contains(body, `value="USN"`) {
+		t.Fatalf("rating of one municipality:\n%s", body)
 	}
 	if st, _ := w.post("/m/TST/revoke", url.Values{"csrf": {"forged"}}); st != 403 {
 		t.Fatalf("revoke without CSRF: %d", st)
@@ -382,14 +385,67 @@ func (j *cookieJar) Cookies(*url.URL) []*http.Cookie {
 	return out
 }
 
-// readDB opens the registry's database file read-only, for a test to look at
-// what is stored.
-func readDB(t testing.TB, db *regstore.DB) *sql.DB {
-	t.Helper()
-	r, err := sql.Open("sqlite", sqlkit.DSN(db.Path, true))
+// readDB is the registry's database, for a test to look at what is stored.
+func readDB(t testing.TB, db *regstore.DB) *sql.DB { return db.SQL() }
+
+// TestOverviewPages: a country's municipalities are listed a hundred at a time,
+// by name, with the whole country's totals under every page, and the API's list
+// holds them all with the kept counts.
+func TestOverviewPages(t *testing.T) {
+	db, _, base, tok := testRegistry(t, Config{StaleAfter: time.Hour})
+	ctx := context.Background()
+	if err := db.AddUser(ctx, "respublika", "secret-pass"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 148; i++ { // with TST and USN: 150
+		if _, err := db.AddMunicipality(ctx, simCode(i), fmt.Sprintf("Город %03d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := make([]app.TicketRecord, 30)
+	for i := range recs {
+		recs[i] = rec(i+1, 1)
+	}
+	if st, body := post(t, base, tok, mustJSON(batchOf("p", recs...)), true); st != 200 {
+		t.Fatalf("push: %d %s", st, body)
+	}
+	w := &webClient{t: t, base: base, c: &http.Client{Jar: &cookieJar{}}}
+	if st, _ := w.post("/login", url.Values{"login": {"respublika"}, "password": {"secret-pass"}}); st != 200 {
+		t.Fatalf("sign in: %d", st)
+	}
+	rowRe := regexp.MustCompile(`<a href="/m/([A-Z]+)">`)
+	_, first := w.get("/")
+	_, second := w.get("/?page=2")
+	a, b := rowRe.FindAllStringSubmatch(first, -1), rowRe.FindAllStringSubmatch(second, -1)
+	if len(a) != 100 || len(b) != 50 {
+		t.Fatalf("pages hold %d and %d municipalities, want 100 and 50", len(a), len(b))
+	}
+	if a[0][1] != simCode(0) || b[len(b)-1][1] != "USN" {
+		t.Errorf("order by name: first %s, last %s", a[0][1], b[len(b)-1][1])
+	}
+	for _, page := range []string{first, second} {
+		if !strings.Contains(page, "Всего (150 муниципалитетов)</th><th>30</th><th>30</th>") || !strings.Contains(page, "Страница") {
+			t.Fatalf("totals or pager missing:\n%s", page)
+		}
+	}
+	var list []struct {
+		Code    string `json:"code"`
+		Tickets int    `json:"tickets"`
+	}
+	req, _ := http.NewRequest("GET", base+"/api/registry/v1/municipalities", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
-	return r
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list) != 150 {
+		t.Fatalf("the API lists %d municipalities", len(list))
+	}
+	for _, m := range list {
+		if want := map[bool]int{true: 30, false: 0}[m.Code == "TST"]; m.Tickets != want {
+			t.Errorf("%s: %d tickets, want %d", m.Code, m.Tickets, want)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package regstore
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"sort"
@@ -79,8 +78,13 @@ func (db *DB) Import(ctx context.Context, r io.Reader, name string) (map[string]
 		e.Message = strings.Replace(e.Message, "Пакет отклонён целиком, ничего не сохранено", "Файл "+name+" не загружен, ничего не сохранено", 1)
 		return nil, e
 	}
+	for _, code := range codes {
+		if err := db.ready(ctx, all[code]); err != nil {
+			return nil, err
+		}
+	}
 	out := map[string]Result{}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *wtx) error {
 		for _, code := range codes {
 			res, err := db.applyTx(ctx, tx, code, "import "+name, all[code], "import")
 			if err != nil {

@@ -27,40 +27,68 @@ type Glance struct {
 }
 
 // Overview counts each municipality's tickets as of now; staleAfter marks those
-// that have not pushed for longer.
+// that have not pushed for longer. The totals are kept by the ingest; only the
+// overdue, which changes with the clock, is counted, from the open tickets'
+// index.
 func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
-	ms, err := db.Municipalities(ctx)
+	out, err := db.Glances(ctx, now, staleAfter)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT municipality, count(*), sum(`+openSQL+`), sum(`+openSQL+` AND due_at < ?),
-		sum(status = 'closed'), sum(status = 'closed' AND done_on_time = 1) FROM tickets GROUP BY municipality`, now.Unix())
+	overdue := map[string]int{}
+	od, err := db.r.QueryContext(ctx, db.q("SELECT municipality, count(*) FROM tickets WHERE "+openSQL+" AND due_at < ? GROUP BY municipality"), now.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer od.Close()
+	for od.Next() {
+		var code string
+		var n int
+		if err := od.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		overdue[code] = n
+	}
+	if err := od.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Overdue = overdue[out[i].Code]
+	}
+	return out, nil
+}
+
+// Glances is the overview without the overdue counts: what the ingest keeps
+// (tickets, open, closed, on time) and the staleness, read from the
+// municipalities alone.
+func (db *DB) Glances(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT code, name, revoked, created_at, token_issued_at, last_push_at, n_tickets, n_open, n_closed, n_on_time FROM municipalities")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	counts := map[string]Glance{}
+	var out []Glance
 	for rows.Next() {
 		var g Glance
-		var code string
-		if err := rows.Scan(&code, &g.Tickets, &g.Open, &g.Overdue, &g.Closed, &g.OnTime); err != nil {
+		var created, issued int64
+		var last sql.NullInt64
+		if err := rows.Scan(&g.Code, &g.Name, &g.Revoked, &created, &issued, &last, &g.Tickets, &g.Open, &g.Closed, &g.OnTime); err != nil {
 			return nil, err
 		}
-		counts[code] = g
+		g.CreatedAt, g.TokenIssuedAt, g.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
+		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Glance, len(ms))
-	for i, m := range ms {
-		g := counts[m.Code]
-		g.Municipality = m
-		g.Stale = !m.Revoked && (m.LastPushAt.IsZero() || now.Sub(m.LastPushAt) > staleAfter)
+	for i := range out {
+		g := &out[i]
+		g.Stale = !g.Revoked && (g.LastPushAt.IsZero() || now.Sub(g.LastPushAt) > staleAfter)
 		if g.Closed > 0 {
 			g.OnTimePc = g.OnTime * 100 / g.Closed
 		}
-		out[i] = g
 	}
+	sortMunicipalities(out, func(g Glance) Municipality { return g.Municipality })
 	return out, nil
 }
 
@@ -74,7 +102,7 @@ type Ticket struct {
 // received.
 func (db *DB) TicketRecord(ctx context.Context, code, number string) (json.RawMessage, error) {
 	var rec string
-	err := db.r.QueryRowContext(ctx, "SELECT record FROM tickets WHERE municipality = ? AND number = ?", strings.ToUpper(code), strings.ToUpper(number)).Scan(&rec)
+	err := db.r.QueryRowContext(ctx, db.q("SELECT record FROM tickets WHERE municipality = ? AND number = ?"), strings.ToUpper(code), strings.ToUpper(number)).Scan(&rec)
 	if err == sql.ErrNoRows {
 		return nil, app.Errorf(app.ENOTFOUND, "Заявка %s муниципалитета %s в реестре не найдена.", number, code)
 	}
@@ -91,7 +119,7 @@ type Filter struct {
 
 // Tickets lists tickets, newest first.
 func (db *DB) Tickets(ctx context.Context, f Filter, now time.Time) ([]Ticket, error) {
-	conds, args := []string{"1"}, []any{}
+	conds, args := []string{"1 = 1"}, []any{}
 	if f.Municipality != "" {
 		conds, args = append(conds, "municipality = ?"), append(args, strings.ToUpper(f.Municipality))
 	}
@@ -105,7 +133,7 @@ func (db *DB) Tickets(ctx context.Context, f Filter, now time.Time) ([]Ticket, e
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT record, "+openSQL+" AND due_at < ? FROM tickets WHERE "+strings.Join(conds, " AND ")+" ORDER BY created_at DESC, id DESC LIMIT ?",
+	rows, err := db.r.QueryContext(ctx, db.q("SELECT record, "+openSQL+" AND due_at < ? FROM tickets WHERE "+strings.Join(conds, " AND ")+" ORDER BY created_at DESC, number DESC LIMIT ?"),
 		append(append([]any{now.Unix()}, args...), f.Limit)...)
 	if err != nil {
 		return nil, err
@@ -138,7 +166,7 @@ type BatchLog struct {
 
 // Batches lists a municipality's latest pushes and imports.
 func (db *DB) Batches(ctx context.Context, code string, limit int) ([]BatchLog, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT batch_id, source, received_at, records, accepted, ignored FROM batches WHERE municipality = ? ORDER BY id DESC LIMIT ?", strings.ToUpper(code), limit)
+	rows, err := db.r.QueryContext(ctx, db.q("SELECT batch_id, source, received_at, records, accepted, ignored FROM batches WHERE municipality = ? ORDER BY id DESC LIMIT ?"), strings.ToUpper(code), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +192,6 @@ type Stats struct {
 // Count returns how many tickets of code the registry holds ("" for all).
 func (db *DB) Count(ctx context.Context, code string) (Stats, error) {
 	var s Stats
-	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets WHERE ? = '' OR municipality = ?", code, code).Scan(&s.Tickets)
+	err := db.r.QueryRowContext(ctx, db.q("SELECT count(*) FROM tickets WHERE ? = '' OR municipality = ?"), code, code).Scan(&s.Tickets)
 	return s, err
 }

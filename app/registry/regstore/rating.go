@@ -2,6 +2,7 @@ package regstore
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"time"
 
@@ -74,41 +75,88 @@ type Rating struct {
 	Weights  [5]float64
 }
 
+// ratingCols are what the rating counts by: on PostgreSQL all of them are in the
+// index tickets_rating.
+const ratingCols = "municipality, organization_id, organization, status, created_at, due_at, accept_due_at, accepted_at, done_at, closed_at, reopen_count"
+
 // Rating computes the republic-wide rating of management organisations as of now.
+//
+// It reads only the tickets that can count: those whose horizon (the latest of
+// filing, deadlines and closure) lies in the window or after it, and those still
+// open (older than the window) — through indexes (on PostgreSQL the covering
+// tickets_rating), not the whole table. An organisation with none of
+// them has nothing to rate in the window and is not listed. Its buildings and
+// their flats are those seen in all its records (org_buildings).
 func (db *DB) Rating(ctx context.Context, now time.Time) (*Rating, error) {
 	from := now.Add(-ratingWindow)
 	f, n := from.Unix(), now.Unix()
-	rows, err := db.r.QueryContext(ctx, `SELECT municipality, organization_id, max(organization),
-		sum(created_at >= ?1 AND created_at < ?2),
-		sum(due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled'),
-		sum(due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled' AND done_at IS NOT NULL AND done_at <= due_at),
-		sum(accept_due_at >= ?1 AND accept_due_at < ?2 AND status <> 'cancelled'),
-		sum(accept_due_at >= ?1 AND accept_due_at < ?2 AND status <> 'cancelled' AND accepted_at IS NOT NULL AND accepted_at <= accept_due_at),
-		sum(closed_at >= ?1 AND closed_at < ?2 AND status = 'closed'),
-		sum(closed_at >= ?1 AND closed_at < ?2 AND status = 'closed' AND reopen_count = 0),
-		sum(`+openSQL+`), sum(`+openSQL+` AND due_at < ?2),
-		count(DISTINCT building_id),
-		(SELECT COALESCE(sum(a), 0) FROM (SELECT max(b.apartments) AS a FROM tickets b
-			WHERE b.municipality = tickets.municipality AND b.organization_id = tickets.organization_id GROUP BY b.building_id))
-		FROM tickets WHERE organization_id <> 0 AND parent = '' GROUP BY municipality, organization_id`, f, n)
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if db.pg != nil {
+		// A country's organisations are tens of thousands of groups: aggregated
+		// in memory, not sorted on disk.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT municipality, organization_id, max(organization),
+		count(*) FILTER (WHERE created_at >= ?1 AND created_at < ?2),
+		count(*) FILTER (WHERE due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled'),
+		count(*) FILTER (WHERE due_at >= ?1 AND due_at < ?2 AND status <> 'cancelled' AND done_at IS NOT NULL AND done_at <= due_at),
+		count(*) FILTER (WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND status <> 'cancelled'),
+		count(*) FILTER (WHERE accept_due_at >= ?1 AND accept_due_at < ?2 AND status <> 'cancelled' AND accepted_at IS NOT NULL AND accepted_at <= accept_due_at),
+		count(*) FILTER (WHERE closed_at >= ?1 AND closed_at < ?2 AND status = 'closed'),
+		count(*) FILTER (WHERE closed_at >= ?1 AND closed_at < ?2 AND status = 'closed' AND reopen_count = 0),
+		count(*) FILTER (WHERE `+openSQL+`), count(*) FILTER (WHERE `+openSQL+` AND due_at < ?2)
+		FROM (SELECT `+ratingCols+` FROM tickets WHERE horizon >= ?1 AND organization_id <> 0 AND parent = ''
+			UNION ALL
+			SELECT `+ratingCols+` FROM tickets WHERE horizon < ?1 AND `+openSQL+` AND organization_id <> 0 AND parent = '') t
+		GROUP BY municipality, organization_id`), f, n)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var all []OrgScore
 	var counts []app.RatingCounts
+	type orgKey struct {
+		m  string
+		id int64
+	}
+	index := map[orgKey]int{}
 	for rows.Next() {
 		var o OrgScore
 		var c app.RatingCounts
 		if err := rows.Scan(&o.Municipality, &o.OrgID, &o.Name, &o.Tickets, &c.OnTimeDen, &c.OnTimeNum, &c.AcceptDen, &c.AcceptNum,
-			&c.FixDen, &c.FixNum, &c.Open, &c.Overdue, &o.Buildings, &o.Apartments); err != nil {
+			&c.FixDen, &c.FixNum, &c.Open, &c.Overdue); err != nil {
 			return nil, err
 		}
 		c.Requests = o.Tickets
+		index[orgKey{o.Municipality, o.OrgID}] = len(all)
 		all = append(all, o)
 		counts = append(counts, c)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	bs, err := tx.QueryContext(ctx, "SELECT municipality, organization_id, count(*), sum(apartments) FROM org_buildings GROUP BY municipality, organization_id")
+	if err != nil {
+		return nil, err
+	}
+	defer bs.Close()
+	for bs.Next() {
+		var k orgKey
+		var buildings, flats int
+		if err := bs.Scan(&k.m, &k.id, &buildings, &flats); err != nil {
+			return nil, err
+		}
+		if i, ok := index[k]; ok {
+			all[i].Buildings, all[i].Apartments = buildings, flats
+		}
+	}
+	if err := bs.Err(); err != nil {
 		return nil, err
 	}
 	return republic(all, counts, from, now), nil

@@ -9,7 +9,12 @@ CREATE TABLE municipalities (
   token_issued_at INTEGER NOT NULL,
   revoked         INTEGER NOT NULL DEFAULT 0,
   created_at      INTEGER NOT NULL,
-  last_push_at    INTEGER
+  last_push_at    INTEGER,
+  -- What the overview shows, kept by every ingest in the same transaction.
+  n_tickets       INTEGER NOT NULL DEFAULT 0,
+  n_open          INTEGER NOT NULL DEFAULT 0,
+  n_closed        INTEGER NOT NULL DEFAULT 0,
+  n_on_time       INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 -- The latest version held of each (municipality, number); the columns beside the
@@ -38,11 +43,25 @@ CREATE TABLE tickets (
   search          TEXT NOT NULL,          -- number, address, work type and description, lower case
   record          TEXT NOT NULL,          -- the TicketRecord as received
   received_at     INTEGER NOT NULL,
+  horizon         INTEGER NOT NULL DEFAULT 0, -- the latest of filing, deadlines and closure: the rating's window reads from here
   UNIQUE (municipality, number)
 );
--- One index beside the key: every index slows the ingest, and the overview and
--- the rating read whole municipalities anyway.
+-- Few indexes beside the key, each for a page: every index slows the ingest.
 CREATE INDEX tickets_created ON tickets(municipality, created_at);
+-- Open work: the overview's overdue count and the rating's open tickets.
+CREATE INDEX tickets_open ON tickets(municipality, due_at) WHERE {{open}};
+-- The rating's window.
+CREATE INDEX tickets_horizon ON tickets(horizon);
+
+-- The buildings seen in each organisation's records, with their flat count: the
+-- rating's load, without reading every ticket ever held.
+CREATE TABLE org_buildings (
+  municipality    TEXT NOT NULL REFERENCES municipalities(code),
+  organization_id INTEGER NOT NULL,
+  building_id     INTEGER NOT NULL,
+  apartments      INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (municipality, organization_id, building_id)
+) WITHOUT ROWID;
 
 -- Every push and import received, for the municipality's page and for audit.
 CREATE TABLE batches (

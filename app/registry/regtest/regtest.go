@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/pgkit"
+	"github.com/ecoz/ecoz/app/kit/pgkit/pgtest"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -18,12 +20,38 @@ import (
 // Now is the registry's frozen clock in tests.
 var Now = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
+// PG says whether the tests run on PostgreSQL (the second run of Main).
+var PG bool
+
+// Main runs the package's tests on SQLite, then on PostgreSQL: the registry's
+// one suite, both engines.
+func Main(m *testing.M) { pgtest.Main(m, func(pg bool) { PG = pg }) }
+
+// DSN is a new, empty registry database for the test on the engine of this
+// run: an SQLite file in the test's folder, or a PostgreSQL schema of its own.
+func DSN(t testing.TB) string {
+	t.Helper()
+	if PG {
+		return pgtest.Schema(t)
+	}
+	return filepath.Join(t.TempDir(), regstore.DBFile)
+}
+
+// DataArgs are the command-line flags that put a registry command on the
+// test's database: --data dir, and --db on PostgreSQL.
+func DataArgs(dir, dsn string) []string {
+	if pgkit.IsURL(dsn) {
+		return []string{"--data", dir, "--db", dsn}
+	}
+	return []string{"--data", dir}
+}
+
 // OpenDB opens an empty registry with municipality TST (and USN) on the frozen
 // clock, closed when the test ends; it returns TST's push token.
 func OpenDB(t testing.TB) (*regstore.DB, string) {
 	t.Helper()
 	regstore.BcryptCost = bcrypt.MinCost
-	db, err := regstore.Open(filepath.Join(t.TempDir(), regstore.DBFile))
+	db, err := regstore.Open(DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
