@@ -20,7 +20,7 @@ const module = "github.com/ecoz/ecoz"
 
 // storePackages may speak SQL; webPackages may speak HTTP through Fiber.
 var (
-	storePackages = []string{"app/store", "app/registry/regstore", "app/kit/sqlkit"}
+	storePackages = []string{"app/store", "app/registry/regstore", "app/kit/sqlkit", "app/kit/pgkit", "app/kit/pgkit/pgtest"}
 	webPackages   = []string{"app/web", "app/registry", "app/kit", "app/httperr"}
 	// fixtures builds the benchmarks' large databases with plain INSERTs through
 	// the store's Raw hook (tests only; it imports no database/sql).
