@@ -266,14 +266,7 @@ func (db *DB) copyPG(ctx context.Context, tx *wtx, code string, now int64, final
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO tickets SELECT * FROM ticket_stage
-ON CONFLICT (municipality, number, created_at) DO UPDATE SET version = excluded.version, status = excluded.status,
- organization_id = excluded.organization_id, organization = excluded.organization, building_id = excluded.building_id,
- address = excluded.address, apartments = excluded.apartments, category = excluded.category, parent = excluded.parent,
- accept_due_at = excluded.accept_due_at, due_at = excluded.due_at, accepted_at = excluded.accepted_at, done_at = excluded.done_at,
- closed_at = excluded.closed_at, done_on_time = excluded.done_on_time, reopen_count = excluded.reopen_count,
- search = excluded.search, record = excluded.record, received_at = excluded.received_at, horizon = excluded.horizon
-WHERE excluded.version > tickets.version`)
+	res, err := tx.ExecContext(ctx, `INSERT INTO tickets SELECT * FROM ticket_stage `+keepHighestPG)
 	if err != nil {
 		return err
 	}
@@ -298,8 +291,11 @@ FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::
  $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::integer[], $18::integer[],
  $19::text[], $20::text[], $22::integer[], $23::bigint[])
  AS u(number, version, status, organization_id, organization, building_id, address, category, parent, created_at, accept_due_at, due_at,
- accepted_at, done_at, closed_at, done_on_time, reopen_count, search, record, apartments, horizon)
-ON CONFLICT (municipality, number, created_at) DO UPDATE SET version = excluded.version, status = excluded.status,
+ accepted_at, done_at, closed_at, done_on_time, reopen_count, search, record, apartments, horizon) ` + keepHighestPG
+
+// keepHighestPG is the upsert's conflict clause: the record held is replaced only
+// by a higher version.
+const keepHighestPG = `ON CONFLICT (municipality, number, created_at) DO UPDATE SET version = excluded.version, status = excluded.status,
  organization_id = excluded.organization_id, organization = excluded.organization, building_id = excluded.building_id,
  address = excluded.address, apartments = excluded.apartments, category = excluded.category, parent = excluded.parent,
  accept_due_at = excluded.accept_due_at, due_at = excluded.due_at, accepted_at = excluded.accepted_at, done_at = excluded.done_at,

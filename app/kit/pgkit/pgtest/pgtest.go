@@ -86,14 +86,7 @@ func WithSchema(u, schema string) string {
 }
 
 func exec1(t testing.TB, u, sql string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatalf("PostgreSQL: %v", err)
-	}
-	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, sql); err != nil {
+	if err := Exec(u, sql); err != nil {
 		t.Fatalf("PostgreSQL: %s: %v", sql, err)
 	}
 }
