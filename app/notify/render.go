@@ -113,7 +113,7 @@ func ViewOf(ctx context.Context, s *store.Store, t *app.Ticket, link string) Vie
 		if tm.IsZero() {
 			return ""
 		}
-		return tm.In(loc).Format("02.01.2006 15:04")
+		return tm.In(loc).Format(app.DateTimeLayout)
 	}
 	return View{
 		Number: t.Number, Status: t.Status.Title(), WorkType: t.WorkType.Name, Address: t.Address, Organization: t.OrgName,

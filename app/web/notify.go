@@ -85,7 +85,7 @@ func (s *Server) showAnswer(c *fiber.Ctx, t *app.Ticket, tok notify.Token, formE
 			"По заявке "+t.Number+" ответ уже записан или она больше не ждёт подтверждения (сейчас: «"+t.Status.Title()+"»). Ничего не изменено."))
 	}
 	data := fiber.Map{"Title": "Проблема устранена?", "T": t, "Token": c.Params("token"), "Words": words,
-		"Done": t.DoneAt.In(s.Store.Municipality(c.UserContext()).Location).Format("02.01.2006 15:04")}
+		"Done": t.DoneAt.In(s.Store.Municipality(c.UserContext()).Location).Format(app.DateTimeLayout)}
 	if formErr != nil {
 		if err := formError(c, data, formErr); err != nil {
 			return err

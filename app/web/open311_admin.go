@@ -28,9 +28,9 @@ func (s *Server) showAPIKeys(c *fiber.Ctx, data fiber.Map, formErr error) error 
 	loc := s.loc(c)
 	rows := make([]apiKeyRow, len(keys))
 	for i, k := range keys {
-		rows[i] = apiKeyRow{APIKey: k, Created: k.CreatedAt.In(loc).Format("02.01.2006 15:04")}
+		rows[i] = apiKeyRow{APIKey: k, Created: k.CreatedAt.In(loc).Format(app.DateTimeLayout)}
 		if !k.RevokedAt.IsZero() {
-			rows[i].Revoked = k.RevokedAt.In(loc).Format("02.01.2006 15:04")
+			rows[i].Revoked = k.RevokedAt.In(loc).Format(app.DateTimeLayout)
 		}
 	}
 	data["Title"], data["Keys"], data["Section"] = "Ключи Open311", rows, "apikeys"

@@ -149,7 +149,7 @@ func (s *Server) o311Post(c *fiber.Ctx) error {
 	if t.OrgName != "" {
 		notice += " и направлена в " + t.OrgName
 	}
-	notice += "; срок устранения — до " + t.DueAt.In(s.loc(c)).Format("02.01.2006 15:04") + "."
+	notice += "; срок устранения — до " + t.DueAt.In(s.loc(c)).Format(app.DateTimeLayout) + "."
 	c.Set(fiber.HeaderLocation, "/open311/v2/requests/"+t.Number+"."+format)
 	return writeList(c, fiber.StatusCreated, format, []o311Created{{ServiceRequestID: t.Number, Token: token, ServiceNotice: notice}})
 }
