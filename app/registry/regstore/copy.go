@@ -88,6 +88,13 @@ func Copy(ctx context.Context, src, dst *DB, progress func(table string, n int64
 		if got != want || held != want {
 			return nil, fmt.Errorf("таблица %s: в источнике %d записей, перенесено %d, в базе назначения %d; перенос отменён", t.name, want, got, held)
 		}
+		if t.name == "tickets" {
+			// Each ticket's key, from the tickets just copied.
+			if _, err := tx.Exec(ctx, `INSERT INTO ticket_keys(municipality, number, version, status, done_on_time, created_at)
+				SELECT municipality, number, version, status, done_on_time, created_at FROM tickets`); err != nil {
+				return nil, fmt.Errorf("ключи заявок не перенесены: %w", err)
+			}
+		}
 		out = append(out, CopyCount{Table: t.name, Source: want, Copied: held})
 		if progress != nil {
 			progress(t.name, held)

@@ -149,7 +149,7 @@ func (db *DB) applyPG(ctx context.Context, tx *wtx, code string, rows []row, now
 	if _, err := tx.ExecContext(ctx, municipalityLock, code); err != nil {
 		return nil, err
 	}
-	q, err := tx.QueryContext(ctx, "SELECT number, version, status, done_on_time, created_at FROM tickets WHERE municipality = $1 AND number = ANY($2)", code, numbers)
+	q, err := tx.QueryContext(ctx, "SELECT number, version, status, done_on_time, created_at FROM ticket_keys WHERE municipality = $1 AND number = ANY($2)", code, numbers)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,10 @@ func (db *DB) applyPG(ctx context.Context, tx *wtx, code string, rows []row, now
 		}
 	}
 	if PGBulk == "copy" {
-		return p, db.copyPG(ctx, tx, code, now, p.final)
+		if err := db.copyPG(ctx, tx, code, now, p.final); err != nil {
+			return nil, err
+		}
+		return p, keepKeys(ctx, tx, code, p.final)
 	}
 	n := len(p.final)
 	c := struct {
@@ -231,7 +234,30 @@ func (db *DB) applyPG(ctx context.Context, tx *wtx, code string, rows []row, now
 	if got, _ := res.RowsAffected(); got != int64(n) {
 		return nil, fmt.Errorf("реестр: из %d записей пакета легло %d; пакет не принят", n, got)
 	}
-	return p, nil
+	return p, keepKeys(ctx, tx, code, p.final)
+}
+
+// keepKeys writes the final rows' keys and versions (ticket_keys), with the same
+// rule as the tickets: only a higher version replaces the one held.
+func keepKeys(ctx context.Context, tx *wtx, code string, final []*row) error {
+	n := len(final)
+	numbers, versions, statuses, created := make([]string, n), make([]int64, n), make([]string, n), make([]int64, n)
+	onTime := make([]*int64, n)
+	for i, w := range final {
+		numbers[i], versions[i], statuses[i], created[i], onTime[i] = w.rec.Number, w.rec.Version, string(w.rec.Status), w.created, nullable(w.onTime)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO ticket_keys(municipality, number, version, status, done_on_time, created_at)
+		SELECT $1, n, v, s, o, c FROM unnest($2::text[], $3::bigint[], $4::text[], $5::integer[], $6::bigint[]) AS u(n, v, s, o, c)
+		ON CONFLICT (municipality, number) DO UPDATE SET version = excluded.version, status = excluded.status,
+		done_on_time = excluded.done_on_time, created_at = excluded.created_at
+		WHERE excluded.version > ticket_keys.version`, code, numbers, versions, statuses, onTime, created)
+	if err != nil {
+		return err
+	}
+	if got, _ := res.RowsAffected(); got != int64(n) {
+		return fmt.Errorf("реестр: ключи %d записей из %d не легли; пакет не принят", int64(n)-got, n)
+	}
+	return nil
 }
 
 // PGBulk is how a batch reaches PostgreSQL: "unnest" (one upsert over arrays,

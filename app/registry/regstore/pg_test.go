@@ -15,7 +15,7 @@ import (
 
 // distributed are the tables that grow with the tickets: on a Citus cluster they
 // are distributed by municipality; the rest are reference tables.
-var distributed = []string{"tickets", "batches", "org_buildings"}
+var distributed = []string{"tickets", "ticket_keys", "batches", "org_buildings"}
 
 // TestPGDistributable checks what Citus needs of a schema distributed by one
 // column (docs/scale.md): every primary key and unique index of a distributed
@@ -117,6 +117,11 @@ func TestPGBulkPaths(t *testing.T) {
 			db.SQL().QueryRow(`SELECT count(*), max(version) FILTER (WHERE number = 'TST-000001'), max(version) FILTER (WHERE number = 'TST-000002') FROM tickets`).Scan(&n, &v1, &v2)
 			if n != 2 || v1 != 3 || v2 != 2 {
 				t.Fatalf("held: %d rows, versions %d and %d; want 2 rows at 3 and 2", n, v1, v2)
+			}
+			var keys, created int64
+			db.SQL().QueryRow(`SELECT count(*), max(created_at) FILTER (WHERE number = 'TST-000002') FROM ticket_keys`).Scan(&keys, &created)
+			if want, _ := time.Parse(time.RFC3339, moved.CreatedAt); keys != 2 || created != want.Unix() {
+				t.Fatalf("ticket_keys: %d keys, TST-000002 filed at %d; want 2 keys and the moved filing time", keys, created)
 			}
 			g, err := db.Overview(ctx, regtest.Now, time.Hour)
 			if err != nil {

@@ -65,6 +65,20 @@ CREATE INDEX tickets_open ON tickets(municipality, due_at) WHERE {{open}};
 CREATE INDEX tickets_rating ON tickets(horizon) INCLUDE (municipality, organization_id, organization, status, parent,
   created_at, due_at, accept_due_at, accepted_at, done_at, closed_at, reopen_count);
 
+-- Each ticket's key and what a batch's plan needs of it, in one table that is
+-- not partitioned: the key (municipality, number) is unique here, whatever month
+-- the ticket was filed in, and a batch reads the versions it holds with one
+-- probe per record (the partitioned table would probe every month's index).
+CREATE TABLE ticket_keys (
+  municipality text COLLATE "C" NOT NULL REFERENCES municipalities(code),
+  number       text COLLATE "C" NOT NULL,
+  version      bigint NOT NULL,
+  status       text NOT NULL,
+  done_on_time integer,
+  created_at   bigint NOT NULL,
+  PRIMARY KEY (municipality, number)
+);
+
 -- The buildings seen in each organisation's records, with their flat count: the
 -- rating's load, without reading every ticket ever held.
 CREATE TABLE org_buildings (
