@@ -35,6 +35,7 @@ type Store struct {
 
 	wq        writeQueue  // group commit, see writer.go
 	changes   changes     // what committed writes changed, see changes.go
+	counts    countCache  // the queues' counts until the tickets change, see countcache.go
 	webhookOn atomic.Bool // notifications: queue webhook events (notify.go)
 	stmtCache stmtCache
 	readCache readStmts

@@ -357,51 +357,96 @@ func isOpenSet(st []app.Status) bool {
 // (and in «Просрочены»), with their countdowns, so that a forgotten one from last
 // month does not bury tonight's.
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
-	where, args := scope(app.UserFrom(ctx))
-	// Of the clocks still running, the earliest (the most overdue) come first in
-	// the working order; for someone who sees every ticket a few times the list's
-	// length of them is plenty (for anyone else they are taken after the scope).
-	running := -1 // no limit
-	if where == "1" {
-		running = 5 * limit
-	}
-	args = append([]any{s.Now().Add(-24 * time.Hour).Unix(), running}, args...)
+	where, sargs := scope(app.UserFrom(ctx))
+	// A running localisation clock comes before anything else in the working order
+	// (app.SortByClock), the earliest first and, at equal clocks, the higher id (as
+	// the stable sort below leaves them): the list can show no other running clocks
+	// than the first limit of them in that order. So the scope goes into that
+	// lookup, which walks tickets_localize_open in order and stops there, instead
+	// of reading every running clock to drop most of them after the join.
+	args := append(append(append([]any{s.Now().Add(-24 * time.Hour).Unix()}, sargs...), sargs...), limit)
 	// Two index lookups (tickets_emergency_open, tickets_localize_open), not a walk
-	// over every open ticket.
-	rows, err := s.readQuery(ctx, ticketSelect+" WHERE t.id IN (SELECT id FROM tickets INDEXED BY tickets_emergency_open WHERE emergency AND "+openStatusPlain+" AND created_at >= ?"+
-		" UNION SELECT id FROM ("+localizeRunningSQL+" ORDER BY localize_due_at LIMIT ?)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	// over every open ticket. Only the clocks of the candidates are read (a busy
+	// day has hundreds of open emergencies); the page's few are then read whole.
+	rows, err := s.readQuery(ctx, "SELECT t.id, t.status, t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.localized_at, t.accepted_at FROM tickets t"+
+		" WHERE t.id IN (SELECT t.id FROM tickets t INDEXED BY tickets_emergency_open WHERE t.emergency AND "+openStatusSQL+" AND t.created_at >= ? AND "+where+
+		" UNION ALL SELECT id FROM (SELECT t.id FROM tickets t INDEXED BY tickets_localize_open WHERE t.localize_due_at IS NOT NULL AND t.localized_at IS NULL AND "+openStatusSQL+" AND "+where+
+		" ORDER BY t.localize_due_at, t.id DESC LIMIT ?)) ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*app.Ticket
+	var clocks []*app.Ticket
+	for rows.Next() {
+		t := &app.Ticket{}
+		var created, acceptDue, due int64
+		var localize, localized, accepted sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Status, &created, &acceptDue, &due, &localize, &localized, &accepted); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = time.Unix(created, 0).UTC()
+		t.AcceptDueAt, t.DueAt = deadlineFromUnix(acceptDue), deadlineFromUnix(due)
+		t.LocalizeDueAt, t.LocalizedAt, t.AcceptedAt = fromUnix(localize), fromUnix(localized), fromUnix(accepted)
+		clocks = append(clocks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	app.SortByClock(clocks)
+	if len(clocks) > limit {
+		clocks = clocks[:limit]
+	}
+	if len(clocks) == 0 {
+		return nil, nil
+	}
+	// As many placeholders as the list's length, whatever it holds (id 0 matches
+	// nothing): one prepared statement serves every page.
+	ids := make([]any, max(limit, 1))
+	for i := range ids {
+		ids[i] = int64(0)
+		if i < len(clocks) {
+			ids[i] = clocks[i].ID
+		}
+	}
+	rows, err = s.readQuery(ctx, ticketSelect+" WHERE t.id IN ("+strings.Repeat("?,", len(ids)-1)+"?)", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]*app.Ticket, len(ids))
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		byID[t.ID] = t
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	app.SortByClock(out)
-	if len(out) > limit {
-		out = out[:limit]
+	out := make([]*app.Ticket, 0, len(clocks))
+	for _, c := range clocks {
+		if t := byID[c.ID]; t != nil && t.Status.WorkOpen() { // done or gone between the two reads: not pinned
+			out = append(out, t)
+		}
 	}
+	app.SortByClock(out) // as it is now, should a clock have been met between the reads
 	return out, nil
 }
 
-// CountTickets counts what Tickets would list, all pages together.
+// CountTickets counts what Tickets would list, all pages together. The count is
+// kept until a ticket changes or a clock it depends on passes (countcache.go).
 func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 	f.After = ""
 	where, args, err := s.where(ctx, f)
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	err = s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where, args...).Scan(&n)
-	return n, err
+	return s.cachedCount(ctx, countKey(ctx, "count", f), func() (int, error) {
+		var n int
+		err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where, args...).Scan(&n)
+		return n, err
+	})
 }
 
 // Event actors: the system when no user acts.
