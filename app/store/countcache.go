@@ -32,6 +32,14 @@ type countCache struct {
 	until   int64
 	counts  map[string]int
 	facets  map[string]Facets
+	pinned  map[string]pinnedList
+}
+
+// pinnedList is the emergencies pinned above the queues (OpenEmergencies), which
+// also change when one of them leaves the last day.
+type pinnedList struct {
+	list  []*app.Ticket
+	until int64
 }
 
 // countKey identifies a count: who asks (their scope) and what (the filter, without
@@ -62,7 +70,7 @@ func (s *Store) countGeneration(ctx context.Context) (uint64, error) {
 	if c.counts == nil || c.version != v || now < c.from || now >= c.until {
 		c.gen++
 		c.version, c.from, c.until = v, now, until
-		c.counts, c.facets = map[string]int{}, map[string]Facets{}
+		c.counts, c.facets, c.pinned = map[string]int{}, map[string]Facets{}, map[string]pinnedList{}
 	}
 	return c.gen, nil
 }
@@ -135,4 +143,33 @@ func (s *Store) cachedFacets(ctx context.Context, key string, compute func() (Fa
 	}
 	fc.ByOrg, fc.Categories = maps.Clone(fc.ByOrg), slices.Clone(fc.Categories)
 	return fc, nil
+}
+
+// cachedPinned is cachedCount for the pinned emergencies; compute also says until
+// when its list holds. The caller gets its own copies of the tickets.
+func (s *Store) cachedPinned(ctx context.Context, key string, compute func() ([]*app.Ticket, int64, error)) ([]*app.Ticket, error) {
+	gen, err := s.countGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &s.counts
+	c.mu.Lock()
+	p, ok := c.pinned[key]
+	c.mu.Unlock()
+	if !ok || s.Now().Unix() >= p.until {
+		if p.list, p.until, err = compute(); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.gen == gen {
+			c.pinned[key] = p
+		}
+		c.mu.Unlock()
+	}
+	out := make([]*app.Ticket, len(p.list))
+	for i, t := range p.list {
+		cp := *t
+		out[i] = &cp
+	}
+	return out, nil
 }

@@ -356,15 +356,27 @@ func isOpenSet(st []app.Status) bool {
 // an overdue localisation first of all. Older open emergencies stay in their queues
 // (and in «Просрочены»), with their countdowns, so that a forgotten one from last
 // month does not bury tonight's.
+//
+// The list is kept like the queues' counts (countcache.go): every operator's
+// page shows the same one, and it changes only with a ticket, or when one of its
+// emergencies leaves the last day.
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
 	where, sargs := scope(app.UserFrom(ctx))
+	return s.cachedPinned(ctx, fmt.Sprintf("pinned|%s|%v|%d", where, sargs, limit), func() ([]*app.Ticket, int64, error) {
+		return s.openEmergencies(ctx, limit, where, sargs)
+	})
+}
+
+func (s *Store) openEmergencies(ctx context.Context, limit int, where string, sargs []any) ([]*app.Ticket, int64, error) {
+	since := s.Now().Add(-24 * time.Hour).Unix()
+	until := int64(1<<63 - 1) // when the first of the day's emergencies leaves the day
 	// A running localisation clock comes before anything else in the working order
 	// (app.SortByClock), the earliest first and, at equal clocks, the higher id (as
 	// the stable sort below leaves them): the list can show no other running clocks
 	// than the first limit of them in that order. So the scope goes into that
 	// lookup, which walks tickets_localize_open in order and stops there, instead
 	// of reading every running clock to drop most of them after the join.
-	args := append(append(append([]any{s.Now().Add(-24 * time.Hour).Unix()}, sargs...), sargs...), limit)
+	args := append(append(append([]any{since}, sargs...), sargs...), limit)
 	// Two index lookups (tickets_emergency_open, tickets_localize_open), not a walk
 	// over every open ticket. Only the clocks of the candidates are read (a busy
 	// day has hundreds of open emergencies); the page's few are then read whole.
@@ -373,7 +385,7 @@ func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, 
 		" UNION ALL SELECT id FROM (SELECT t.id FROM tickets t INDEXED BY tickets_localize_open WHERE t.localize_due_at IS NOT NULL AND t.localized_at IS NULL AND "+openStatusSQL+" AND "+where+
 		" ORDER BY t.localize_due_at, t.id DESC LIMIT ?)) ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var clocks []*app.Ticket
@@ -382,22 +394,25 @@ func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, 
 		var created, acceptDue, due int64
 		var localize, localized, accepted sql.NullInt64
 		if err := rows.Scan(&t.ID, &t.Status, &created, &acceptDue, &due, &localize, &localized, &accepted); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		t.CreatedAt = time.Unix(created, 0).UTC()
+		if created >= since {
+			until = min(until, created+24*60*60+1)
+		}
 		t.AcceptDueAt, t.DueAt = deadlineFromUnix(acceptDue), deadlineFromUnix(due)
 		t.LocalizeDueAt, t.LocalizedAt, t.AcceptedAt = fromUnix(localize), fromUnix(localized), fromUnix(accepted)
 		clocks = append(clocks, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	app.SortByClock(clocks)
 	if len(clocks) > limit {
 		clocks = clocks[:limit]
 	}
 	if len(clocks) == 0 {
-		return nil, nil
+		return nil, until, nil
 	}
 	// As many placeholders as the list's length, whatever it holds (id 0 matches
 	// nothing): one prepared statement serves every page.
@@ -410,19 +425,19 @@ func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, 
 	}
 	rows, err = s.readQuery(ctx, ticketSelect+" WHERE t.id IN ("+strings.Repeat("?,", len(ids)-1)+"?)", ids...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	byID := make(map[int64]*app.Ticket, len(ids))
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		byID[t.ID] = t
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]*app.Ticket, 0, len(clocks))
 	for _, c := range clocks {
@@ -431,7 +446,7 @@ func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, 
 		}
 	}
 	app.SortByClock(out) // as it is now, should a clock have been met between the reads
-	return out, nil
+	return out, until, nil
 }
 
 // CountTickets counts what Tickets would list, all pages together. The count is
