@@ -42,6 +42,10 @@ type pinnedList struct {
 	until int64
 }
 
+// maxCounts bounds each of the cache's maps: far more than the tabs and filters of
+// every person at work, few enough to stay small.
+const maxCounts = 1000
+
 // countKey identifies a count: who asks (their scope) and what (the filter, without
 // the page's cursor).
 func countKey(ctx context.Context, kind string, f TicketFilter) string {
@@ -115,6 +119,9 @@ func (s *Store) cachedCount(ctx context.Context, key string, compute func() (int
 	}
 	c.mu.Lock()
 	if c.gen == gen { // not emptied meanwhile: the count belongs to this generation
+		if len(c.counts) >= maxCounts { // a filter is typed in (a category): bound what a day of them keeps
+			clear(c.counts)
+		}
 		c.counts[key] = n
 	}
 	c.mu.Unlock()
@@ -137,6 +144,9 @@ func (s *Store) cachedFacets(ctx context.Context, key string, compute func() (Fa
 		}
 		c.mu.Lock()
 		if c.gen == gen {
+			if len(c.facets) >= maxCounts {
+				clear(c.facets)
+			}
 			c.facets[key] = fc
 		}
 		c.mu.Unlock()
@@ -162,6 +172,9 @@ func (s *Store) cachedPinned(ctx context.Context, key string, compute func() ([]
 		}
 		c.mu.Lock()
 		if c.gen == gen {
+			if len(c.pinned) >= maxCounts {
+				clear(c.pinned)
+			}
 			c.pinned[key] = p
 		}
 		c.mu.Unlock()
