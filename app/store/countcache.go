@@ -33,6 +33,7 @@ type countCache struct {
 	counts  map[string]int
 	facets  map[string]Facets
 	pinned  map[string]pinnedList
+	open    map[int64]int // open tickets by building (the map), nil until asked
 }
 
 // pinnedList is the emergencies pinned above the queues (OpenEmergencies), which
@@ -74,7 +75,7 @@ func (s *Store) countGeneration(ctx context.Context) (uint64, error) {
 	if c.counts == nil || c.version != v || now < c.from || now >= c.until {
 		c.gen++
 		c.version, c.from, c.until = v, now, until
-		c.counts, c.facets, c.pinned = map[string]int{}, map[string]Facets{}, map[string]pinnedList{}
+		c.counts, c.facets, c.pinned, c.open = map[string]int{}, map[string]Facets{}, map[string]pinnedList{}, nil
 	}
 	return c.gen, nil
 }
@@ -185,4 +186,28 @@ func (s *Store) cachedPinned(ctx context.Context, key string, compute func() ([]
 		out[i] = &cp
 	}
 	return out, nil
+}
+
+// cachedOpenByBuilding is cachedCount for the open tickets of every building; the
+// caller gets its own copy.
+func (s *Store) cachedOpenByBuilding(ctx context.Context, compute func() (map[int64]int, error)) (map[int64]int, error) {
+	gen, err := s.countGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &s.counts
+	c.mu.Lock()
+	m := c.open
+	c.mu.Unlock()
+	if m == nil {
+		if m, err = compute(); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.gen == gen {
+			c.open = m
+		}
+		c.mu.Unlock()
+	}
+	return maps.Clone(m), nil
 }
