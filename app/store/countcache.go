@@ -72,7 +72,9 @@ func (s *Store) countGeneration(ctx context.Context) (uint64, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.counts == nil || c.version != v || now < c.from || now >= c.until {
+	// Versions only grow: a caller that read an older one while another emptied
+	// the cache for a newer one uses that (its queries start after the commit).
+	if c.counts == nil || c.version < v || now < c.from || now >= c.until {
 		c.gen++
 		c.version, c.from, c.until = v, now, until
 		c.counts, c.facets, c.pinned, c.open = map[string]int{}, map[string]Facets{}, map[string]pinnedList{}, nil
