@@ -313,6 +313,12 @@ END;
 -- localisation clocks of open tickets, and open emergencies by time of filing.
 CREATE INDEX tickets_localize_open ON tickets(localize_due_at) WHERE localize_due_at IS NOT NULL AND localized_at IS NULL AND status IN ('new','routed','accepted','reopened');
 CREATE INDEX tickets_emergency_open ON tickets(created_at) WHERE emergency AND status IN ('new','routed','accepted','reopened');
+-- A status tab filtered by category in working order, the open tickets newest
+-- first, each walked in its own order, and the open tickets by building for the
+-- map (migrateQueueIndexes).
+CREATE INDEX tickets_category_queue ON tickets(status, category, queue_key, id, due_at);
+CREATE INDEX tickets_open_newest ON tickets(id, due_at) WHERE status IN ('new','routed','accepted','reopened');
+CREATE INDEX tickets_open_building ON tickets(building_id, status) WHERE status IN ('new','routed','accepted','reopened');
 -- The rating's window is found by deadline as well as by registration date.
 CREATE INDEX tickets_due ON tickets(due_at);
 CREATE INDEX tickets_accept_due ON tickets(accept_due_at);

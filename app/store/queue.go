@@ -28,13 +28,19 @@ const facetsSQL = `SELECT COALESCE(t.organization_id, 0), t.category, count(*), 
 
 // QueueFacets counts the tickets of f (a queue tab, before its filters) by
 // organisation and category, and its emergencies and overdue ones, in one pass
-// over the tab's rows, scoped to the user in ctx.
+// over the tab's rows, scoped to the user in ctx; kept like CountTickets'.
 func (s *Store) QueueFacets(ctx context.Context, f TicketFilter) (Facets, error) {
 	f.After, f.Sort = "", ""
 	where, args, err := s.where(ctx, f)
 	if err != nil {
 		return Facets{}, err
 	}
+	return s.cachedFacets(ctx, countKey(ctx, "facets", f), func() (Facets, error) {
+		return s.queueFacets(ctx, f, where, args)
+	})
+}
+
+func (s *Store) queueFacets(ctx context.Context, f TicketFilter, where string, args []any) (Facets, error) {
 	rows, err := s.r.QueryContext(ctx, facetsSQL+facetsIndex(f)+" WHERE "+where+` GROUP BY 1, 2`, append([]any{s.Now().Unix()}, args...)...)
 	if err != nil {
 		return Facets{}, err

@@ -34,6 +34,7 @@ type Store struct {
 
 	wq        writeQueue // group commit, see writer.go
 	changes   changes    // what committed writes changed, see changes.go
+	counts    countCache // the queues' counts until the tickets change, see countcache.go
 	stmtCache stmtCache
 	readCache readStmts
 }

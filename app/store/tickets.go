@@ -297,15 +297,32 @@ func (s *Store) ticketsQuery(ctx context.Context, f TicketFilter) (string, []any
 // statistics here, would pick a shorter range and sort it all: the callbacks by
 // (status, callback_failed_at, queue_key); the centre's overdue queue in working
 // order along the open tickets' clocks (tickets_open_clock), stopping at the page's
-// end instead of sorting every overdue ticket (190 ms → a few on a million).
+// end instead of sorting every overdue ticket (190 ms → a few on a million), and
+// newest first along the open tickets' ids (tickets_open_newest).
 func queueIndex(ctx context.Context, f TicketFilter) string {
+	u := app.UserFrom(ctx)
 	switch {
+	case f.CallbackDue && f.Sort != app.SortClock:
+		// Newest first: most tickets done wait for their call, so walking the done
+		// ones newest first fills the page at once (tickets_callback would sort
+		// them all).
+		return " INDEXED BY tickets_status"
 	case f.CallbackDue || f.CallbackFailed:
 		return " INDEXED BY tickets_callback"
-	case f.Sort == app.SortClock && f.Overdue && f.OrganizationID == 0 && f.BuildingID == 0 && f.Phone == "" && len(f.Statuses) == 0:
-		if u := app.UserFrom(ctx); u != nil && u.SeesAllTickets() {
-			return " INDEXED BY tickets_open_clock"
-		}
+	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 1 && (f.OrganizationID != 0 || u != nil && u.Role == app.RoleOrg):
+		// One organisation's overdue tickets of one status (its «Входящие» with
+		// «просроченные»): its own tickets of that status in working order, deadline
+		// read from the index, not every overdue ticket of the status in the
+		// municipality (tickets_status_due), each read to check whose it is.
+		return " INDEXED BY tickets_org_queue"
+	case f.OrganizationID != 0 || f.BuildingID != 0 || f.Phone != "" || !f.CreatedFrom.IsZero() || !f.CreatedTo.IsZero() || u == nil || !u.SeesAllTickets():
+	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 0:
+		return " INDEXED BY tickets_open_clock"
+	case f.Sort != app.SortClock && (isOpenSet(f.Statuses) || f.Overdue && len(f.Statuses) == 0):
+		// Every open ticket, or every overdue one, newest first: the open
+		// tickets walked newest first until the page is full, not all of them
+		// sorted (SQLite, with no statistics, would take tickets_status_due).
+		return " INDEXED BY tickets_open_newest"
 	}
 	return ""
 }
@@ -356,52 +373,112 @@ func isOpenSet(st []app.Status) bool {
 // an overdue localisation first of all. Older open emergencies stay in their queues
 // (and in «Просрочены»), with their countdowns, so that a forgotten one from last
 // month does not bury tonight's.
+//
+// The list is kept like the queues' counts (countcache.go): every operator's
+// page shows the same one, and it changes only with a ticket, or when one of its
+// emergencies leaves the last day.
 func (s *Store) OpenEmergencies(ctx context.Context, limit int) ([]*app.Ticket, error) {
-	where, args := scope(app.UserFrom(ctx))
-	// Of the clocks still running, the earliest (the most overdue) come first in
-	// the working order; for someone who sees every ticket a few times the list's
-	// length of them is plenty (for anyone else they are taken after the scope).
-	running := -1 // no limit
-	if where == "1" {
-		running = 5 * limit
-	}
-	args = append([]any{s.Now().Add(-24 * time.Hour).Unix(), running}, args...)
+	where, sargs := scope(app.UserFrom(ctx))
+	return s.cachedPinned(ctx, fmt.Sprintf("pinned|%s|%v|%d", where, sargs, limit), func() ([]*app.Ticket, int64, error) {
+		return s.openEmergencies(ctx, limit, where, sargs)
+	})
+}
+
+func (s *Store) openEmergencies(ctx context.Context, limit int, where string, sargs []any) ([]*app.Ticket, int64, error) {
+	since := s.Now().Add(-24 * time.Hour).Unix()
+	until := int64(1<<63 - 1) // when the first of the day's emergencies leaves the day
+	// A running localisation clock comes before anything else in the working order
+	// (app.SortByClock), the earliest first and, at equal clocks, the higher id (as
+	// the stable sort below leaves them): the list can show no other running clocks
+	// than the first limit of them in that order. So the scope goes into that
+	// lookup, which walks tickets_localize_open in order and stops there, instead
+	// of reading every running clock to drop most of them after the join.
+	args := append(append(append([]any{since}, sargs...), sargs...), limit)
 	// Two index lookups (tickets_emergency_open, tickets_localize_open), not a walk
-	// over every open ticket.
-	rows, err := s.readQuery(ctx, ticketSelect+" WHERE t.id IN (SELECT id FROM tickets INDEXED BY tickets_emergency_open WHERE emergency AND "+openStatusPlain+" AND created_at >= ?"+
-		" UNION SELECT id FROM ("+localizeRunningSQL+" ORDER BY localize_due_at LIMIT ?)) AND "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	// over every open ticket. Only the clocks of the candidates are read (a busy
+	// day has hundreds of open emergencies); the page's few are then read whole.
+	rows, err := s.readQuery(ctx, "SELECT t.id, t.status, t.created_at, t.accept_due_at, t.due_at, t.localize_due_at, t.localized_at, t.accepted_at FROM tickets t"+
+		" WHERE t.id IN (SELECT t.id FROM tickets t INDEXED BY tickets_emergency_open WHERE t.emergency AND "+openStatusSQL+" AND t.created_at >= ? AND "+where+
+		" UNION ALL SELECT id FROM (SELECT t.id FROM tickets t INDEXED BY tickets_localize_open WHERE t.localize_due_at IS NOT NULL AND t.localized_at IS NULL AND "+openStatusSQL+" AND "+where+
+		" ORDER BY t.localize_due_at, t.id DESC LIMIT ?)) ORDER BY t.id DESC LIMIT 500", args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []*app.Ticket
+	var clocks []*app.Ticket
+	for rows.Next() {
+		t := &app.Ticket{}
+		var created, acceptDue, due int64
+		var localize, localized, accepted sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Status, &created, &acceptDue, &due, &localize, &localized, &accepted); err != nil {
+			return nil, 0, err
+		}
+		t.CreatedAt = time.Unix(created, 0).UTC()
+		if created >= since {
+			until = min(until, created+24*60*60+1)
+		}
+		t.AcceptDueAt, t.DueAt = deadlineFromUnix(acceptDue), deadlineFromUnix(due)
+		t.LocalizeDueAt, t.LocalizedAt, t.AcceptedAt = fromUnix(localize), fromUnix(localized), fromUnix(accepted)
+		clocks = append(clocks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	app.SortByClock(clocks)
+	if len(clocks) > limit {
+		clocks = clocks[:limit]
+	}
+	if len(clocks) == 0 {
+		return nil, until, nil
+	}
+	// As many placeholders as the list's length, whatever it holds (id 0 matches
+	// nothing): one prepared statement serves every page.
+	ids := make([]any, max(limit, 1))
+	for i := range ids {
+		ids[i] = int64(0)
+		if i < len(clocks) {
+			ids[i] = clocks[i].ID
+		}
+	}
+	rows, err = s.readQuery(ctx, ticketSelect+" WHERE t.id IN ("+strings.Repeat("?,", len(ids)-1)+"?)", ids...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]*app.Ticket, len(ids))
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		out = append(out, t)
+		byID[t.ID] = t
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	app.SortByClock(out)
-	if len(out) > limit {
-		out = out[:limit]
+	out := make([]*app.Ticket, 0, len(clocks))
+	for _, c := range clocks {
+		if t := byID[c.ID]; t != nil && t.Status.WorkOpen() { // done or gone between the two reads: not pinned
+			out = append(out, t)
+		}
 	}
-	return out, nil
+	app.SortByClock(out) // as it is now, should a clock have been met between the reads
+	return out, until, nil
 }
 
-// CountTickets counts what Tickets would list, all pages together.
+// CountTickets counts what Tickets would list, all pages together. The count is
+// kept until a ticket changes or a clock it depends on passes (countcache.go).
 func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
 	f.After = ""
 	where, args, err := s.where(ctx, f)
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	err = s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where, args...).Scan(&n)
-	return n, err
+	return s.cachedCount(ctx, countKey(ctx, "count", f), func() (int, error) {
+		var n int
+		err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM tickets t WHERE "+where, args...).Scan(&n)
+		return n, err
+	})
 }
 
 // Event actors: the system when no user acts.

@@ -62,13 +62,19 @@ func BenchmarkOpen311Requests90Days(b *testing.B) {
 			var lat latencies
 			b.ResetTimer()
 			cpu0 := cpuTime()
+			rq0, io0 := runqWait(), diskRead()
+			var wall time.Duration
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
 				if err := fetch(); err != nil {
 					b.Fatal(err)
 				}
 				lat.add(time.Since(t0))
+				wall += time.Since(t0)
 			}
+			b.ReportMetric(float64((runqWait()-rq0).Microseconds())/1000/float64(b.N), "runq-ms/op")
+			b.ReportMetric(float64(diskRead()-io0)/1024/float64(b.N), "disk-KB/op")
+			b.ReportMetric(float64(wall.Microseconds())/1000/float64(b.N), "wall-ms/op")
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			b.StopTimer()
 			lat.report(b)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/ecoz/ecoz/app"
 	"net/url"
 	"strings"
 	"testing"
@@ -153,4 +154,53 @@ func TestAPIListSortAndCursor(t *testing.T) {
 			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
+}
+
+// The queues' counts and pinned emergencies are kept between requests
+// (store/countcache.go): the page right after a change, or after a deadline or a
+// «перезвонить в …» time passed with no write at all, shows the new numbers.
+func TestQueueCountsFollowChanges(t *testing.T) {
+	f, tk := queueFixture(t)
+	op, org := f.page(t, "operator"), f.page(t, "org")
+	expect := func(c *client, query string, want ...string) {
+		t.Helper()
+		st, body := c.get("/work/?q=" + query)
+		if st != 200 {
+			t.Fatalf("status %d", st)
+		}
+		text := textOf(body)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: no %q on the page", query, w)
+			}
+		}
+	}
+	expect(op, "routed", "Ждут принятия 4", "Просрочены 0", "В работе 0", "Обзвон 0", "Показано заявок: 4")
+	expect(org, "incoming", "Входящие 2", "В работе 0")
+
+	f.act(t, "org", tk[0].Number, app.ActionAccept, nil)
+	expect(op, "routed", "Ждут принятия 3", "В работе 1", "Показано заявок: 3")
+	expect(org, "incoming", "Входящие 1", "В работе 1")
+
+	// A new emergency is counted and pinned at once.
+	em := f.file(t, "operator", f.newTicket("CW-01"))
+	expect(op, "routed", "Ждут принятия 4", "Показано заявок: 4")
+	if _, body := op.get("/work/?q=routed"); !strings.Contains(body, `id="em-`+em.Number+`"`) {
+		t.Errorf("the new emergency %s is not pinned", em.Number)
+	}
+	expect(org, "incoming", "Входящие 2")
+
+	// The roof reported done waits for its confirmation call; the resident asked
+	// to be called back at 18:30, and the call is due then, with no write between.
+	f.act(t, "org", tk[0].Number, app.ActionDone, nil)
+	expect(op, "done", "Обзвон 1", "В работе 0")
+	f.act(t, "operator", tk[0].Number, app.ActionCallFailed, map[string]string{"retry_at": "2026-11-16T18:30:00+03:00"})
+	expect(op, "done", "Обзвон 0")
+
+	// Five hours on, no hot water (4 hours to restore) is overdue, on both pages.
+	f.clock.Advance(5 * time.Hour)
+	expect(op, "overdue", "Просрочены 1", "Показано заявок: 1")
+	expect(org, "overdue", "Просрочены 0")
+	f.clock.Advance(2 * time.Hour) // 19:03, past the 18:30 asked for
+	expect(op, "done", "Обзвон 1")
 }
