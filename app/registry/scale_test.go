@@ -227,15 +227,33 @@ func BenchmarkScale10M(b *testing.B) {
 	measure := func(name string, n int, path func(i int) string, cookie bool) {
 		get(path(0), cookie) // warm
 		ds := make([]time.Duration, n)
-		cpu := cpuTime()
+		cpu, server := cpuTime(), pgCPU()
 		for i := range ds {
 			ds[i] = get(path(i), cookie)
 		}
-		c := cpuTime() - cpu
+		c, sc := cpuTime()-cpu, pgCPU()-server
 		slices.Sort(ds)
 		b.ReportMetric(float64(ds[n/2].Microseconds())/1000, name+"-p50-ms")
 		b.ReportMetric(float64(ds[n*99/100].Microseconds())/1000, name+"-p99-ms")
 		b.ReportMetric(float64(c.Microseconds())/1000/float64(n), name+"-cpu-ms")
+		b.ReportMetric(float64(sc.Microseconds())/1000/float64(n), name+"-pg-cpu-ms")
+	}
+	// concurrently measures throughput with 16 clients at once.
+	concurrently := func(name string, n int, path func(i int) string) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		t0 := time.Now()
+		for w := 0; w < 16; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1)); i <= n; i = int(next.Add(1)) {
+					get(path(i), false)
+				}
+			}()
+		}
+		wg.Wait()
+		b.ReportMetric(float64(n)/time.Since(t0).Seconds(), name+"-16clients-req/s")
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -245,6 +263,11 @@ func BenchmarkScale10M(b *testing.B) {
 			code := simCode(i * 7 % muns)
 			return fmt.Sprintf("/api/registry/v1/tickets/%s/%s-%d", code, code, i*131%perMun+1)
 		}, false)
+		concurrently("list-api", 400, func(int) string { return "/api/registry/v1/municipalities" })
+		concurrently("lookup", 4000, func(i int) string {
+			code := simCode(i * 7 % muns)
+			return fmt.Sprintf("/api/registry/v1/tickets/%s/%s-%d", code, code, i*131%perMun+1)
+		})
 		measure("rating-page", 5, func(int) string { return "/rating" }, true)
 		t0 := time.Now()
 		r, err := db.Rating(ctx, time.Now())
