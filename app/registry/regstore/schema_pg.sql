@@ -3,15 +3,16 @@
 -- tickets. docs/scale.md explains the choices; in short:
 --  * tickets are partitioned by the month the ticket was filed (created_at, unix
 --    seconds); a month's partition is created by the registry before the first
---    record of that month is written (regstore's ensurePartitions);
+--    record of that month is written (regstore's partitions.ensure);
 --  * every key and unique index of a table that grows with the tickets (tickets,
---    batches, org_buildings) begins with the municipality, and those tables refer
+--    ticket_keys, batches, org_buildings) begins with the municipality, and those tables refer
 --    only to municipalities: the schema can be spread over a Citus cluster with
 --    the municipality as the distribution column and municipalities, users and
 --    sessions as reference tables (TestPGDistributable checks it);
---  * a ticket's key is (municipality, number); the partition key joins it in the
---    table's primary key, as PostgreSQL requires, and the registry moves a ticket
---    whose filing time changed (its old row is deleted in the same transaction).
+--  * a ticket's key is (municipality, number), unique in ticket_keys; in tickets
+--    the partition key joins it in the primary key, as PostgreSQL requires, and
+--    the registry moves a ticket whose filing time changed (its old row is
+--    deleted in the same transaction).
 
 CREATE TABLE municipalities (
   code            text COLLATE "C" PRIMARY KEY,
