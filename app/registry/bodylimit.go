@@ -20,6 +20,12 @@ const smallBody = 64 << 10
 func (s *Server) bodyGuard(c *fiber.Ctx) error {
 	n := c.Request().Header.ContentLength()
 	if n >= 0 && n <= smallBody || n == -2 {
+		// Read it whole now: with StreamRequestBody, fasthttp reads only the
+		// first 8 KB before the handlers, and an answer given before a handler
+		// reads the rest (a refused token, the rate limit, a database error) left
+		// the rest on the connection, read as the next request's headers — a 431
+		// for whatever the centre sent next on it.
+		c.Request().Body()
 		return c.Next()
 	}
 	c.Context().SetConnectionClose()

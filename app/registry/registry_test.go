@@ -449,3 +449,38 @@ func TestOverviewPages(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedBatchLeavesConnectionClean: a batch of 40 KB refused before its
+// body is read (a wrong token) is answered, and the next request on the same
+// keep-alive connection is answered as itself — it was read as the rest of the
+// refused body's bytes, a 431, when fasthttp had read only the first 8 KB.
+func TestRefusedBatchLeavesConnectionClean(t *testing.T) {
+	_, _, base, tok := testRegistry(t, Config{})
+	recs := make([]app.TicketRecord, 60)
+	for i := range recs {
+		recs[i] = rec(i+1, 1)
+	}
+	body := mustJSON(batchOf("big", recs...))
+	if len(body) < 16<<10 || len(body) > 64<<10 {
+		t.Fatalf("the batch is %d bytes; the test wants 16–64 KB", len(body))
+	}
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	send := func(token string) int {
+		req, _ := http.NewRequest("POST", base+"/api/registry/v1/batches", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := send("wrong-token"); st != 401 {
+		t.Fatalf("wrong token: %d", st)
+	}
+	if st := send(tok); st != 200 {
+		t.Fatalf("the next batch on the connection: %d, want 200", st)
+	}
+}

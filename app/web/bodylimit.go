@@ -12,9 +12,10 @@ import (
 )
 
 // SmallBodyLimit is what any request body may be: forms and JSON objects are a
-// few kilobytes. Fiber reads a body up to this size before any handler runs; a
-// larger one is left unread on the connection (StreamRequestBody) until
-// bodyGuard has decided whether it may be read at all.
+// few kilobytes. bodyGuard reads a body up to this size before any handler runs
+// (fasthttp itself, with StreamRequestBody, reads only the first 8 KB); a
+// larger one is left unread on the connection until bodyGuard has decided
+// whether it may be read at all.
 const SmallBodyLimit = 64 << 10
 
 // An upload route takes a body of up to Config.BodyLimit, and only from a
@@ -39,6 +40,10 @@ var uploadRoutes = []uploadRoute{
 func (s *Server) bodyGuard(c *fiber.Ctx) error {
 	n := c.Request().Header.ContentLength()
 	if n >= 0 && n <= SmallBodyLimit || n == -2 { // -2: no body
+		// Read it whole now: an answer given before a handler read the rest
+		// (a refused session, the rate limit) would leave it on the keep-alive
+		// connection, to be read as the next request's headers.
+		c.Request().Body()
 		return c.Next()
 	}
 	c.Context().SetConnectionClose()

@@ -444,3 +444,33 @@ func TestFileTypedAddress(t *testing.T) {
 	}
 	c.has("Какой из домов?", "Выберите дом из списка")
 }
+
+// TestRefusedPostLeavesConnectionClean: a 30 KB JSON post refused before its body
+// is read (no token) is answered, and the next request on the same keep-alive
+// connection is answered as itself — not as the refused body's unread bytes
+// (fasthttp, streaming bodies, reads only the first 8 KB before the handlers).
+func TestRefusedPostLeavesConnectionClean(t *testing.T) {
+	base, _ := portalServer(t, smallTown(t), 0)
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	big := `{"description":"` + strings.Repeat("течёт кран ", 2000) + `"}`
+	req, _ := http.NewRequest("POST", base+"/api/v1/tickets", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("a post without a token: %d", resp.StatusCode)
+	}
+	resp, err = client.Get(base + "/api/v1/work-types")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the next request on the connection: %d, want 200", resp.StatusCode)
+	}
+}
