@@ -107,24 +107,34 @@ func (s *Server) pageOverview(c *fiber.Ctx) error {
 	}
 	// A country's two thousand municipalities are shown a hundred at a time;
 	// the totals are the whole country's.
-	pages := max(1, (len(gs)+overviewPage-1)/overviewPage)
-	page := min(max(c.QueryInt("page", 1), 1), pages)
-	rows := gs[min((page-1)*overviewPage, len(gs)):min(page*overviewPage, len(gs))]
-	var pager []int
-	if pages > 1 {
-		for p := 1; p <= pages; p++ {
-			pager = append(pager, p)
-		}
-	}
-	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": rows, "Total": total, "Stale": stale, "Count": len(gs), "Page": page, "Pages": pages, "Pager": pager,
+	pg := pageOf(c, len(gs))
+	return s.render(c, "overview", fiber.Map{"Title": "Республика", "Rows": gs[pg.from:pg.to], "Total": total, "Stale": stale, "Count": len(gs), "Page": pg.Page, "Pages": pg.Pages, "Pager": pg.Pager,
 		"StaleAfter": app.HumanHours(s.cfg.StaleAfter.Hours()), "Token": c.Locals("token"), "Form": c.Locals("form")})
 }
 
-// ratingPage is how many places the rating page shows at a time.
-const ratingPage = 100
+// listPage is how many rows a long list (the overview's municipalities, the
+// rating's places) shows at a time.
+const listPage = 100
 
-// overviewPage is how many municipalities the overview shows at a time.
-const overviewPage = 100
+// paging is the page of a long list that ?page=N asks for: rows [from, to),
+// and the page numbers to link to (none when there is one page).
+type paging struct {
+	from, to    int
+	Page, Pages int
+	Pager       []int
+}
+
+func pageOf(c *fiber.Ctx, n int) paging {
+	p := paging{Pages: max(1, (n+listPage-1)/listPage)}
+	p.Page = min(max(c.QueryInt("page", 1), 1), p.Pages)
+	p.from, p.to = min((p.Page-1)*listPage, n), min(p.Page*listPage, n)
+	if p.Pages > 1 {
+		for i := 1; i <= p.Pages; i++ {
+			p.Pager = append(p.Pager, i)
+		}
+	}
+	return p
+}
 
 // pageSearch looks across every ticket of the republic.
 func (s *Server) pageSearch(c *fiber.Ctx) error {
@@ -246,20 +256,12 @@ func (s *Server) pageRating(c *fiber.Ctx) error {
 			}
 		}
 	}
-	pages := max(1, (len(ranked)+ratingPage-1)/ratingPage)
-	page := min(max(c.QueryInt("page", 1), 1), pages)
-	var pager []int
-	if pages > 1 {
-		for p := 1; p <= pages; p++ {
-			pager = append(pager, p)
-		}
-	}
-	if len(unranked) > ratingPage*5 {
+	pg := pageOf(c, len(ranked))
+	if len(unranked) > listPage*5 {
 		unranked = nil // listed per municipality (?m=)
 	}
 	return s.render(c, "rating", fiber.Map{"Title": "Рейтинг управляющих организаций", "R": r, "M": m,
-		"Ranked": ranked[min((page-1)*ratingPage, len(ranked)):min(page*ratingPage, len(ranked))], "Unranked": unranked,
-		"RankedCount": len(ranked), "Page": page, "Pages": pages, "Pager": pager})
+		"Ranked": ranked[pg.from:pg.to], "Unranked": unranked, "RankedCount": len(ranked), "Page": pg.Page, "Pages": pg.Pages, "Pager": pg.Pager})
 }
 
 // republicRating is the rating as last computed, if that was less than

@@ -8,7 +8,6 @@ package pgkit
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -157,16 +156,6 @@ func step(ctx context.Context, c *pgx.Conn, sqlText string, version int) error {
 		return err
 	}
 	return tx.Commit(ctx)
-}
-
-// Version reads the schema version of an open database.
-func (db *DB) Version(ctx context.Context) (int, error) {
-	var v int
-	err := db.Pool.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	return v, err
 }
 
 // Rebind turns a query written with SQLite's placeholders (? in order, or ?N)

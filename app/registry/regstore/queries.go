@@ -62,7 +62,7 @@ func (db *DB) Overview(ctx context.Context, now time.Time, staleAfter time.Durat
 // (tickets, open, closed, on time) and the staleness, read from the
 // municipalities alone.
 func (db *DB) Glances(ctx context.Context, now time.Time, staleAfter time.Duration) ([]Glance, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT code, name, revoked, created_at, token_issued_at, last_push_at, n_tickets, n_open, n_closed, n_on_time FROM municipalities")
+	rows, err := db.r.QueryContext(ctx, "SELECT "+municipalityCols+", n_tickets, n_open, n_closed, n_on_time FROM municipalities")
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +70,11 @@ func (db *DB) Glances(ctx context.Context, now time.Time, staleAfter time.Durati
 	var out []Glance
 	for rows.Next() {
 		var g Glance
-		var created, issued int64
-		var last sql.NullInt64
-		if err := rows.Scan(&g.Code, &g.Name, &g.Revoked, &created, &issued, &last, &g.Tickets, &g.Open, &g.Closed, &g.OnTime); err != nil {
+		m, err := scanMunicipality(rows, &g.Tickets, &g.Open, &g.Closed, &g.OnTime)
+		if err != nil {
 			return nil, err
 		}
-		g.CreatedAt, g.TokenIssuedAt, g.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
+		g.Municipality = m
 		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {

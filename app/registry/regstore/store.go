@@ -244,11 +244,13 @@ var fromUnix = sqlkit.FromUnix
 
 const municipalityCols = "code, name, revoked, created_at, token_issued_at, last_push_at"
 
-func scanMunicipality(sc interface{ Scan(...any) error }) (Municipality, error) {
+// scanMunicipality reads the municipalityCols of a row into m, and the row's
+// further columns into extra.
+func scanMunicipality(sc interface{ Scan(...any) error }, extra ...any) (Municipality, error) {
 	var m Municipality
 	var created, issued int64
 	var last sql.NullInt64
-	if err := sc.Scan(&m.Code, &m.Name, &m.Revoked, &created, &issued, &last); err != nil {
+	if err := sc.Scan(append([]any{&m.Code, &m.Name, &m.Revoked, &created, &issued, &last}, extra...)...); err != nil {
 		return m, err
 	}
 	m.CreatedAt, m.TokenIssuedAt, m.LastPushAt = time.Unix(created, 0).UTC(), time.Unix(issued, 0).UTC(), fromUnix(last)
