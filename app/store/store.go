@@ -61,6 +61,10 @@ func open(path, schema string, steps []string) (*Store, error) {
 // Close closes the database cleanly, checkpointing the WAL.
 func (s *Store) Close() error { return s.db.Close() }
 
+// ReleaseMemory gives back the memory SQLite keeps in connections not in use
+// (sqlkit.DB.ReleaseMemory), for a server gone quiet.
+func (s *Store) ReleaseMemory() { s.db.ReleaseMemory() }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int

@@ -86,6 +86,13 @@ func (pc *pageCache) put(key string, p *cachedPage) {
 	pc.size += len(p.body)
 }
 
+// reset empties the cache.
+func (pc *pageCache) reset() {
+	pc.mu.Lock()
+	pc.pages, pc.size = nil, 0
+	pc.mu.Unlock()
+}
+
 // PublicCacheStats reports how many public page views were served from memory
 // and how many were rendered, since the server started.
 func (s *Server) PublicCacheStats() (hits, misses int64) {

@@ -243,3 +243,41 @@ func TestPublicPagesGzipped(t *testing.T) {
 		t.Error("the kept page, unpacked for a client without gzip, differs from the rendered one")
 	}
 }
+
+// TestIdleReleaseKeepsPagesRight: once the server has been quiet for a while it
+// hands back what it kept only to answer faster — the public pages and SQLite's
+// idle connections. The next visitor gets the same page, rendered anew, and the
+// next ticket is filed and shown as before.
+func TestIdleReleaseKeepsPagesRight(t *testing.T) {
+	f := newFixture(t)
+	f.file(t, "operator", f.newTicket("ROOF-01"))
+	path := fmt.Sprintf("/buildings/%d", f.lenina.ID)
+	_, before, _ := get(t, f.srv, path, "")
+	get(t, f.srv, path, "")
+	hits, misses := f.srv.PublicCacheStats()
+	if hits != 1 || misses != 1 {
+		t.Fatalf("before the quiet spell: %d hits, %d misses; want 1 and 1", hits, misses)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.srv.ReleaseMemoryWhenIdle(ctx, 50*time.Millisecond); close(done) }()
+	defer func() { cancel(); <-done }()
+	for end := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		// The page is rendered anew once the cache was emptied: a miss.
+		_, again, _ := get(t, f.srv, path, "")
+		if _, m := f.srv.PublicCacheStats(); m > misses {
+			if !bytes.Equal(again, before) {
+				t.Fatalf("the page rendered after the release differs:\n%s\n---\n%s", again, before)
+			}
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the public pages were never released while the server was quiet")
+		}
+		time.Sleep(150 * time.Millisecond) // quiet for three ticks of the job
+	}
+	tk := f.file(t, "operator", f.newTicket("CW-05"))
+	if _, page, _ := get(t, f.srv, path, ""); !strings.Contains(string(page), tk.Number) {
+		t.Errorf("the ticket filed after the release, %s, is not on the building's page", tk.Number)
+	}
+}

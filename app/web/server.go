@@ -209,6 +209,8 @@ func errorTitle(status int) string {
 func funcMap() template.FuncMap {
 	return template.FuncMap{
 		"phone":          app.FormatPhone,
+		"ticketRows":     ticketRows,
+		"emergencyItems": emergencyItems,
 		"hours":          app.HumanHours,
 		"handoffMessage": app.HandoffMessage,
 		"lower":          strings.ToLower,

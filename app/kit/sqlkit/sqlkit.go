@@ -69,6 +69,8 @@ func (s Schema) Version() int { return len(s.Steps) + 1 }
 type DB struct {
 	Path string
 	W, R *sql.DB
+
+	readers int // the readers' pool size
 }
 
 // Open opens (creating if need be) the database at path and brings its schema up to
@@ -107,7 +109,20 @@ func Open(path string, s Schema) (*DB, error) {
 	// A reader idle for a minute is closed and gives its page cache and prepared
 	// statements back; opening one again costs about a millisecond.
 	r.SetConnMaxIdleTime(time.Minute)
-	return &DB{Path: path, W: w, R: r}, nil
+	return &DB{Path: path, W: w, R: r, readers: readers}, nil
+}
+
+// ReleaseMemory closes every connection not in use, the writer's too: each gives
+// back its page cache, its copy of the schema and its prepared statements (several
+// megabytes together on a large database). The next query opens a connection
+// again (about a millisecond, and the statements are prepared anew as they are
+// used). For a server gone quiet; closing the last connection also checkpoints
+// the WAL into the database file.
+func (db *DB) ReleaseMemory() {
+	db.R.SetMaxIdleConns(0)
+	db.R.SetMaxIdleConns(db.readers)
+	db.W.SetMaxIdleConns(0)
+	db.W.SetMaxIdleConns(1)
 }
 
 func checkWritable(dir string) error {
