@@ -39,6 +39,16 @@ func NormalizePhone(s string) (string, error) {
 
 // FormatPhone shows an E.164 number the way Russian operators read it out.
 func FormatPhone(e164 string) string {
+	// A Russian mobile number, most of what residents leave, without the phone
+	// library's parse (about 6 µs each, 50 of them on the «Обзвон» tab): the same
+	// «8 (912) 345-67-89» it writes (TestFormatPhoneMobileAsTheLibrary).
+	if len(e164) == 12 && strings.HasPrefix(e164, "+79") && strings.Trim(e164[1:], "0123456789") == "" {
+		return "8 (" + e164[2:5] + ") " + e164[5:8] + "-" + e164[8:10] + "-" + e164[10:]
+	}
+	return formatPhone(e164)
+}
+
+func formatPhone(e164 string) string {
 	n, err := phonenumbers.Parse(e164, "RU")
 	if err != nil {
 		return e164
