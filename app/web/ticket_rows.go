@@ -68,11 +68,9 @@ func (v listView) row(w *htmlWriter, r *row) {
 	if r.WorkType.Emergency {
 		w.raw(" emergency")
 	}
-	w.raw("\">\n  <td><a href=\"/work/tickets/")
-	w.url(r.Number)
-	w.raw("\">")
-	w.text(r.Number)
-	w.raw("</a><br><small>")
+	w.raw("\">\n  <td>")
+	w.ticketLink(r.Number)
+	w.raw("<br><small>")
 	w.text(r.Created)
 	w.raw("</small></td>\n  <td>")
 	w.text(r.Address)
@@ -84,19 +82,14 @@ func (v listView) row(w *htmlWriter, r *row) {
 	}
 	w.raw("</td>\n  <td>")
 	if r.WorkType.Emergency {
-		w.raw("<span class=\"badge em\">")
-		w.text(t("авария"))
-		w.raw("</span> ")
+		w.badge("em", t("авария"))
+		w.raw(" ")
 	}
 	w.text(r.WorkType.Name)
 	w.raw("</td>\n  <td>")
 	w.text(t(r.Status.Title()))
 	if r.ReopenCount != 0 {
-		w.raw(" <small>(")
-		w.text(t("повторно:"))
-		w.raw(" ")
-		w.int(int64(r.ReopenCount))
-		w.raw(")</small>")
+		w.aside(t("повторно:"), strconv.Itoa(r.ReopenCount))
 	}
 	w.raw("</td>\n  <td>")
 	w.text(r.OrgName)
@@ -107,13 +100,11 @@ func (v listView) row(w *htmlWriter, r *row) {
 		v.clock(w, r, r.Clock == "локализовать")
 	}
 	if r.Overdue {
-		w.raw(" <span class=\"badge over\">")
-		w.text(t("просрочена"))
-		w.raw("</span>")
+		w.raw(" ")
+		w.badge("over", t("просрочена"))
 	} else if r.AcceptOverdue {
-		w.raw(" <span class=\"badge late\">")
-		w.text(t("не принята"))
-		w.raw("</span>")
+		w.raw(" ")
+		w.badge("late", t("не принята"))
 	}
 	w.raw("</td>\n  ")
 	switch v.Active {
@@ -126,19 +117,11 @@ func (v listView) row(w *htmlWriter, r *row) {
 		w.raw("</td><td>")
 		w.text(r.LastCall)
 		if r.RetryWhen != "" {
-			w.raw(" <small>(")
-			w.text(t("перезвонить в"))
-			w.raw(" ")
-			w.text(r.RetryWhen)
-			w.raw(")</small>")
+			w.aside(t("перезвонить в"), r.RetryWhen)
 		}
 		w.raw("</td>\n  <td>")
 		if r.CallerOther != "" {
-			w.raw("<span class=\"badge late\">")
-			w.text(t("звонит"))
-			w.raw(" ")
-			w.text(r.CallerOther)
-			w.raw("</span>")
+			w.badge("late", t("звонит")+" "+r.CallerOther)
 		} else {
 			w.raw("<form method=\"post\" action=\"/work/tickets/")
 			w.url(r.Number)
@@ -267,11 +250,9 @@ func emergencyItems(d fiber.Map) template.HTML {
 			w.text(t("НЕ ЛОКАЛИЗОВАНА"))
 			w.raw("</strong> ")
 		}
-		w.raw("\n      <a href=\"/work/tickets/")
-		w.url(r.Number)
-		w.raw("\">")
-		w.text(r.Number)
-		w.raw("</a> · ")
+		w.raw("\n      ")
+		w.ticketLink(r.Number)
+		w.raw(" · ")
 		w.text(r.Address)
 		w.raw(" · ")
 		w.text(r.WorkType.Name)
@@ -296,6 +277,31 @@ func emergencyItems(d fiber.Map) template.HTML {
 
 // htmlWriter writes markup, escaping values as html/template escapes them.
 type htmlWriter struct{ strings.Builder }
+
+// ticketLink writes the link to a ticket's page, its number the link's text.
+func (w *htmlWriter) ticketLink(number string) {
+	w.raw("<a href=\"/work/tickets/")
+	w.url(number)
+	w.raw("\">")
+	w.text(number)
+	w.raw("</a>")
+}
+
+// aside writes « (label value)» in small print after a cell's text.
+func (w *htmlWriter) aside(label, value string) {
+	w.raw(" <small>(")
+	w.text(label)
+	w.raw(" ")
+	w.text(value)
+	w.raw(")</small>")
+}
+
+// badge writes a badge of class («em», «over», «late») saying text.
+func (w *htmlWriter) badge(class, text string) {
+	w.raw("<span class=\"badge " + class + "\">")
+	w.text(text)
+	w.raw("</span>")
+}
 
 // raw writes trusted markup.
 func (w *htmlWriter) raw(s string) { w.WriteString(s) }
