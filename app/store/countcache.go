@@ -104,55 +104,48 @@ func (s *Store) nextCountChange(ctx context.Context, now int64) (int64, error) {
 	return until, nil
 }
 
-// cachedCount returns the count under key, computing it when the cache has none.
-func (s *Store) cachedCount(ctx context.Context, key string, compute func() (int, error)) (int, error) {
+// cached returns the value under key in the cache's map that pick names,
+// computing it when the map has none or stale says it no longer holds. A value
+// computed while the cache was emptied is not kept: it may belong to the
+// generation before.
+func cached[V any](s *Store, ctx context.Context, pick func(*countCache) map[string]V, key string, stale func(V) bool, compute func() (V, error)) (V, error) {
+	var zero V
 	gen, err := s.countGeneration(ctx)
 	if err != nil {
-		return 0, err
+		return zero, err
 	}
 	c := &s.counts
 	c.mu.Lock()
-	n, ok := c.counts[key]
+	v, ok := pick(c)[key]
 	c.mu.Unlock()
-	if ok {
-		return n, nil
+	if ok && (stale == nil || !stale(v)) {
+		return v, nil
 	}
-	if n, err = compute(); err != nil {
-		return 0, err
+	if v, err = compute(); err != nil {
+		return zero, err
 	}
 	c.mu.Lock()
-	if c.gen == gen { // not emptied meanwhile: the count belongs to this generation
-		if len(c.counts) >= maxCounts { // a filter is typed in (a category): bound what a day of them keeps
-			clear(c.counts)
+	if c.gen == gen {
+		m := pick(c)
+		if len(m) >= maxCounts { // a filter is typed in (a category): bound what a day of them keeps
+			clear(m)
 		}
-		c.counts[key] = n
+		m[key] = v
 	}
 	c.mu.Unlock()
-	return n, nil
+	return v, nil
+}
+
+// cachedCount returns the count under key, computing it when the cache has none.
+func (s *Store) cachedCount(ctx context.Context, key string, compute func() (int, error)) (int, error) {
+	return cached(s, ctx, func(c *countCache) map[string]int { return c.counts }, key, nil, compute)
 }
 
 // cachedFacets is cachedCount for a tab's facets; the caller gets its own copy.
 func (s *Store) cachedFacets(ctx context.Context, key string, compute func() (Facets, error)) (Facets, error) {
-	gen, err := s.countGeneration(ctx)
+	fc, err := cached(s, ctx, func(c *countCache) map[string]Facets { return c.facets }, key, nil, compute)
 	if err != nil {
 		return Facets{}, err
-	}
-	c := &s.counts
-	c.mu.Lock()
-	fc, ok := c.facets[key]
-	c.mu.Unlock()
-	if !ok {
-		if fc, err = compute(); err != nil {
-			return Facets{}, err
-		}
-		c.mu.Lock()
-		if c.gen == gen {
-			if len(c.facets) >= maxCounts {
-				clear(c.facets)
-			}
-			c.facets[key] = fc
-		}
-		c.mu.Unlock()
 	}
 	fc.ByOrg, fc.Categories = maps.Clone(fc.ByOrg), slices.Clone(fc.Categories)
 	return fc, nil
@@ -161,26 +154,11 @@ func (s *Store) cachedFacets(ctx context.Context, key string, compute func() (Fa
 // cachedPinned is cachedCount for the pinned emergencies; compute also says until
 // when its list holds. The caller gets its own copies of the tickets.
 func (s *Store) cachedPinned(ctx context.Context, key string, compute func() ([]*app.Ticket, int64, error)) ([]*app.Ticket, error) {
-	gen, err := s.countGeneration(ctx)
+	p, err := cached(s, ctx, func(c *countCache) map[string]pinnedList { return c.pinned }, key,
+		func(p pinnedList) bool { return s.Now().Unix() >= p.until },
+		func() (p pinnedList, err error) { p.list, p.until, err = compute(); return p, err })
 	if err != nil {
 		return nil, err
-	}
-	c := &s.counts
-	c.mu.Lock()
-	p, ok := c.pinned[key]
-	c.mu.Unlock()
-	if !ok || s.Now().Unix() >= p.until {
-		if p.list, p.until, err = compute(); err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		if c.gen == gen {
-			if len(c.pinned) >= maxCounts {
-				clear(c.pinned)
-			}
-			c.pinned[key] = p
-		}
-		c.mu.Unlock()
 	}
 	out := make([]*app.Ticket, len(p.list))
 	for i, t := range p.list {
