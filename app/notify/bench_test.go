@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
+	"github.com/ecoz/ecoz/app/loadtest"
 	"github.com/ecoz/ecoz/app/notify"
 	"github.com/ecoz/ecoz/app/store"
 )
@@ -64,7 +65,7 @@ func BenchmarkCreateTicketOutbox(b *testing.B) {
 			ctx := apptest.As(f.op)
 			var i atomic.Int64
 			b.SetParallelism(8) // 16 writers on 2 cores
-			cpu0 := cpuTime()
+			cpu0 := loadtest.SelfCPU()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -79,16 +80,16 @@ func BenchmarkCreateTicketOutbox(b *testing.B) {
 				}
 			})
 			b.StopTimer()
-			cpuFiling := cpuTime() - cpu0
+			cpuFiling := loadtest.SelfCPU() - cpu0
 			// The webhook's messages are queued by the notify job from the
 			// changes' audit events, outside the tickets' transactions: its CPU
 			// time is reported apart.
 			if c.webhook {
-				cpu1 := cpuTime()
+				cpu1 := loadtest.SelfCPU()
 				if n := apptest.QueueWebhookEvents(b, f.s); n != b.N {
 					b.Fatalf("%d webhook events for %d tickets", n, b.N)
 				}
-				b.ReportMetric(float64((cpuTime()-cpu1).Microseconds())/float64(b.N), "queue-cpu-µs/ticket")
+				b.ReportMetric(float64((loadtest.SelfCPU()-cpu1).Microseconds())/float64(b.N), "queue-cpu-µs/ticket")
 			}
 			// On a machine shared with other work, the wall clock measures the
 			// queue for the CPU; the process's own CPU time per ticket is the cost.

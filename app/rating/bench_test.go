@@ -1,14 +1,11 @@
-//go:build unix
-
 package rating_test
 
 import (
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ecoz/ecoz/app/apptest"
+	"github.com/ecoz/ecoz/app/loadtest"
 	"github.com/ecoz/ecoz/app/rating"
 )
 
@@ -73,14 +70,8 @@ func BenchmarkWeeklyReportXLSX(b *testing.B) {
 // wall time: on a machine shared with other work, wall time measures the queue for
 // the processor as much as the code.
 func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
+	start := loadtest.SelfCPU()
 	return func() {
-		b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64((loadtest.SelfCPU()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/export"
+	"github.com/ecoz/ecoz/app/loadtest"
 )
 
 // batches makes n bodies of app.MaxBatch new records each (fresh numbers), as a
@@ -32,14 +33,14 @@ func BenchmarkIngest(b *testing.B) {
 	bodies := batches(b.N)
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := loadtest.SelfCPU()
 	for i := 0; i < b.N; i++ {
 		res, err := db.Ingest(ctx, "TST", bodies[i])
 		if err != nil || res.Accepted != app.MaxBatch {
 			b.Fatal(err, res)
 		}
 	}
-	report(b, b.N*app.MaxBatch, cpuTime()-cpu, "records")
+	report(b, b.N*app.MaxBatch, loadtest.SelfCPU()-cpu, "records")
 }
 
 // BenchmarkIngestHTTP is the same over loopback HTTP with gzip, as pushed.
@@ -47,13 +48,13 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	_, _, base, tok := testRegistry(b, Config{Rate: 1e6})
 	bodies := batches(b.N)
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := loadtest.SelfCPU()
 	for i := 0; i < b.N; i++ {
 		if st, body := post(b, base, tok, bodies[i], true); st != 200 {
 			b.Fatal(st, body)
 		}
 	}
-	report(b, b.N*app.MaxBatch, cpuTime()-cpu, "records")
+	report(b, b.N*app.MaxBatch, loadtest.SelfCPU()-cpu, "records")
 }
 
 // BenchmarkPush100k pushes a centre's 100,000 changed tickets to a registry on
@@ -78,11 +79,11 @@ func BenchmarkPush100k(b *testing.B) {
 		}
 		job := export.New(export.Config{Store: s, URL: base, Token: tok, Log: apptest.Logger(b)})
 		b.StartTimer()
-		c := cpuTime()
+		c := loadtest.SelfCPU()
 		if err := job.PushAll(ctx, job.Target(ctx)); err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - c
+		cpu += loadtest.SelfCPU() - c
 		b.StopTimer()
 		if c, _ := db.Count(ctx, "BLK"); c.Tickets != n {
 			b.Fatalf("registry holds %d of %d", c.Tickets, n)

@@ -18,6 +18,7 @@ import (
 	"github.com/ecoz/ecoz/app"
 	"github.com/ecoz/ecoz/app/apptest"
 	"github.com/ecoz/ecoz/app/kit/pgkit/pgtest"
+	"github.com/ecoz/ecoz/app/loadtest"
 	"github.com/ecoz/ecoz/app/registry/regstore"
 	"github.com/ecoz/ecoz/app/registry/regtest"
 )
@@ -63,7 +64,7 @@ func ingestConcurrent(b *testing.B) {
 	}
 	var next atomic.Int64
 	b.ResetTimer()
-	cpu, server := cpuTime(), pgCPU()
+	cpu, server := loadtest.SelfCPU(), pgCPU()
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -83,7 +84,7 @@ func ingestConcurrent(b *testing.B) {
 		}()
 	}
 	wg.Wait()
-	report(b, b.N*app.MaxBatch, cpuTime()-cpu, "records")
+	report(b, b.N*app.MaxBatch, loadtest.SelfCPU()-cpu, "records")
 	if regtest.PG {
 		b.ReportMetric(float64((pgCPU()-server).Microseconds())/float64(b.N*app.MaxBatch), "server-cpu-µs/record")
 	}
@@ -227,11 +228,11 @@ func BenchmarkScale10M(b *testing.B) {
 	measure := func(name string, n int, path func(i int) string, cookie bool) {
 		get(path(0), cookie) // warm
 		ds := make([]time.Duration, n)
-		cpu, server := cpuTime(), pgCPU()
+		cpu, server := loadtest.SelfCPU(), pgCPU()
 		for i := range ds {
 			ds[i] = get(path(i), cookie)
 		}
-		c, sc := cpuTime()-cpu, pgCPU()-server
+		c, sc := loadtest.SelfCPU()-cpu, pgCPU()-server
 		slices.Sort(ds)
 		b.ReportMetric(float64(ds[n/2].Microseconds())/1000, name+"-p50-ms")
 		b.ReportMetric(float64(ds[n*99/100].Microseconds())/1000, name+"-p99-ms")

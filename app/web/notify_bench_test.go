@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ecoz/ecoz/app/apptest"
+	"github.com/ecoz/ecoz/app/loadtest"
 )
 
 // BenchmarkCreateTicketHTTPOutbox files tickets through the API over a loopback
@@ -39,7 +40,7 @@ func BenchmarkCreateTicketHTTPOutbox(b *testing.B) {
 			}
 			var next, failed atomic.Int64
 			b.SetParallelism(32 / max(1, runtimeProcs()))
-			cpu0 := cpuTime()
+			cpu0 := loadtest.SelfCPU()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -59,16 +60,16 @@ func BenchmarkCreateTicketHTTPOutbox(b *testing.B) {
 				}
 			})
 			b.StopTimer()
-			cpuFiling := cpuTime() - cpu0
+			cpuFiling := loadtest.SelfCPU() - cpu0
 			// The webhook's messages are queued by the notify job from the
 			// changes' audit events, outside the tickets' transactions: its CPU
 			// time is reported apart.
 			if c.webhook {
-				cpu1 := cpuTime()
+				cpu1 := loadtest.SelfCPU()
 				if n := apptest.QueueWebhookEvents(b, f.s); n != b.N {
 					b.Fatalf("%d webhook events for %d tickets", n, b.N)
 				}
-				b.ReportMetric(float64((cpuTime()-cpu1).Microseconds())/float64(b.N), "queue-cpu-µs/ticket")
+				b.ReportMetric(float64((loadtest.SelfCPU()-cpu1).Microseconds())/float64(b.N), "queue-cpu-µs/ticket")
 			}
 			if n := failed.Load(); n > 0 {
 				b.Fatalf("%d of %d creates failed", n, b.N)

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package web_test
-
-import "time"
-
-// cpuTime is not measured here; the benchmark reports wall-clock figures only.
-func cpuTime() time.Duration { return 0 }
