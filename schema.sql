@@ -142,7 +142,6 @@ CREATE INDEX tickets_status ON tickets(status, id);
 CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
 CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
 CREATE INDEX tickets_parent ON tickets(parent_id) WHERE parent_id IS NOT NULL;
-CREATE INDEX tickets_created ON tickets(created_at);
 -- The queues in working order: one status (and one organisation), walked in order;
 -- due_at lets the overdue filter be read from the index.
 CREATE INDEX tickets_queue ON tickets(status, queue_key, id, due_at);
@@ -160,7 +159,6 @@ CREATE INDEX tickets_facets ON tickets(status, organization_id, category, emerge
 CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.
 CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
-CREATE INDEX tickets_open_due ON tickets(due_at) WHERE status IN ('new','routed','accepted','reopened');
 
 -- Idempotency-Key of ticket creation: a retry by the same user with the same key
 -- within 24 hours gets the ticket created the first time; older keys are removed.
@@ -188,7 +186,6 @@ CREATE TABLE ticket_events (
   public      INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
-CREATE INDEX ticket_events_at ON ticket_events(at);
 
 -- Photos attached to a ticket: by the resident filing it (kind 'report') or by the
 -- organisation reporting the work done (kind 'done'). The files live in

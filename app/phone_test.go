@@ -3,8 +3,40 @@ package app
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
+
+	"github.com/nyaruka/phonenumbers"
 )
+
+// TestNormalizePhoneMobileAsTheLibrary: a Russian mobile number in E.164 is taken
+// as it is, and that is what the library makes of it, across every mobile code.
+func TestNormalizePhoneMobileAsTheLibrary(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	nums := []string{"+79000000000", "+79999999999", "+79123456789", " +79091234567 "}
+	for i := 0; i < 2000; i++ {
+		nums = append(nums, fmt.Sprintf("+79%09d", rng.Intn(1e9)))
+	}
+	for _, s := range nums {
+		got, err := NormalizePhone(s)
+		n, perr := phonenumbers.Parse(strings.TrimSpace(s), "RU")
+		if perr != nil || !phonenumbers.IsPossibleNumber(n) {
+			t.Fatalf("%s: the library does not take it (%v)", s, perr)
+		}
+		if want := phonenumbers.Format(n, phonenumbers.E164); err != nil || got != want {
+			t.Fatalf("%q: %q, %v; the library writes %q", s, got, err, want)
+		}
+	}
+	// Not the quick way: other forms still go through the library.
+	for in, want := range map[string]string{"8 912 345-67-89": "+79123456789", "+7 912 345 67 89": "+79123456789", "+78214420000": "+78214420000"} {
+		if got, err := NormalizePhone(in); err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := NormalizePhone("+7912345678x"); err == nil {
+		t.Error("+7912345678x taken for a number")
+	}
+}
 
 // TestFormatPhoneMobileAsTheLibrary: the quick way for a Russian mobile number
 // writes what the phone library writes, for numbers across every mobile code;

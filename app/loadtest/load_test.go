@@ -176,13 +176,20 @@ func get(base, path string, cookie *http.Cookie) func(int64) (*http.Request, err
 }
 
 // createTicket files the i-th ticket through the API: buildings and work types
-// spread as in a working centre, a new caller each time.
+// spread as in a working centre, a new caller each time. Each round of
+// len(buildings) tickets visits every building once (37 is prime to their
+// number), and the work type changes from round to round: a building's tickets
+// come in every kind. (Until 30 November the work type was i%5, and with 2,000
+// buildings, or any number divisible by 5, every ticket of a building was of
+// the same kind: within seconds each new ticket had ten open possible
+// duplicates of the run's own making, which the reply lists in full.)
 func createTicket(base, token string, buildings []int64) func(int64) (*http.Request, error) {
 	workTypes := []string{"ROOF-01", "CW-05", "EL-05", "HEAT-02", "LIFT-01"}
+	n := int64(len(buildings))
 	return func(i int64) (*http.Request, error) {
 		body, _ := json.Marshal(map[string]any{
-			"building_id": buildings[(i*37)%int64(len(buildings))], "apartment": fmt.Sprint(1 + i%90),
-			"work_type": workTypes[i%int64(len(workTypes))], "description": "Нагрузочный тест: течёт с потолка",
+			"building_id": buildings[(i*37)%n], "apartment": fmt.Sprint(1 + i%90),
+			"work_type": workTypes[(i+i/n)%int64(len(workTypes))], "description": "Нагрузочный тест: течёт с потолка",
 			"reporter_name": "Житель", "reporter_phone": fmt.Sprintf("+7913%07d", (time.Now().UnixNano()/1000+i)%10000000),
 		})
 		req, err := http.NewRequest("POST", base+"/api/v1/tickets", bytes.NewReader(body))

@@ -79,8 +79,8 @@ func (c *changes) count(scope Scope, all bool) {
 
 // NextDeadline is the earliest deadline of an open ticket that is not past at now
 // (in whole seconds; zero when there is none): one second after it, public pages'
-// «просрочено» figures change without any write. It reads the partial index
-// tickets_open_due.
+// «просрочено» figures change without any write. It reads tickets_status_due, a
+// seek per open status.
 func (s *Store) NextDeadline(ctx context.Context, now time.Time) (time.Time, error) {
 	var due sql.NullInt64
 	err := s.readRow(ctx, "SELECT min(t.due_at) FROM tickets t WHERE "+openStatusSQL+" AND t.due_at >= ?", now.Unix()).Scan(&due)

@@ -28,9 +28,9 @@ func TestServiceRequestsPlans(t *testing.T) {
 		f    ServiceRequestFilter
 		want string
 	}{
-		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to}, "tickets_created"},
-		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to, Open: &open}, "tickets_created"},
-		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to, Open: &closed}, "tickets_created"},
+		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to}, "tickets_report"},
+		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to, Open: &open}, "tickets_report"},
+		{ServiceRequestFilter{From: to.AddDate(0, 0, -90), To: to, Open: &closed}, "tickets_report"},
 		{ServiceRequestFilter{ServiceCode: "LIFT-01", From: to.AddDate(0, 0, -90), To: to, Open: &closed}, "tickets_work_type"},
 	} {
 		q, args := serviceRequestsQuery(c.f)

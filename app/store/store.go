@@ -33,6 +33,7 @@ type Store struct {
 	cacheGen  uint64 // bumped by every drop of a cache
 
 	wq        writeQueue // group commit, see writer.go
+	syncer    *syncer    // the fsync after it, see syncer.go
 	changes   changes    // what committed writes changed, see changes.go
 	counts    countCache // the queues' counts until the tickets change, see countcache.go
 	stmtCache stmtCache
@@ -55,11 +56,14 @@ func open(path, schema string, steps []string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Path: path, Now: time.Now, db: db, w: db.W, r: db.R}, nil
+	return &Store{Path: path, Now: time.Now, db: db, w: db.W, r: db.R, syncer: newSyncer(db.SyncWAL)}, nil
 }
 
 // Close closes the database cleanly, checkpointing the WAL.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.syncer.close()
+	return s.db.Close()
+}
 
 // ReleaseMemory gives back the memory SQLite keeps in connections not in use
 // (sqlkit.DB.ReleaseMemory), for a server gone quiet.

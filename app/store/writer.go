@@ -27,8 +27,9 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(*Tx) error
 	err  error
-	done chan struct{} // closed when the write is committed or has failed
+	done chan struct{} // closed when the write is durable or has failed
 	lead chan struct{} // signalled when this waiter is to lead the next groups
+	ran  bool          // its group has run (set by the goroutine that ran it)
 }
 
 // writeQueue holds the writes waiting for the writer connection. The goroutine
@@ -73,16 +74,17 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	q.leading = true
 	for {
-		select {
-		case <-r.done:
+		if r.ran {
+			// This write is committed (or failed): the lead passes on now, and the
+			// wait for the fsync that makes it durable overlaps the next group.
 			if len(q.pending) > 0 {
 				q.pending[0].lead <- struct{}{}
 			} else {
 				q.leading = false
 			}
 			q.mu.Unlock()
+			<-r.done
 			return r.err
-		default:
 		}
 		n := min(len(q.pending), maxGroup)
 		group := q.pending[:n:n]
@@ -93,21 +95,32 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 }
 
-// runGroup runs the writes of group in one transaction and reports to each.
+// runGroup runs the writes of group in one transaction and reports to each: at
+// once when nothing was committed, after the fsync (syncer) otherwise.
 func (s *Store) runGroup(group []*writeReq) {
+	for _, r := range group {
+		r.ran = true
+	}
+	if s.commitGroup(group) {
+		s.syncer.add(group)
+		return
+	}
+	for _, r := range group {
+		close(r.done)
+	}
+}
+
+// commitGroup runs the writes of group in one transaction, and reports whether it
+// committed any change.
+func (s *Store) commitGroup(group []*writeReq) bool {
 	s.wq.commits.Add(1)
 	s.wq.writes.Add(int64(len(group)))
-	defer func() {
-		for _, r := range group {
-			close(r.done)
-		}
-	}()
 	sqlTx, err := s.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, r := range group {
 			r.err = translate(err)
 		}
-		return
+		return false
 	}
 	single := len(group) == 1
 	var drop [3]bool
@@ -139,7 +152,7 @@ func (s *Store) runGroup(group []*writeReq) {
 			if single {
 				sqlTx.Rollback()
 				s.dropCaches(drop[0], drop[1], drop[2])
-				return
+				return false
 			}
 			if _, err := sqlTx.Exec("ROLLBACK TO w"); err != nil {
 				broken = err
@@ -181,9 +194,11 @@ func (s *Store) runGroup(group []*writeReq) {
 		s.changes.count(0, true) // most likely nothing changed; a cache rebuilt costs little
 	} else if stored > 0 {
 		s.changes.count(changed, changedAll)
+		s.db.Wrote()
 	}
 	s.dropCaches(drop[0], drop[1], drop[2])
 	s.prepareWanted()
+	return broken == nil && stored > 0
 }
 
 // runFn runs fn, turning a panic into an error: the goroutine running the group is

@@ -24,22 +24,35 @@ import (
 // WAL, foreign keys, a busy timeout, synchronous=FULL (an acknowledged write
 // survives a power cut), immediate transactions (read-then-write transactions
 // never fail with "database is locked" midway) and the memory bounds below.
-func DSN(path string, readOnly bool) string {
+func DSN(path string, readOnly bool) string { return dsn(path, readOnly, false) }
+
+// dsn is DSN; deferSync gives the writer synchronous=NORMAL: its commits do not
+// fsync, and its user makes them durable with DB.SyncWAL (Schema.DeferSync).
+func dsn(path string, readOnly, deferSync bool) string {
 	cache := CacheKiB
 	if readOnly {
 		cache /= 2
 	}
-	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)" +
+	sync := "FULL"
+	if deferSync && !readOnly {
+		sync = "NORMAL"
+	}
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(" + sync + ")" +
 		"&_pragma=cache_size(-" + strconv.Itoa(cache) + ")&_pragma=soft_heap_limit(" + strconv.Itoa(HeapLimit) + ")"
 	if readOnly {
 		q += "&_pragma=query_only(1)"
 	} else {
 		// temp_store(MEMORY): the savepoints of group commit journal in memory, not
-		// in a temporary file written with every statement.
-		q += "&_txlock=immediate&_pragma=temp_store(2)"
+		// in a temporary file written with every statement. wal_autocheckpoint(0):
+		// the checkpoints run beside the writer, not in its commits (checkpoint.go).
+		q += "&_txlock=immediate&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)"
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q
 }
+
+// Driver is the database/sql driver the opener uses: modernc's SQLite. Tests may
+// put a wrapper of it in its place (apptest's recorder of the queries run).
+var Driver = "sqlite"
 
 // Memory (README: «Память»). Each connection keeps its own page cache: the
 // writer CacheKiB, each of the readers half of it. All of SQLite's memory together
@@ -59,6 +72,11 @@ type Schema struct {
 	Noun  string   // "база данных", "база реестра"
 	Of    string   // whose database it is: "ecoz", "реестра ecoz"
 	Fix   string   // what to do with a damaged file, e.g. "восстановите её из копии: ecoz restore ФАЙЛ"
+	// DeferSync: the writer's commits do not wait for an fsync (synchronous=NORMAL);
+	// the user of the DB calls SyncWAL after each commit and acknowledges the
+	// write only when it returns (app/store's group commit, syncer.go). Without
+	// it every commit fsyncs (synchronous=FULL).
+	DeferSync bool
 }
 
 // Version is the schema version this program creates.
@@ -70,7 +88,9 @@ type DB struct {
 	Path string
 	W, R *sql.DB
 
-	readers int // the readers' pool size
+	readers   int // the readers' pool size
+	ckpt      *checkpointer
+	deferSync bool
 }
 
 // Open opens (creating if need be) the database at path and brings its schema up to
@@ -84,7 +104,7 @@ func Open(path string, s Schema) (*DB, error) {
 	if err := checkWritable(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", DSN(path, false))
+	w, err := sql.Open(Driver, dsn(path, false, s.DeferSync))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +116,7 @@ func Open(path string, s Schema) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", DSN(path, true))
+	r, err := sql.Open(Driver, DSN(path, true))
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -109,7 +129,19 @@ func Open(path string, s Schema) (*DB, error) {
 	// A reader idle for a minute is closed and gives its page cache and prepared
 	// statements back; opening one again costs about a millisecond.
 	r.SetConnMaxIdleTime(time.Minute)
-	return &DB{Path: path, W: w, R: r, readers: readers}, nil
+	db := &DB{Path: path, W: w, R: r, readers: readers, deferSync: s.DeferSync}
+	// The migration's commits, durable before anything else.
+	if err := db.SyncWAL(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	if err := db.startCheckpointer(); err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // ReleaseMemory closes every connection not in use, the writer's too: each gives
@@ -125,6 +157,28 @@ func (db *DB) ReleaseMemory() {
 	db.W.SetMaxIdleConns(1)
 }
 
+// SyncWAL makes every transaction committed so far durable: an fsync of the -wal
+// file, which holds every commit not yet checkpointed (a checkpoint fsyncs the
+// database file before the -wal file is reused). Without a -wal file there is
+// nothing to sync: the last connection closed checkpointed it and removed it.
+func (db *DB) SyncWAL() error {
+	if !db.deferSync {
+		return nil // every commit fsynced already
+	}
+	f, err := os.OpenFile(db.Path+"-wal", os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 func checkWritable(dir string) error {
 	f, err := os.CreateTemp(dir, ".ecoz-write-check-*")
 	if err != nil {
@@ -137,7 +191,7 @@ func checkWritable(dir string) error {
 
 // Close closes the database cleanly, checkpointing the WAL.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.stopCheckpointer()}
 	if db.R != nil {
 		errs = append(errs, db.R.Close())
 	}

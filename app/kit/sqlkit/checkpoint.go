@@ -1,0 +1,173 @@
+package sqlkit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Checkpoints off the writer's path.
+//
+// In WAL mode a commit appends the pages it changed to the -wal file, and a
+// checkpoint copies them back into the database file. SQLite's own
+// (wal_autocheckpoint) runs inside the commit that takes the file past 1,000
+// pages, on the one writer connection: on ticket creation it was 13 % of the CPU,
+// and an fsync of the database file, on the path of every write queued behind it.
+// So the writer connection has it off (DSN), and a goroutine of the DB
+// checkpoints from a connection of its own, PASSIVE: the writer and the readers go
+// on meanwhile, and a page written many times between two checkpoints is copied
+// once.
+//
+// A checkpoint beside a busy writer never quite catches up, and SQLite writes the
+// -wal file again from its start only when a write begins with all of it copied.
+// So once the file holds RestartFrames pages, the goroutine finishes on the writer
+// connection itself, between two transactions: it copies the little written since
+// the last checkpoint, and the next write starts the file over. Writers report
+// their commits (DB.Wrote); writes nobody reports are found by polling.
+
+// The checkpointer's settings; variables so that tests can shorten them.
+var (
+	// CheckpointPause is the least time between two checkpoints.
+	CheckpointPause = 100 * time.Millisecond
+	// CheckpointPoll is how often the goroutine checkpoints without a report.
+	CheckpointPoll = time.Second
+	// RestartFrames is the size of the -wal file, in pages, past which the
+	// checkpoint is finished on the writer connection (32,768 pages of 4 KB: 128 MB).
+	RestartFrames = 32768
+)
+
+// finishWait bounds how long a finish waits for the readers of the -wal file,
+// holding the writer meanwhile; finishRetry is the pause after one waited in vain.
+const (
+	finishWait  = 50 * time.Millisecond
+	finishRetry = 250 * time.Millisecond
+)
+
+type checkpointer struct {
+	ck    *sql.DB // one connection of its own
+	w     *sql.DB // the writer, for the finish
+	nudge chan struct{}
+	stop  chan struct{}
+	done  chan struct{}
+
+	retryAt time.Time // no finish before: the last one waited for a reader in vain
+
+	runs, finishes atomic.Int64 // for CheckpointStats
+}
+
+// CheckpointStats counts the checkpoints run in the background and those finished
+// on the writer connection.
+type CheckpointStats struct{ Runs, Finishes int64 }
+
+// CheckpointStats returns the counts since the database was opened.
+func (db *DB) CheckpointStats() CheckpointStats {
+	return CheckpointStats{db.ckpt.runs.Load(), db.ckpt.finishes.Load()}
+}
+
+// Wrote tells the checkpointer that a write transaction committed. It never blocks.
+func (db *DB) Wrote() {
+	select {
+	case db.ckpt.nudge <- struct{}{}:
+	default:
+	}
+}
+
+func (db *DB) startCheckpointer() error {
+	ck, err := sql.Open(Driver, dsn(db.Path, false, db.deferSync))
+	if err != nil {
+		return err
+	}
+	ck.SetMaxOpenConns(1)
+	ck.SetMaxIdleConns(1)
+	c := &checkpointer{ck: ck, w: db.W, nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	db.ckpt = c
+	go c.run()
+	return nil
+}
+
+// stopCheckpointer ends the goroutine and closes its connection; Close then
+// checkpoints what is left on the writer.
+func (db *DB) stopCheckpointer() error {
+	c := db.ckpt
+	if c == nil {
+		return nil
+	}
+	close(c.stop)
+	<-c.done
+	return c.ck.Close()
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	poll := time.NewTicker(CheckpointPoll)
+	defer poll.Stop()
+	var last time.Time
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.nudge:
+		case <-poll.C:
+		}
+		if d := CheckpointPause - time.Since(last); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-c.stop:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		last = time.Now()
+		c.checkpoint()
+	}
+}
+
+// checkpoint copies what the -wal file holds into the database file, and finishes
+// on the writer when the file has grown past RestartFrames. An error (a disk
+// error, the database closing) is left to the next round: the -wal file keeps
+// every page meanwhile.
+func (c *checkpointer) checkpoint() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var busy, frames, copied int
+	if err := c.ck.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+		return
+	}
+	c.runs.Add(1)
+	if frames < RestartFrames || time.Now().Before(c.retryAt) {
+		return
+	}
+	c.finish(ctx)
+}
+
+// finish checkpoints on the writer connection, between two transactions, in
+// RESTART mode: it copies what was written since the round before and waits for
+// the readers still reading the -wal file, which take milliseconds, so that the
+// next write starts the file over. A reader that takes longer (a backup) is not
+// waited for beyond finishWait: the writes behind would wait as long; the finish
+// is tried again a little later (finishRetry).
+func (c *checkpointer) finish(ctx context.Context) {
+	conn, err := c.w.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var timeout int
+	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", finishWait.Milliseconds())); err != nil {
+		return
+	}
+	defer conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", timeout))
+	var busy, frames, copied int
+	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	if err != nil || busy != 0 {
+		c.retryAt = time.Now().Add(finishRetry)
+		return
+	}
+	c.finishes.Add(1)
+}
