@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 )
@@ -16,22 +17,25 @@ import (
 // pages, on the one writer connection: on ticket creation it was 13 % of the CPU,
 // and an fsync of the database file, on the path of every write queued behind it.
 // So the writer connection has it off (DSN), and a goroutine of the DB
-// checkpoints from a connection of its own, PASSIVE: the writer and the readers go
-// on meanwhile, and a page written many times between two checkpoints is copied
-// once.
+// checkpoints on a reader connection (a query_only connection may: a checkpoint
+// changes no data), PASSIVE: the writer and the other readers go on meanwhile,
+// and a page written many times between two checkpoints is copied once. No
+// connection of its own: that would be one more copy of the schema in memory.
 //
 // A checkpoint beside a busy writer never quite catches up, and SQLite writes the
 // -wal file again from its start only when a write begins with all of it copied.
 // So once the file holds RestartFrames pages, the goroutine finishes on the writer
 // connection itself, between two transactions: it copies the little written since
 // the last checkpoint, and the next write starts the file over. Writers report
-// their commits (DB.Wrote); writes nobody reports are found by polling.
+// their commits (DB.Wrote); writes nobody reports are found by a look at the
+// -wal file every second.
 
 // The checkpointer's settings; variables so that tests can shorten them.
 var (
 	// CheckpointPause is the least time between two checkpoints.
 	CheckpointPause = 100 * time.Millisecond
-	// CheckpointPoll is how often the goroutine checkpoints without a report.
+	// CheckpointPoll is how often the goroutine looks for writes nobody reported
+	// (a change of the -wal file).
 	CheckpointPoll = time.Second
 	// RestartFrames is the size of the -wal file, in pages, past which the
 	// checkpoint is finished on the writer connection (32,768 pages of 4 KB: 128 MB).
@@ -46,13 +50,17 @@ const (
 )
 
 type checkpointer struct {
-	ck    *sql.DB // one connection of its own
+	r     *sql.DB // the readers: a checkpoint runs on one of them
 	w     *sql.DB // the writer, for the finish
 	nudge chan struct{}
 	stop  chan struct{}
 	done  chan struct{}
 
 	retryAt time.Time // no finish before: the last one waited for a reader in vain
+
+	wal     string // the -wal file's path
+	walSize int64  // its size and time at the last look
+	walTime time.Time
 
 	runs, finishes atomic.Int64 // for CheckpointStats
 }
@@ -74,29 +82,21 @@ func (db *DB) Wrote() {
 	}
 }
 
-func (db *DB) startCheckpointer() error {
-	ck, err := sql.Open(Driver, dsn(db.Path, false, db.deferSync))
-	if err != nil {
-		return err
-	}
-	ck.SetMaxOpenConns(1)
-	ck.SetMaxIdleConns(1)
-	c := &checkpointer{ck: ck, w: db.W, nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func (db *DB) startCheckpointer() {
+	c := &checkpointer{r: db.R, w: db.W, wal: db.Path + "-wal", nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	db.ckpt = c
 	go c.run()
-	return nil
 }
 
-// stopCheckpointer ends the goroutine and closes its connection; Close then
-// checkpoints what is left on the writer.
-func (db *DB) stopCheckpointer() error {
+// stopCheckpointer ends the goroutine; Close then checkpoints what is left on the
+// writer.
+func (db *DB) stopCheckpointer() {
 	c := db.ckpt
 	if c == nil {
-		return nil
+		return
 	}
 	close(c.stop)
 	<-c.done
-	return c.ck.Close()
 }
 
 func (c *checkpointer) run() {
@@ -110,6 +110,11 @@ func (c *checkpointer) run() {
 			return
 		case <-c.nudge:
 		case <-poll.C:
+			// Writes nobody reported change the -wal file. Looking costs a
+			// stat, not a connection: a server gone quiet keeps none open.
+			if !c.walChanged() {
+				continue
+			}
 		}
 		if d := CheckpointPause - time.Since(last); d > 0 {
 			t := time.NewTimer(d)
@@ -121,8 +126,21 @@ func (c *checkpointer) run() {
 			}
 		}
 		last = time.Now()
+		c.walChanged() // what this checkpoint will have copied
 		c.checkpoint()
 	}
+}
+
+// walChanged reports whether the -wal file's size or time changed since the last
+// look.
+func (c *checkpointer) walChanged() bool {
+	st, err := os.Stat(c.wal)
+	if err != nil {
+		return false
+	}
+	changed := st.Size() != c.walSize || !st.ModTime().Equal(c.walTime)
+	c.walSize, c.walTime = st.Size(), st.ModTime()
+	return changed
 }
 
 // checkpoint copies what the -wal file holds into the database file, and finishes
@@ -133,7 +151,7 @@ func (c *checkpointer) checkpoint() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var busy, frames, copied int
-	if err := c.ck.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+	if err := c.r.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
 		return
 	}
 	c.runs.Add(1)

@@ -136,11 +136,7 @@ func Open(path string, s Schema) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	if err := db.startCheckpointer(); err != nil {
-		r.Close()
-		w.Close()
-		return nil, err
-	}
+	db.startCheckpointer()
 	return db, nil
 }
 
@@ -191,7 +187,8 @@ func checkWritable(dir string) error {
 
 // Close closes the database cleanly, checkpointing the WAL.
 func (db *DB) Close() error {
-	errs := []error{db.stopCheckpointer()}
+	db.stopCheckpointer()
+	var errs []error
 	if db.R != nil {
 		errs = append(errs, db.R.Close())
 	}

@@ -131,7 +131,11 @@ func (db *DB) write(ctx context.Context, fn func(tx *wtx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.k.Wrote() // for the checkpointer (sqlkit)
+	return nil
 }
 
 // wtx is a write transaction and its connection (PostgreSQL's COPY goes through
