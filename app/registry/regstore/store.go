@@ -134,7 +134,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *wtx) error) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.k.Wrote() // for the checkpointer (sqlkit)
+	if db.k != nil {
+		db.k.Wrote() // for SQLite's checkpointer (sqlkit)
+	}
 	return nil
 }
 
