@@ -1,0 +1,5 @@
+//go:build !race
+
+package sqlkit_test
+
+const raceDetector = false
