@@ -69,19 +69,7 @@ func OpenBulk(tb testing.TB, n int) (*store.Store, *Clock) {
 func openCopy(tb testing.TB, src string) (*store.Store, *Clock) {
 	tb.Helper()
 	dst := filepath.Join(tb.TempDir(), "ecoz.db")
-	in, err := os.Open(src)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out, err := os.Create(dst)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		tb.Fatal(err)
-	}
-	in.Close()
-	out.Close()
+	copyFile(tb, src, dst)
 	s, err := store.Open(dst, Schema(tb))
 	if err != nil {
 		tb.Fatal(err)
@@ -90,6 +78,26 @@ func openCopy(tb testing.TB, src string) (*store.Store, *Clock) {
 	s.Now = clock.Now
 	tb.Cleanup(func() { s.Close() })
 	return s, clock
+}
+
+// copyFile copies the file at src to dst.
+func copyFile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // fillBulk writes the catalogue, BulkOrgs organisations with BulkBuildings

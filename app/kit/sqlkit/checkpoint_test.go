@@ -21,12 +21,7 @@ func shortCheckpoints(t *testing.T, restart int) {
 }
 
 func openNotes(t *testing.T) (*sqlkit.DB, string) {
-	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := sqlkit.Open(path, sqlkit.Schema{SQL: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);", Noun: "база данных", Of: "теста"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, path
+	return openNotesAt(t, filepath.Join(t.TempDir(), "t.db"))
 }
 
 func size(t *testing.T, path string) int64 {
