@@ -78,15 +78,20 @@ func (tx *Tx) CreateTicketOnce(n app.NewTicket, key string) (t *app.Ticket, repl
 // ctx, with the possible duplicates of a newly created ticket.
 func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key string) (*app.Ticket, []*app.Ticket, bool, error) {
 	var out *app.Ticket
+	var dupIDs []int64
 	var replay bool
 	err := s.Write(ctx, func(tx *Tx) error {
 		var err error
 		out, replay, err = tx.CreateTicketOnce(n, strings.TrimSpace(key))
+		if err != nil || replay {
+			return err
+		}
+		dupIDs, err = tx.duplicateIDs(out)
 		return err
 	})
 	if err != nil || replay {
 		return out, nil, replay, err
 	}
-	dups, err := s.Duplicates(ctx, out)
+	dups, err := s.ticketsByID(ctx, dupIDs)
 	return out, dups, false, err
 }

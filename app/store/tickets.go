@@ -568,12 +568,10 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
-	var id int64
-	if err := tx.queryRow("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&id); err != nil {
-		return nil, err
-	}
-	seq, err := tx.nextSeq()
-	if err != nil {
+	// The id and the change sequence in one statement (nextSeq's, with the id's):
+	// every statement on the single writer's path counts.
+	var id, seq int64
+	if err := tx.queryRow("SELECT COALESCE(MAX(id), 0) + 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets) FROM tickets").Scan(&id, &seq); err != nil {
 		return nil, err
 	}
 	t := &app.Ticket{
@@ -608,13 +606,17 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.event(t.ID, app.ActionCreate, "", app.StatusNew, "", true); err != nil {
-		return nil, err
-	}
 	if t.Status == app.StatusRouted {
-		if err := tx.event(t.ID, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
+		// Registered and routed: both events in one statement.
+		actorID, actor := tx.actor()
+		at := unix(tx.now)
+		if _, err := tx.exec("INSERT INTO ticket_events(ticket_id, at, actor_id, actor, action, from_status, to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?), (?,?,?,?,?,?,?,?,?)",
+			t.ID, at, actorID, actor, app.ActionCreate, "", app.StatusNew, "", true,
+			t.ID, at, actorID, actor, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
 			return nil, err
 		}
+	} else if err := tx.event(t.ID, app.ActionCreate, "", app.StatusNew, "", true); err != nil {
+		return nil, err
 	}
 	if wt.Handoff != "" {
 		loc := tx.norms().Loc
@@ -1003,17 +1005,21 @@ func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInpu
 // days, so that the operator can link instead of filing twice.
 func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []*app.Ticket, error) {
 	var out *app.Ticket
+	var dupIDs []int64
 	err := s.Write(ctx, func(tx *Tx) error {
 		// The ticket as built is complete: reading it back would cost the single
 		// writer a query per ticket.
 		var err error
-		out, err = tx.CreateTicket(n)
+		if out, err = tx.CreateTicket(n); err != nil {
+			return err
+		}
+		dupIDs, err = tx.duplicateIDs(out)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	dups, err := s.Duplicates(ctx, out)
+	dups, err := s.ticketsByID(ctx, dupIDs)
 	return out, dups, err
 }
 
@@ -1026,7 +1032,11 @@ func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, e
 	if q == "" {
 		return []*app.Ticket{}, nil
 	}
-	rows, err := s.readQuery(ctx, q, args...)
+	return scanTickets(s.readQuery(ctx, q, args...))
+}
+
+// scanTickets reads every row of rows (a ticketSelect), closing it.
+func scanTickets(rows *sql.Rows, err error) ([]*app.Ticket, error) {
 	if err != nil {
 		return nil, err
 	}

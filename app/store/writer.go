@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,15 +42,22 @@ type writeQueue struct {
 	leading bool
 
 	commits, writes atomic.Int64 // for WriteStats
+	busy            atomic.Int64 // nanoseconds in commitGroup, for WriteStats
 }
 
 // WriteStats counts the transactions the writer committed (or tried to) and the
 // writes they held: writes per commit shows how much group commit saves.
-type WriteStats struct{ Commits, Writes int64 }
+type WriteStats struct {
+	Commits, Writes int64
+	// Busy is the time the writer spent in transactions (and their commits).
+	Busy time.Duration
+	// Checkpoint: the checkpoints beside the writer, and how long they held it.
+	Checkpoint sqlkit.CheckpointStats
+}
 
 // WriteStats returns the counts since the store was opened.
 func (s *Store) WriteStats() WriteStats {
-	return WriteStats{s.wq.commits.Load(), s.wq.writes.Load()}
+	return WriteStats{s.wq.commits.Load(), s.wq.writes.Load(), time.Duration(s.wq.busy.Load()), s.db.CheckpointStats()}
 }
 
 // Write runs fn in one immediate transaction (shared with concurrent writes, each
@@ -113,6 +121,7 @@ func (s *Store) runGroup(group []*writeReq) {
 // commitGroup runs the writes of group in one transaction, and reports whether it
 // committed any change.
 func (s *Store) commitGroup(group []*writeReq) bool {
+	defer func(t0 time.Time) { s.wq.busy.Add(int64(time.Since(t0))) }(time.Now())
 	s.wq.commits.Add(1)
 	s.wq.writes.Add(int64(len(group)))
 	sqlTx, err := s.w.BeginTx(context.Background(), nil)
@@ -138,7 +147,7 @@ func (s *Store) commitGroup(group []*writeReq) bool {
 		tx := &Tx{tx: sqlTx, s: s, ctx: context.WithoutCancel(r.ctx), now: s.Now().UTC().Truncate(time.Second), user: app.UserFrom(r.ctx),
 			groupDirty: drop[0] || drop[1] || drop[2]}
 		if !single {
-			if _, err := sqlTx.Exec("SAVEPOINT w"); err != nil {
+			if _, err := s.execIn(sqlTx, "SAVEPOINT w"); err != nil {
 				broken = err
 				break
 			}
@@ -154,18 +163,18 @@ func (s *Store) commitGroup(group []*writeReq) bool {
 				s.dropCaches(drop[0], drop[1], drop[2])
 				return false
 			}
-			if _, err := sqlTx.Exec("ROLLBACK TO w"); err != nil {
+			if _, err := s.execIn(sqlTx, "ROLLBACK TO w"); err != nil {
 				broken = err
 				break
 			}
-			if _, err := sqlTx.Exec("RELEASE w"); err != nil {
+			if _, err := s.execIn(sqlTx, "RELEASE w"); err != nil {
 				broken = err
 				break
 			}
 			continue
 		}
 		if !single {
-			if _, err := sqlTx.Exec("RELEASE w"); err != nil {
+			if _, err := s.execIn(sqlTx, "RELEASE w"); err != nil {
 				broken = err
 				break
 			}
@@ -224,6 +233,15 @@ type stmtCache struct {
 
 // maxStmts bounds the cache; queries built with varying text would never repeat.
 const maxStmts = 256
+
+// execIn runs q in sqlTx, prepared once it is in the cache (the savepoints of
+// group commit: three statements around every write).
+func (s *Store) execIn(sqlTx *sql.Tx, q string) (sql.Result, error) {
+	if st := s.stmt(q); st != nil {
+		return sqlTx.Stmt(st).Exec()
+	}
+	return sqlTx.Exec(q)
+}
 
 func (s *Store) stmt(q string) *sql.Stmt {
 	c := &s.stmtCache

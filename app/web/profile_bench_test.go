@@ -115,6 +115,10 @@ func BenchmarkCreate1M(b *testing.B) {
 	}
 	ws := s.WriteStats()
 	b.ReportMetric(float64(ws.Writes)/float64(max(1, ws.Commits)), "writes/commit")
+	// The share of the time the writer was in a transaction.
+	b.ReportMetric(100*ws.Busy.Seconds()/elapsed.Seconds(), "%writer-busy")
+	// The share of the time the checkpoints held the writer (every write waited).
+	b.ReportMetric(100*ws.Checkpoint.Held.Seconds()/elapsed.Seconds(), "%writer-held")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tickets/s")
 	b.ReportMetric(float64((loadtest.SelfCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	lat.report(b)

@@ -70,6 +70,7 @@ type Server struct {
 	portal   *portal   // the residents' portal: its throttles, form secret, cached figures
 	pages    pageCache // the public pages as anonymous visitors get them
 	requests atomic.Int64
+	idle     idleGC // the collector's setting while idle (memory.go)
 	importer Importer
 	imports  importJobs
 	// o311Limit holds each Open311 API key to its rate limit.
@@ -127,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		// keeping files of up to 16 MB in memory.
 		DisablePreParseMultipartForm: true,
 	}, cfg.Log, csp, s.errorPage, kit.RequestLog{Count: &s.requests, Redact: logPath, ClientIP: s.clientIP})
-	s.App.Use(s.mapCSP, s.bodyGuard)
+	s.App.Use(s.awake, s.mapCSP, s.bodyGuard)
 	s.App.Use("/static", func(c *fiber.Ctx) error {
 		c.Set("Cache-Control", "public, max-age=86400")
 		return c.Next()
