@@ -153,7 +153,8 @@ func (db *DB) ReleaseMemory() {
 	db.W.SetMaxIdleConns(1)
 }
 
-// SyncWAL makes every transaction committed so far durable: an fsync of the -wal
+// SyncWAL makes every transaction committed so far durable: an fdatasync (on
+// Linux; elsewhere File.Sync) of the -wal
 // file, which holds every commit not yet checkpointed (a checkpoint fsyncs the
 // database file before the -wal file is reused). Without a -wal file there is
 // nothing to sync: the last connection closed checkpointed it and removed it.
@@ -168,7 +169,7 @@ func (db *DB) SyncWAL() error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
+	err = dataSync(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
