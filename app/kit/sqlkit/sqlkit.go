@@ -154,10 +154,10 @@ func (db *DB) ReleaseMemory() {
 }
 
 // SyncWAL makes every transaction committed so far durable: an fdatasync (on
-// Linux; elsewhere File.Sync) of the -wal
-// file, which holds every commit not yet checkpointed (a checkpoint fsyncs the
-// database file before the -wal file is reused). Without a -wal file there is
-// nothing to sync: the last connection closed checkpointed it and removed it.
+// Linux; elsewhere File.Sync) of the -wal file, which holds every commit not yet
+// checkpointed (a checkpoint fsyncs the database file before the -wal file is
+// reused). Without a -wal file there is nothing to sync: the last connection
+// closed checkpointed it and removed it.
 func (db *DB) SyncWAL() error {
 	if !db.deferSync {
 		return nil // every commit fsynced already
