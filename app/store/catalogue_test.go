@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +274,75 @@ func TestMigratedSchemaMatchesSchemaSQL(t *testing.T) {
 	a, b := schemaShape(t, old), schemaShape(t, fresh)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("migrated schema differs from schema.sql:\nmigrated:\n%s\n\nnew:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// TestCategoriesAsTheCatalogue: the queues' category choices are the catalogue's
+// categories, each once, sorted, with the heating and lift categories among them;
+// the list follows a change of the catalogue.
+func TestCategoriesAsTheCatalogue(t *testing.T) {
+	s, _ := apptest.Open(t)
+	ctx := context.Background()
+	syncCatalogue(t, s) // as every start does
+	check := func() []string {
+		t.Helper()
+		wts, err := s.WorkTypes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(wts) < 50 {
+			t.Fatalf("%d work types: the catalogue is not loaded", len(wts))
+		}
+		want := map[string]bool{}
+		for _, w := range wts {
+			want[w.Category] = true
+		}
+		got, err := s.Categories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d categories %v, the catalogue has %d", len(got), got, len(want))
+		}
+		for i, c := range got {
+			if !want[c] {
+				t.Fatalf("category %q is in no work type", c)
+			}
+			if i > 0 && got[i-1] >= c {
+				t.Fatalf("categories not sorted or repeated: %v", got)
+			}
+		}
+		return got
+	}
+	got := check()
+	for _, c := range []string{"Отопление", "Лифт", "Кровля"} {
+		if !slices.Contains(got, c) {
+			t.Fatalf("categories %v lack %q", got, c)
+		}
+	}
+	// One more work type, of a category of its own: the catalogue's first row
+	// with another code and category.
+	raw, err := os.ReadFile(filepath.Join(apptest.Root(), "assets", "data", "work_types.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := slices.Clone(recs[1])
+	row[slices.Index(recs[0], "code")] = "TEST-01"
+	row[slices.Index(recs[0], "category_ru")] = "Ааа проверочная"
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.WriteAll(append(slices.Clone(recs), row))
+	if err := s.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.LoadWorkTypes(&buf)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := check(); len(got) == 0 || got[0] != "Ааа проверочная" {
+		t.Fatalf("after a work type of a new category: %v", got)
 	}
 }

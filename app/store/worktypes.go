@@ -45,6 +45,27 @@ func (s *Store) WorkTypes(ctx context.Context) ([]*app.WorkType, error) {
 	return out, nil
 }
 
+// Categories returns the catalogue's categories, each once, sorted: the queues'
+// filter choices when their counts are not asked for. It reads the cached
+// catalogue as it is, where WorkTypes copies and resolves every work type (on
+// every queue page, a quarter of its allocations).
+func (s *Store) Categories(ctx context.Context) ([]string, error) {
+	m, err := s.workTypeMap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, 16)
+	out := make([]string, 0, 16)
+	for _, w := range m {
+		if !seen[w.Category] {
+			seen[w.Category] = true
+			out = append(out, w.Category)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // WorkType returns one work type by code.
 func (s *Store) WorkType(ctx context.Context, code string) (*app.WorkType, error) {
 	m, err := s.workTypeMap(ctx)

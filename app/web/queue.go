@@ -102,18 +102,13 @@ func (s *Server) queueFacets(c *fiber.Ctx, f store.TicketFilter, counts bool) (s
 	if counts {
 		return s.Store.QueueFacets(c.UserContext(), f)
 	}
-	wts, err := s.Store.WorkTypes(c.UserContext())
+	cats, err := s.Store.Categories(c.UserContext())
 	if err != nil {
 		return store.Facets{}, err
 	}
-	seen := map[string]bool{}
-	var fc store.Facets
-	for _, w := range wts {
-		if !seen[w.Category] {
-			seen[w.Category] = true
-			fc.Categories = append(fc.Categories, store.QueueCategory{Category: w.Category})
-		}
+	fc := store.Facets{Categories: make([]store.QueueCategory, len(cats))}
+	for i, cat := range cats {
+		fc.Categories[i].Category = cat
 	}
-	sort.Slice(fc.Categories, func(i, j int) bool { return fc.Categories[i].Category < fc.Categories[j].Category })
 	return fc, nil
 }
