@@ -69,7 +69,7 @@ func OpenBulk(tb testing.TB, n int) (*store.Store, *Clock) {
 func openCopy(tb testing.TB, src string) (*store.Store, *Clock) {
 	tb.Helper()
 	dst := filepath.Join(tb.TempDir(), "ecoz.db")
-	copyFile(tb, src, dst)
+	CopyFile(tb, src, dst)
 	s, err := store.Open(dst, Schema(tb))
 	if err != nil {
 		tb.Fatal(err)
@@ -80,8 +80,8 @@ func openCopy(tb testing.TB, src string) (*store.Store, *Clock) {
 	return s, clock
 }
 
-// copyFile copies the file at src to dst.
-func copyFile(tb testing.TB, src, dst string) {
+// CopyFile copies the file at src to dst, synced to the disk.
+func CopyFile(tb testing.TB, src, dst string) {
 	tb.Helper()
 	in, err := os.Open(src)
 	if err != nil {

@@ -44,7 +44,7 @@ func TestRecordedQueryPlans(t *testing.T) {
 	sort.Strings(stmts)
 	src := BulkDB(t, 1000000)
 	dst := filepath.Join(t.TempDir(), "plans.db")
-	copyFile(t, src, dst)
+	CopyFile(t, src, dst)
 	db, err := sql.Open("sqlite", "file:"+dst)
 	if err != nil {
 		t.Fatal(err)

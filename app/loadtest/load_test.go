@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -72,38 +71,13 @@ func bulkDataDir(b *testing.B) string {
 	b.Helper()
 	src := apptest.BulkDB(b, 1000000)
 	dir := b.TempDir()
-	copyFile(b, src, filepath.Join(dir, "ecoz.db"))
+	apptest.CopyFile(b, src, filepath.Join(dir, "ecoz.db"))
 	os.MkdirAll(filepath.Join(dir, "backups"), 0o750)
 	for d := -1; d <= 1; d++ {
 		day := time.Now().AddDate(0, 0, d).Format("2006-01-02")
 		os.WriteFile(filepath.Join(dir, "backups", "ecoz-"+day+".db"), nil, 0o640)
 	}
 	return dir
-}
-
-func copyFile(b *testing.B, from, to string) {
-	b.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		b.Fatal(err)
-	}
-	// On the disk before the server starts: otherwise the kernel writes the copy
-	// back (a gigabyte) while the server is measured, and the server's first
-	// fsyncs of the database file wait for all of it.
-	if err := out.Sync(); err != nil {
-		b.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		b.Fatal(err)
-	}
 }
 
 // startCentre runs `ecoz serve` on dir and waits until its start-up jobs (the
@@ -383,7 +357,7 @@ func BenchmarkBare(b *testing.B) {
 	_, bare := binaries(b)
 	dir := b.TempDir()
 	db := filepath.Join(dir, "bare.db")
-	copyFile(b, apptest.BulkDB(b, 1000000), db)
+	apptest.CopyFile(b, apptest.BulkDB(b, 1000000), db)
 	addr, err := loadtest.FreeAddr()
 	if err != nil {
 		b.Fatal(err)

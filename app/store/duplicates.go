@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -56,26 +55,11 @@ func (tx *Tx) duplicateIDs(t *app.Ticket) ([]int64, error) {
 	if q == "" {
 		return nil, nil
 	}
-	var rows *sql.Rows
-	var err error
-	if st := tx.s.stmt(q); st != nil {
-		rows, err = tx.tx.StmtContext(tx.ctx, st).QueryContext(tx.ctx, args...)
-	} else {
-		rows, err = tx.tx.QueryContext(tx.ctx, q, args...)
-	}
+	rows, err := tx.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // ticketsByID reads the tickets with ids on a reader, the newest first: the

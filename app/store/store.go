@@ -115,6 +115,13 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 	return tx.tx.ExecContext(tx.ctx, q, args...)
 }
 
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	if st := tx.s.stmt(q); st != nil {
+		return tx.tx.StmtContext(tx.ctx, st).QueryContext(tx.ctx, args...)
+	}
+	return tx.tx.QueryContext(tx.ctx, q, args...)
+}
+
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	if st := tx.s.stmt(q); st != nil {
 		return tx.tx.StmtContext(tx.ctx, st).QueryRowContext(tx.ctx, args...)

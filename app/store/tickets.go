@@ -606,16 +606,12 @@ func (tx *Tx) CreateTicket(n app.NewTicket) (*app.Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
+	evs := []eventRow{{app.ActionCreate, "", app.StatusNew, "", true}}
 	if t.Status == app.StatusRouted {
 		// Registered and routed: both events in one statement.
-		actorID, actor := tx.actor()
-		at := unix(tx.now)
-		if _, err := tx.exec("INSERT INTO ticket_events(ticket_id, at, actor_id, actor, action, from_status, to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?), (?,?,?,?,?,?,?,?,?)",
-			t.ID, at, actorID, actor, app.ActionCreate, "", app.StatusNew, "", true,
-			t.ID, at, actorID, actor, app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true); err != nil {
-			return nil, err
-		}
-	} else if err := tx.event(t.ID, app.ActionCreate, "", app.StatusNew, "", true); err != nil {
+		evs = append(evs, eventRow{app.ActionRoute, app.StatusNew, app.StatusRouted, rt.Why, true})
+	}
+	if err := tx.events(t.ID, evs...); err != nil {
 		return nil, err
 	}
 	if wt.Handoff != "" {
@@ -717,9 +713,28 @@ func (tx *Tx) routeTarget(b app.Building, wt *app.WorkType, orgID int64) (route,
 }
 
 func (tx *Tx) event(ticketID int64, a app.Action, from, to app.Status, note string, public bool) error {
+	return tx.events(ticketID, eventRow{a, from, to, note, public})
+}
+
+// eventRow is one step of a ticket's trail, for events.
+type eventRow struct {
+	action   app.Action
+	from, to app.Status
+	note     string
+	public   bool
+}
+
+// events appends steps to ticket's trail in one statement, by the transaction's
+// actor at its time.
+func (tx *Tx) events(ticketID int64, evs ...eventRow) error {
 	actorID, actor := tx.actor()
-	_, err := tx.exec("INSERT INTO ticket_events(ticket_id, at, actor_id, actor, action, from_status, to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?)",
-		ticketID, unix(tx.now), actorID, actor, a, from, to, note, public)
+	at := unix(tx.now)
+	args := make([]any, 0, 9*len(evs))
+	for _, e := range evs {
+		args = append(args, ticketID, at, actorID, actor, e.action, e.from, e.to, e.note, e.public)
+	}
+	_, err := tx.exec("INSERT INTO ticket_events(ticket_id, at, actor_id, actor, action, from_status, to_status, note, public) VALUES (?,?,?,?,?,?,?,?,?)"+
+		strings.Repeat(", (?,?,?,?,?,?,?,?,?)", len(evs)-1), args...)
 	return err
 }
 

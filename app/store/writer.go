@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/ecoz/ecoz/app/kit/sqlkit"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/ecoz/ecoz/app"
+	"github.com/ecoz/ecoz/app/kit/sqlkit"
 )
 
 // Group commit. SQLite has one writer and, with synchronous=FULL, every commit

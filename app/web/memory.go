@@ -69,8 +69,7 @@ func (s *Server) ReleaseMemoryWhenIdle(ctx context.Context, quiet time.Duration)
 // idleGC is the collector's setting while the server is idle. The first request
 // after an idle spell puts it back at once (awake): with GOGC at 10 a burst of
 // traffic would pay a collection every few hundred kilobytes until the next look
-// of ReleaseMemoryWhenIdle, up to a third of its quiet spell later (measured on
-// ticket creation: a fifth more CPU per ticket for the first seconds).
+// of ReleaseMemoryWhenIdle, up to a third of its quiet spell later.
 type idleGC struct {
 	mu      sync.Mutex
 	lowered atomic.Bool
