@@ -69,6 +69,9 @@ func (s *Store) Close() error {
 // (sqlkit.DB.ReleaseMemory), for a server gone quiet.
 func (s *Store) ReleaseMemory() { s.db.ReleaseMemory() }
 
+// Readers is how many reads run at once, each on its own connection.
+func (s *Store) Readers() int { return s.db.Readers() }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int

@@ -18,6 +18,19 @@ import (
 func (s *Server) routes() {
 	s.App.Get("/healthz", kit.Healthz(s.Store.Ping))
 
+	// The pages and lists behind a sign-in read the database, as many at once as
+	// there are reader connections; the others wait in the order they came
+	// (kit.Turns). Changes go straight on: they wait for the writer and the disk,
+	// not for the processor. The staff's stream of live alerts holds a turn only
+	// while it subscribes: it writes after its handler has returned. The public
+	// pages are cached and outside these prefixes.
+	reads := s.turns.Handler(func(c *fiber.Ctx) bool {
+		return c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead
+	})
+	for _, prefix := range []string{"/api/v1", "/work", "/my", "/admin", "/rating/admin", "/report"} {
+		s.App.Use(prefix, reads)
+	}
+
 	// The JSON API (docs/api.md): the catalogues for anyone, the rest with a token.
 	s.group("/api/v1", nil, []route{
 		{post, "/api/v1/auth/login", asGroup, s.apiLogin},

@@ -81,12 +81,17 @@ type Server struct {
 	NotifyJob *notify.Job
 	alerts    *alertHub       // live alerts to the staff's open pages (alerts.go)
 	limiter   *createLimiter  // tickets created per user
+	turns     *kit.Turns      // the staff's and residents' reads, in order of arrival (routes.go)
 	langs     map[string]Lang // the UI's dictionaries by locale (i18n.go)
 }
 
 // hashers is how many password hashes run at once: half the cores, so that a
 // flood of sign-ins leaves the other half to the pages.
 func hashers() int { return max(1, runtime.NumCPU()/2) }
+
+// readTurnWait is how long a read waits for its turn (kit.Turns) before the
+// server answers that it is busy: far beyond any page's time under load.
+const readTurnWait = 20 * time.Second
 
 // DefaultBodyLimit fits three 5 MB photos and a form.
 const DefaultBodyLimit = 16 << 20
@@ -117,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	s.bg, s.stopBg = context.WithCancel(context.Background())
 	s.portal = newPortal(&s.cfg)
 	s.limiter = newCreateLimiter(DefaultStaffCreateLimit, DefaultResidentCreateLimit)
+	s.turns = kit.NewTurns(cfg.Store.Readers(), readTurnWait)
 	s.importer = cfg.Importer
 	if s.importer == nil {
 		s.importer = catalogImporter{s.Store}

@@ -153,6 +153,9 @@ func (db *DB) ReleaseMemory() {
 	db.W.SetMaxIdleConns(1)
 }
 
+// Readers is the size of the readers' pool.
+func (db *DB) Readers() int { return db.readers }
+
 // SyncWAL makes every transaction committed so far durable: an fdatasync (on
 // Linux; elsewhere File.Sync) of the -wal file, which holds every commit not yet
 // checkpointed (a checkpoint fsyncs the database file before the -wal file is
