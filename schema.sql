@@ -137,7 +137,9 @@ CREATE TABLE tickets (
   queue_key              INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX tickets_org ON tickets(organization_id, id);
-CREATE INDEX tickets_building ON tickets(building_id, id);
+-- A building's tickets newest first, and its possible duplicates: the tickets of
+-- the last days, their category read from the index (migrateMergedIndexes).
+CREATE INDEX tickets_building ON tickets(building_id, id, category, created_at);
 CREATE INDEX tickets_status ON tickets(status, id);
 CREATE INDEX tickets_phone ON tickets(reporter_phone, id);
 CREATE INDEX tickets_resident ON tickets(resident_id, id) WHERE resident_id IS NOT NULL;
@@ -152,11 +154,6 @@ CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, 
 -- The open tickets in working order, with their deadline: the overdue queue walks it
 -- and stops at the page's end. Its WHERE must stay identical to openStatusSQL.
 CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
--- The counts beside a queue's filters (organisation, category, emergency, overdue),
--- read from the index alone.
-CREATE INDEX tickets_facets ON tickets(status, organization_id, category, emergency, due_at);
--- Possible duplicates: one building's category over the last days.
-CREATE INDEX tickets_dup ON tickets(building_id, category, created_at);
 -- Open work: the queues and the overdue lists read only these.
 CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
 
@@ -312,8 +309,10 @@ CREATE INDEX tickets_localize_open ON tickets(localize_due_at) WHERE localize_du
 CREATE INDEX tickets_emergency_open ON tickets(created_at) WHERE emergency AND status IN ('new','routed','accepted','reopened');
 -- A status tab filtered by category in working order, the open tickets newest
 -- first, each walked in its own order, and the open tickets by building for the
--- map (migrateQueueIndexes).
-CREATE INDEX tickets_category_queue ON tickets(status, category, queue_key, id, due_at);
+-- map (migrateQueueIndexes). The counts beside a queue's filters (organisation,
+-- category, emergency, overdue) are read from tickets_category_queue alone
+-- (migrateMergedIndexes).
+CREATE INDEX tickets_category_queue ON tickets(status, category, queue_key, id, due_at, organization_id, emergency);
 CREATE INDEX tickets_open_newest ON tickets(id, due_at) WHERE status IN ('new','routed','accepted','reopened');
 CREATE INDEX tickets_open_building ON tickets(building_id, status) WHERE status IN ('new','routed','accepted','reopened');
 -- The rating's window is found by deadline as well as by registration date.

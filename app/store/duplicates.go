@@ -23,9 +23,19 @@ func (s *Store) duplicatesQuery(ctx context.Context, t *app.Ticket) (string, []a
 
 // duplicateIDsQuery selects the ids of t's possible duplicates, at most ten, the
 // newest first ("" when nothing can match).
+//
+// It walks the building's tickets in tickets_building(building_id, id, category,
+// created_at) from the first ticket filed in the window on (its id found in
+// tickets_report by time, the smallest of its second), reading category and time
+// from the index: a few entries a building, and only those of t's category are
+// read whole. Ids grow with the time of filing, both given by the one writer; a
+// ticket that got a later time with a smaller id (the computer's clock set back
+// by hand meanwhile) falls outside the walk, and is only not offered as a
+// possible duplicate.
 func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, []any) {
 	where, scopeArgs := scope(app.UserFrom(ctx))
-	args := []any{t.BuildingID, t.WorkType.Category, t.CreatedAt.Add(-DuplicateWindow).Unix(), t.ID}
+	since := t.CreatedAt.Add(-DuplicateWindow).Unix()
+	args := []any{t.BuildingID, since, t.WorkType.Category, since, t.ID}
 	flat := ""
 	if app.InFlat(t.WorkType.Code) {
 		apt := strings.TrimSpace(t.Apartment)
@@ -35,10 +45,12 @@ func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, [
 		flat = " AND t.apartment = ?"
 		args = append(args, apt)
 	}
-	q := `SELECT t.id FROM tickets t INDEXED BY tickets_dup
-		WHERE t.building_id = ? AND t.category = ? AND t.created_at >= ? AND t.id <> ?` + flat + `
+	q := `SELECT t.id FROM tickets t INDEXED BY tickets_building
+		WHERE t.building_id = ? AND t.id >= (SELECT min(id) FROM tickets INDEXED BY tickets_report WHERE created_at =
+			(SELECT min(created_at) FROM tickets INDEXED BY tickets_report WHERE created_at >= ?))
+		AND t.category = ? AND t.created_at >= ? AND t.id <> ?` + flat + `
 		AND t.status IN ('new','routed','accepted','done','reopened') AND ` + where + `
-		ORDER BY t.created_at DESC LIMIT 10`
+		ORDER BY t.id DESC LIMIT 10`
 	return q, append(args, scopeArgs...)
 }
 

@@ -20,8 +20,8 @@ type QueueCategory struct {
 	Count    int
 }
 
-// facetsSQL reads only columns of tickets_facets, so that a tab's counts come from
-// the index alone.
+// facetsSQL reads only columns of tickets_category_queue, so that a tab's counts
+// come from the index alone.
 const facetsSQL = `SELECT COALESCE(t.organization_id, 0), t.category, count(*), sum(t.emergency),
 		sum(t.status IN ('new','routed','accepted','reopened') AND t.due_at < ?)
 		FROM tickets t`
@@ -67,12 +67,13 @@ func (s *Store) queueFacets(ctx context.Context, f TicketFilter, where string, a
 	return fc, rows.Err()
 }
 
-// facetsIndex makes SQLite read the tab from tickets_facets rather than from a
-// narrower index that would send it to every row (the overdue tab); the callback
-// tabs filter on columns it does not hold.
+// facetsIndex makes SQLite read the tab from tickets_category_queue, which holds
+// every column of facetsSQL and of a tab's filters, rather than from a narrower
+// index that would send it to every row (the overdue tab); the callback tabs
+// filter on columns it does not hold.
 func facetsIndex(f TicketFilter) string {
 	if f.CallbackDue || f.CallbackFailed {
 		return ""
 	}
-	return " INDEXED BY tickets_facets"
+	return " INDEXED BY tickets_category_queue"
 }

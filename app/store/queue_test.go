@@ -87,7 +87,7 @@ func TestWorkingOrder(t *testing.T) {
 	}
 }
 
-// TestQueueFacetsFromIndex: a tab's counts come from tickets_facets alone.
+// TestQueueFacetsFromIndex: a tab's counts come from tickets_category_queue alone.
 func TestQueueFacetsFromIndex(t *testing.T) {
 	f := newFixture(t)
 	for _, u := range []*app.User{f.operator, f.disp} {
@@ -96,7 +96,7 @@ func TestQueueFacetsFromIndex(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(plan, "COVERING INDEX tickets_facets") {
+			if !strings.Contains(plan, "COVERING INDEX tickets_category_queue") {
 				t.Errorf("%s %+v: plan\n%s", u.Login, flt, plan)
 			}
 		}

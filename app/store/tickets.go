@@ -1040,8 +1040,8 @@ func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket,
 
 // Duplicates lists the open tickets of t's building and category from the 7 days
 // before t, that the user in ctx may see — of the same flat only when t's fault
-// lies inside a flat (app.InFlat). It reads that week of that building's category
-// from the index tickets_dup and nothing else.
+// lies inside a flat (app.InFlat). It reads that week of that building from the
+// index tickets_building, and only the rows of its category (duplicateIDsQuery).
 func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
 	q, args := s.duplicatesQuery(ctx, t)
 	if q == "" {
