@@ -25,13 +25,15 @@ func (s *Store) duplicatesQuery(ctx context.Context, t *app.Ticket) (string, []a
 // newest first ("" when nothing can match).
 //
 // It walks the building's tickets in tickets_building(building_id, id, category,
-// created_at) from the first ticket filed in the window on (its id found in
-// tickets_report by time, the smallest of its second), reading category and time
-// from the index: a few entries a building, and only those of t's category are
-// read whole. Ids grow with the time of filing, both given by the one writer; a
-// ticket that got a later time with a smaller id (the computer's clock set back
-// by hand meanwhile) falls outside the walk, and is only not offered as a
-// possible duplicate.
+// created_at) after the last ticket filed before the window (one step back in
+// tickets_report, by time), reading category and time from the index: a few
+// entries a building, and only those of t's category are read whole. Ids grow
+// with the time of filing, both given by the one writer; a ticket that got a
+// later time with a smaller id (the computer's clock set back by hand meanwhile)
+// can fall outside the walk, and is then only not offered as a possible
+// duplicate. (The first ticket of the window instead would need the smallest id
+// of its second: a walk over every ticket of that second, thousands when a load
+// test files them.)
 func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, []any) {
 	where, scopeArgs := scope(app.UserFrom(ctx))
 	since := t.CreatedAt.Add(-DuplicateWindow).Unix()
@@ -46,8 +48,8 @@ func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, [
 		args = append(args, apt)
 	}
 	q := `SELECT t.id FROM tickets t INDEXED BY tickets_building
-		WHERE t.building_id = ? AND t.id >= (SELECT min(id) FROM tickets INDEXED BY tickets_report WHERE created_at =
-			(SELECT min(created_at) FROM tickets INDEXED BY tickets_report WHERE created_at >= ?))
+		WHERE t.building_id = ? AND t.id > COALESCE((SELECT id FROM tickets INDEXED BY tickets_report
+			WHERE created_at < ? ORDER BY created_at DESC LIMIT 1), 0)
 		AND t.category = ? AND t.created_at >= ? AND t.id <> ?` + flat + `
 		AND t.status IN ('new','routed','accepted','done','reopened') AND ` + where + `
 		ORDER BY t.id DESC LIMIT 10`
