@@ -154,8 +154,6 @@ CREATE INDEX tickets_callback ON tickets(status, callback_failed_at, queue_key, 
 -- The open tickets in working order, with their deadline: the overdue queue walks it
 -- and stops at the page's end. Its WHERE must stay identical to openStatusSQL.
 CREATE INDEX tickets_open_clock ON tickets(queue_key, id, due_at) WHERE status IN ('new','routed','accepted','reopened');
--- Open work: the queues and the overdue lists read only these.
-CREATE INDEX tickets_open_org ON tickets(organization_id, id) WHERE status IN ('new','routed','accepted','reopened');
 
 -- Idempotency-Key of ticket creation: a retry by the same user with the same key
 -- within 24 hours gets the ticket created the first time; older keys are removed.

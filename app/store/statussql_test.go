@@ -21,7 +21,7 @@ func TestStatusConditionsFromTheDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	where := strings.TrimPrefix(openStatusSQL, "t.")
-	if n := strings.Count(string(schema), "WHERE "+where+";"); n != 4 {
-		t.Errorf("schema.sql has %d partial indexes WHERE %s, want 4", n, where)
+	if n := strings.Count(string(schema), "WHERE "+where+";"); n != 3 {
+		t.Errorf("schema.sql has %d partial indexes WHERE %s, want 3", n, where)
 	}
 }

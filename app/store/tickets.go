@@ -315,6 +315,13 @@ func queueIndex(ctx context.Context, f TicketFilter) string {
 		// read from the index, not every overdue ticket of the status in the
 		// municipality (tickets_status_due), each read to check whose it is.
 		return " INDEXED BY tickets_org_queue"
+	case f.Sort != app.SortClock && (isOpenSet(f.Statuses) || f.Overdue && len(f.Statuses) == 0) &&
+		(f.OrganizationID != 0 || u != nil && u.Role == app.RoleOrg) && f.BuildingID == 0 && f.Phone == "" && f.CreatedFrom.IsZero() && f.CreatedTo.IsZero():
+		// One organisation's open tickets, or its overdue ones, newest first: its
+		// tickets of each open status with their deadlines (tickets_org_queue), their
+		// ids sorted to show the page. As many as it has open, where a walk of its
+		// tickets newest first (tickets_org) would read each row for its status.
+		return " INDEXED BY tickets_org_queue"
 	case f.OrganizationID != 0 || f.BuildingID != 0 || f.Phone != "" || !f.CreatedFrom.IsZero() || !f.CreatedTo.IsZero() || u == nil || !u.SeesAllTickets():
 	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 0:
 		return " INDEXED BY tickets_open_clock"
