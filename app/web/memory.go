@@ -34,7 +34,7 @@ const idleGCPercent = 10
 func (s *Server) ReleaseMemoryWhenIdle(ctx context.Context, quiet time.Duration) {
 	t := time.NewTicker(quiet / 3)
 	defer t.Stop()
-	last, lastChange, released := s.Requests(), time.Now(), time.Now()
+	last, lastChange := s.Requests(), time.Now()
 	defer s.idle.wake()
 	for {
 		select {
@@ -44,24 +44,23 @@ func (s *Server) ReleaseMemoryWhenIdle(ctx context.Context, quiet time.Duration)
 		}
 		if n := s.Requests(); n != last {
 			s.idle.wake()
-			last, lastChange, released = n, time.Now(), time.Time{}
+			last, lastChange = n, time.Now()
 			continue
 		}
-		// Once the quiet spell is long enough, and again after each further quiet
-		// spell while it lasts (a collection of a few megabytes of live heap:
-		// milliseconds): the jobs (every minute) and the alert watcher (every
-		// second) open connections and allocate on their own. Once a minute left
-		// the jobs' connections open for up to a minute: 50.3 MB for 30 s of an idle
-		// minute after the mixed load on a million, 45 MB the rest
-		// (docs/performance.md, «Memory»).
-		if time.Since(lastChange) >= quiet && time.Since(released) >= quiet {
+		// Once the quiet spell is long enough, and again at every look while it
+		// lasts (a collection of a few megabytes of live heap: milliseconds): the
+		// jobs (every minute) and the alert watcher (every second) open connections
+		// and allocate on their own. Once a minute left the jobs' memory held for up
+		// to a minute (50.3 MB for 20 s of an idle minute after the mixed load on a
+		// million, 45 MB the rest; docs/performance.md, «Memory»), once every quiet
+		// spell for up to 20 s (50.7 MB in one sample of ten).
+		if time.Since(lastChange) >= quiet {
 			s.idle.sleep()
 			s.pages.reset()
 			if s.Store != nil {
 				s.Store.ReleaseMemory()
 			}
 			debug.FreeOSMemory()
-			released = time.Now()
 		}
 	}
 }
