@@ -42,8 +42,8 @@ func (t *Turns) Stats() TurnStats {
 }
 
 // Handler waits for a turn, runs the rest of the chain and gives the turn back.
-// Requests for which pass returns true go straight on: a change that waits for
-// the disk rather than the processor, or a stream that stays open. A request
+// Requests for which pass returns true go straight on (a change that waits for
+// the disk rather than the processor). A request
 // that finds no turn within the bound gets 429 with Retry-After and a message
 // that says the server is busy.
 func (t *Turns) Handler(pass func(c *fiber.Ctx) bool) fiber.Handler {

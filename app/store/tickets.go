@@ -295,12 +295,16 @@ func (s *Store) ticketsQuery(ctx context.Context, f TicketFilter) (string, []any
 
 // queueIndex names the index a queue page must walk where SQLite, which keeps no
 // statistics here, would pick a shorter range and sort it all: the callbacks by
-// (status, callback_failed_at, queue_key); the centre's overdue queue in working
-// order along the open tickets' clocks (tickets_open_clock), stopping at the page's
-// end instead of sorting every overdue ticket (190 ms → a few on a million), and
-// newest first along the open tickets' ids (tickets_open_newest).
+// (status, callback_failed_at, queue_key); one organisation's queues from
+// tickets_org_queue; the centre's overdue queue in working order along the open
+// tickets' clocks (tickets_open_clock), stopping at the page's end instead of
+// sorting every overdue ticket (190 ms → a few on a million), and newest first
+// along the open tickets' ids (tickets_open_newest).
 func queueIndex(ctx context.Context, f TicketFilter) string {
 	u := app.UserFrom(ctx)
+	oneOrg := f.OrganizationID != 0 || u != nil && u.Role == app.RoleOrg
+	narrowed := f.BuildingID != 0 || f.Phone != "" || !f.CreatedFrom.IsZero() || !f.CreatedTo.IsZero()
+	openNewest := f.Sort != app.SortClock && (isOpenSet(f.Statuses) || f.Overdue && len(f.Statuses) == 0)
 	switch {
 	case f.CallbackDue && f.Sort != app.SortClock:
 		// Newest first: most tickets done wait for their call, so walking the done
@@ -309,23 +313,22 @@ func queueIndex(ctx context.Context, f TicketFilter) string {
 		return " INDEXED BY tickets_status"
 	case f.CallbackDue || f.CallbackFailed:
 		return " INDEXED BY tickets_callback"
-	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 1 && (f.OrganizationID != 0 || u != nil && u.Role == app.RoleOrg):
+	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 1 && oneOrg:
 		// One organisation's overdue tickets of one status (its «Входящие» with
 		// «просроченные»): its own tickets of that status in working order, deadline
 		// read from the index, not every overdue ticket of the status in the
 		// municipality (tickets_status_due), each read to check whose it is.
 		return " INDEXED BY tickets_org_queue"
-	case f.Sort != app.SortClock && (isOpenSet(f.Statuses) || f.Overdue && len(f.Statuses) == 0) &&
-		(f.OrganizationID != 0 || u != nil && u.Role == app.RoleOrg) && f.BuildingID == 0 && f.Phone == "" && f.CreatedFrom.IsZero() && f.CreatedTo.IsZero():
+	case openNewest && oneOrg && !narrowed:
 		// One organisation's open tickets, or its overdue ones, newest first: its
 		// tickets of each open status with their deadlines (tickets_org_queue), their
 		// ids sorted to show the page. As many as it has open, where a walk of its
 		// tickets newest first (tickets_org) would read each row for its status.
 		return " INDEXED BY tickets_org_queue"
-	case f.OrganizationID != 0 || f.BuildingID != 0 || f.Phone != "" || !f.CreatedFrom.IsZero() || !f.CreatedTo.IsZero() || u == nil || !u.SeesAllTickets():
+	case f.OrganizationID != 0 || narrowed || u == nil || !u.SeesAllTickets():
 	case f.Sort == app.SortClock && f.Overdue && len(f.Statuses) == 0:
 		return " INDEXED BY tickets_open_clock"
-	case f.Sort != app.SortClock && (isOpenSet(f.Statuses) || f.Overdue && len(f.Statuses) == 0):
+	case openNewest:
 		// Every open ticket, or every overdue one, newest first: the open
 		// tickets walked newest first until the page is full, not all of them
 		// sorted (SQLite, with no statistics, would take tickets_status_due).

@@ -50,10 +50,8 @@ func (s *Server) ReleaseMemoryWhenIdle(ctx context.Context, quiet time.Duration)
 		// Once the quiet spell is long enough, and again at every look while it
 		// lasts (a collection of a few megabytes of live heap: milliseconds): the
 		// jobs (every minute) and the alert watcher (every second) open connections
-		// and allocate on their own. Once a minute left the jobs' memory held for up
-		// to a minute (50.3 MB for 20 s of an idle minute after the mixed load on a
-		// million, 45 MB the rest; docs/performance.md, «Memory»), once every quiet
-		// spell for up to 20 s (50.7 MB in one sample of ten).
+		// and allocate on their own, and a release only once a minute left the
+		// jobs' memory held for most of it (docs/performance.md, «Memory»).
 		if time.Since(lastChange) >= quiet {
 			s.idle.sleep()
 			s.pages.reset()
