@@ -67,6 +67,36 @@ type OrganizationRf struct {
 	Name string `json:"name"`
 }
 
+// TicketBrief is a possible duplicate as the answer to filing a ticket lists it
+// (POST /api/v1/tickets, possible_duplicates): what tells the operator whether
+// it is the same fault, and its number to link to. Nothing of who reported it:
+// the whole ticket is one GET away for those who may see it.
+type TicketBrief struct {
+	Number      string
+	Status      Status
+	WorkType    WorkTypeRef
+	Apartment   string
+	Description string
+	CreatedAt   time.Time
+}
+
+// TicketBriefJSON is a TicketBrief as the API shows it: the same names as a
+// ticket's (TicketJSON) for the same fields.
+type TicketBriefJSON struct {
+	Number      string      `json:"number"`
+	Status      Status      `json:"status"`
+	WorkType    WorkTypeRef `json:"work_type"`
+	Apartment   string      `json:"apartment"`
+	Description string      `json:"description"`
+	CreatedAt   string      `json:"created_at"`
+}
+
+// JSON shows b in loc.
+func (b TicketBrief) JSON(loc *time.Location) TicketBriefJSON {
+	return TicketBriefJSON{Number: b.Number, Status: b.Status, WorkType: b.WorkType, Apartment: b.Apartment,
+		Description: b.Description, CreatedAt: FormatTime(b.CreatedAt, loc)}
+}
+
 // ReporterJSON is who called.
 type ReporterJSON struct {
 	Name  string `json:"name"`

@@ -18,6 +18,8 @@ const (
 	ScopeTickets Scope = 1 << iota
 	// ScopeRating: the computed rating days.
 	ScopeRating
+	// ScopeAccounts: users and their sessions (the sessions SessionUser keeps).
+	ScopeAccounts
 
 	scopeCount = iota
 )

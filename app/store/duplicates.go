@@ -14,15 +14,15 @@ const DuplicateWindow = 7 * 24 * time.Hour
 // duplicatesQuery is the query Duplicates runs ("" when nothing can match: an
 // in-flat fault without a flat).
 func (s *Store) duplicatesQuery(ctx context.Context, t *app.Ticket) (string, []any) {
-	ids, args := s.duplicateIDsQuery(ctx, t)
+	ids, args := s.duplicateWalk(ctx, t, "t.id")
 	if ids == "" {
 		return "", nil
 	}
 	return ticketSelect + ` WHERE t.id IN (` + ids + `) ORDER BY t.created_at DESC, t.id DESC`, args
 }
 
-// duplicateIDsQuery selects the ids of t's possible duplicates, at most ten, the
-// newest first ("" when nothing can match).
+// duplicateWalk selects cols of t's possible duplicates, at most ten, the newest
+// first ("" when nothing can match).
 //
 // It walks the building's tickets in tickets_building(building_id, id, category,
 // created_at) after the last ticket filed before the window (one step back in
@@ -34,7 +34,7 @@ func (s *Store) duplicatesQuery(ctx context.Context, t *app.Ticket) (string, []a
 // duplicate. (The first ticket of the window instead would need the smallest id
 // of its second: a walk over every ticket of that second, thousands when a load
 // test files them.)
-func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, []any) {
+func (s *Store) duplicateWalk(ctx context.Context, t *app.Ticket, cols string) (string, []any) {
 	where, scopeArgs := scope(app.UserFrom(ctx))
 	since := t.CreatedAt.Add(-DuplicateWindow).Unix()
 	args := []any{t.BuildingID, since, t.WorkType.Category, since, t.ID}
@@ -47,7 +47,7 @@ func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, [
 		flat = " AND t.apartment = ?"
 		args = append(args, apt)
 	}
-	q := `SELECT t.id FROM tickets t INDEXED BY tickets_building
+	q := `SELECT ` + cols + ` FROM tickets t INDEXED BY tickets_building
 		WHERE t.building_id = ? AND t.id > COALESCE((SELECT id FROM tickets INDEXED BY tickets_report
 			WHERE created_at < ? ORDER BY created_at DESC LIMIT 1), 0)
 		AND t.category = ? AND t.created_at >= ? AND t.id <> ?` + flat + `
@@ -56,37 +56,38 @@ func (s *Store) duplicateIDsQuery(ctx context.Context, t *app.Ticket) (string, [
 	return q, append(args, scopeArgs...)
 }
 
-// duplicateIDs runs duplicateIDsQuery inside the transaction that has just filed
-// t, on the writer's connection, whose cache holds the pages the write has just
-// touched. (On a reader, the whole lookup cost a fifth of the ticket's CPU on a
-// million tickets: SQLite drops a reader's page cache whenever another
-// connection has committed, which at full load is before every read, so every
-// lookup read its index pages again.) The rows themselves are read after the
-// commit, on a reader, by ticketsByID: the writer, which every write waits for,
-// only looks for ids, and most tickets have no duplicate.
-func (tx *Tx) duplicateIDs(t *app.Ticket) ([]int64, error) {
-	q, args := tx.s.duplicateIDsQuery(tx.ctx, t)
+// duplicateBriefs lists t's possible duplicates as the answer to filing it shows
+// them (app.TicketBrief), inside the transaction that has just filed t, on the
+// writer's connection: its cache holds the pages the write has just touched, and
+// the walk reads each duplicate's row anyway (its status, its flat), so the brief
+// costs a few columns more. (On a reader, SQLite drops a connection's page cache
+// whenever another has committed — at full load before every read — and the
+// lookup, then the whole rows of ticketSelect with their joins, read every page
+// again: a fifth of the ticket's CPU on a million tickets, then a tenth.)
+func (tx *Tx) duplicateBriefs(t *app.Ticket) ([]app.TicketBrief, error) {
+	out := []app.TicketBrief{}
+	q, args := tx.s.duplicateWalk(tx.ctx, t, "t.number, t.status, t.work_type, t.category, t.emergency, t.apartment, t.description, t.created_at")
 	if q == "" {
-		return nil, nil
+		return out, nil
 	}
 	rows, err := tx.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanIDs(rows)
-}
-
-// ticketsByID reads the tickets with ids on a reader, the newest first: the
-// possible duplicates duplicateIDs found. A ticket gone since (erased) is left
-// out; one changed since is shown as it is now.
-func (s *Store) ticketsByID(ctx context.Context, ids []int64) ([]*app.Ticket, error) {
-	if len(ids) == 0 {
-		return []*app.Ticket{}, nil
+	defer rows.Close()
+	for rows.Next() {
+		var b app.TicketBrief
+		var created int64
+		if err := rows.Scan(&b.Number, &b.Status, &b.WorkType.Code, &b.WorkType.Category, &b.WorkType.Emergency, &b.Apartment, &b.Description, &created); err != nil {
+			return nil, err
+		}
+		b.CreatedAt = time.Unix(created, 0).UTC()
+		w, err := tx.cachedWorkType(b.WorkType.Code)
+		if err != nil {
+			return nil, err
+		}
+		b.WorkType.Name = w.Name
+		out = append(out, b)
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	q := ticketSelect + ` WHERE t.id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY t.created_at DESC, t.id DESC`
-	return scanTickets(s.readQuery(ctx, q, args...))
+	return out, rows.Err()
 }

@@ -76,9 +76,9 @@ func (tx *Tx) CreateTicketOnce(n app.NewTicket, key string) (t *app.Ticket, repl
 
 // CreateTicketKeyed is Tx.CreateTicketOnce in its own transaction, as the user in
 // ctx, with the possible duplicates of a newly created ticket.
-func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key string) (*app.Ticket, []*app.Ticket, bool, error) {
+func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key string) (*app.Ticket, []app.TicketBrief, bool, error) {
 	var out *app.Ticket
-	var dupIDs []int64
+	var dups []app.TicketBrief
 	var replay bool
 	err := s.Write(ctx, func(tx *Tx) error {
 		var err error
@@ -86,12 +86,11 @@ func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key stri
 		if err != nil || replay {
 			return err
 		}
-		dupIDs, err = tx.duplicateIDs(out)
+		dups, err = tx.duplicateBriefs(out)
 		return err
 	})
 	if err != nil || replay {
 		return out, nil, replay, err
 	}
-	dups, err := s.ticketsByID(ctx, dupIDs)
-	return out, dups, false, err
+	return out, dups, false, nil
 }

@@ -6,7 +6,7 @@ package store
 //   - tickets_dup(building_id, category, created_at) into tickets_building, which
 //     now carries category and created_at after (building_id, id): the possible
 //     duplicates of a new ticket are read from the building's tickets after the
-//     last ticket filed before the window (duplicateIDsQuery), a few a building;
+//     last ticket filed before the window (duplicateWalk), a few a building;
 //   - tickets_facets(status, organization_id, category, emergency, due_at) into
 //     tickets_category_queue, which now carries organization_id and emergency at
 //     its end: a tab's counts are read from it alone, the same rows as before.

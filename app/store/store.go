@@ -36,6 +36,7 @@ type Store struct {
 	syncer    *syncer    // the fsync after it, see syncer.go
 	changes   changes    // what committed writes changed, see changes.go
 	counts    countCache // the queues' counts until the tickets change, see countcache.go
+	sessions  sessionCache
 	stmtCache stmtCache
 	readCache readStmts
 }

@@ -1028,9 +1028,9 @@ func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInpu
 // CreateTicket is Tx.CreateTicket in its own transaction, as the user in ctx; it
 // also returns the open tickets of the same building and category from the last 7
 // days, so that the operator can link instead of filing twice.
-func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []*app.Ticket, error) {
+func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []app.TicketBrief, error) {
 	var out *app.Ticket
-	var dupIDs []int64
+	var dups []app.TicketBrief
 	err := s.Write(ctx, func(tx *Tx) error {
 		// The ticket as built is complete: reading it back would cost the single
 		// writer a query per ticket.
@@ -1038,20 +1038,19 @@ func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket,
 		if out, err = tx.CreateTicket(n); err != nil {
 			return err
 		}
-		dupIDs, err = tx.duplicateIDs(out)
+		dups, err = tx.duplicateBriefs(out)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	dups, err := s.ticketsByID(ctx, dupIDs)
-	return out, dups, err
+	return out, dups, nil
 }
 
 // Duplicates lists the open tickets of t's building and category from the 7 days
 // before t, that the user in ctx may see — of the same flat only when t's fault
 // lies inside a flat (app.InFlat). It reads that week of that building from the
-// index tickets_building, and only the rows of its category (duplicateIDsQuery).
+// index tickets_building, and only the rows of its category (duplicateWalk).
 func (s *Store) Duplicates(ctx context.Context, t *app.Ticket) ([]*app.Ticket, error) {
 	q, args := s.duplicatesQuery(ctx, t)
 	if q == "" {

@@ -189,6 +189,11 @@ func TestDuplicatesOfSameBuildingAndCategory(t *testing.T) {
 	if len(dups) != 1 || dups[0].Number != first.Number {
 		t.Fatalf("duplicates %v, want %s", dups, first.Number)
 	}
+	want := app.TicketBrief{Number: first.Number, Status: first.Status, Apartment: first.Apartment, Description: first.Description, CreatedAt: first.CreatedAt,
+		WorkType: app.WorkTypeRef{Code: "HEAT-02", Name: first.WorkType.Name, Category: first.WorkType.Category, Emergency: first.WorkType.Emergency}}
+	if dups[0] != want {
+		t.Errorf("the duplicate in brief:\n got %+v\nwant %+v", dups[0], want)
+	}
 }
 
 // TestRelinkCarriesLinkedCalls: when a ticket that already has calls linked to it

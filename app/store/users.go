@@ -194,7 +194,7 @@ var (
 func (s *Store) CreateSession(ctx context.Context, u *app.User, kind string, ttl time.Duration) (*Session, error) {
 	sess := &Session{Token: newToken(), CSRF: newToken(), User: u}
 	err := s.Write(ctx, func(tx *Tx) error {
-		tx.touch(0) // no page anyone else sees shows sessions
+		tx.touch(0) // no page anyone else sees shows sessions; the expired ones it deletes are refused when kept (sessionCache)
 		sess.ExpiresAt = tx.now.Add(ttl)
 		if _, err := tx.exec("DELETE FROM sessions WHERE expires_at < ?", unix(tx.now)); err != nil {
 			return err
@@ -209,17 +209,29 @@ func (s *Store) CreateSession(ctx context.Context, u *app.User, kind string, ttl
 // SessionUser returns the session of token, or EUNAUTHORIZED when it is unknown,
 // expired, of another kind, or its user is disabled.
 func (s *Store) SessionUser(ctx context.Context, token, kind string) (*Session, error) {
-	var csrf, k string
-	var exp int64
-	row := s.readRow(ctx, "SELECT s.csrf, s.kind, s.expires_at, "+userColsU+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", hashToken(token))
-	u := &app.User{}
-	err := row.Scan(&csrf, &k, &exp, &u.ID, &u.Login, &u.Name, &u.Role, &u.OrganizationID, &u.Phone, &u.Disabled, &u.Locale)
-	if err == sql.ErrNoRows || (err == nil && (k != kind || u.Disabled || s.Now().Unix() >= exp)) {
-		return nil, app.Errorf(app.EUNAUTHORIZED, "Сеанс истёк или недействителен; войдите снова.")
-	} else if err != nil {
-		return nil, err
+	h, v := hashToken(token), s.Version(ScopeAccounts)
+	cs, ok := s.sessions.get(h, v)
+	if !ok {
+		row := s.readRow(ctx, "SELECT s.csrf, s.kind, s.expires_at, "+userColsU+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", h)
+		u := &cs.user
+		err := row.Scan(&cs.csrf, &cs.kind, &cs.expires, &u.ID, &u.Login, &u.Name, &u.Role, &u.OrganizationID, &u.Phone, &u.Disabled, &u.Locale)
+		if err == sql.ErrNoRows || (err == nil && u.Disabled) {
+			return nil, errSession()
+		} else if err != nil {
+			return nil, err
+		}
+		s.sessions.put(h, v, cs)
 	}
-	return &Session{CSRF: csrf, ExpiresAt: time.Unix(exp, 0).UTC(), User: u}, nil
+	if cs.kind != kind || s.Now().Unix() >= cs.expires {
+		return nil, errSession()
+	}
+	u := cs.user
+	return &Session{CSRF: cs.csrf, ExpiresAt: time.Unix(cs.expires, 0).UTC(), User: &u}, nil
+}
+
+// errSession is SessionUser's answer to a token that opens no session.
+func errSession() error {
+	return app.Errorf(app.EUNAUTHORIZED, "Сеанс истёк или недействителен; войдите снова.")
 }
 
 // CheckCSRF compares a submitted token with the session's in constant time.
@@ -230,7 +242,7 @@ func (sess *Session) CheckCSRF(token string) bool {
 // DeleteSession signs a token out.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return s.Write(ctx, func(tx *Tx) error {
-		tx.touch(0)
+		tx.touch(ScopeAccounts)
 		_, err := tx.exec("DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
 		return err
 	})

@@ -200,10 +200,10 @@ func (s *Server) apiCreateTicket(c *fiber.Ctx) error {
 	}
 	out := struct {
 		app.TicketJSON
-		PossibleDuplicates []app.TicketJSON `json:"possible_duplicates"`
-	}{TicketJSON: s.ticketOut(c, t), PossibleDuplicates: make([]app.TicketJSON, 0, len(dups))}
+		PossibleDuplicates []app.TicketBriefJSON `json:"possible_duplicates"`
+	}{TicketJSON: s.ticketOut(c, t), PossibleDuplicates: make([]app.TicketBriefJSON, 0, len(dups))}
 	for _, d := range dups {
-		out.PossibleDuplicates = append(out.PossibleDuplicates, s.ticketOut(c, d))
+		out.PossibleDuplicates = append(out.PossibleDuplicates, d.JSON(s.loc(c)))
 	}
 	c.Set(fiber.HeaderLocation, "/api/v1/tickets/"+t.Number)
 	if replay { // a retry: the ticket the first request created

@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -478,10 +481,34 @@ func TestDuplicatesAndLink(t *testing.T) {
 	if len(first.PossibleDuplicates) != 0 {
 		t.Fatalf("first call has duplicates: %v", first.PossibleDuplicates)
 	}
-	// Another flat, same building, same category: offered as a duplicate.
-	second := f.file(t, "operator", f.newTicket("HEAT-03"))
+	// Another flat, same building, same category: offered as a duplicate, in brief:
+	// what tells the operator it is the same fault, nothing of who reported it.
+	body := f.newTicket("HEAT-03")
+	body["apartment"] = "14"
+	r := f.do(t, "operator", "POST", "/api/v1/tickets", body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("second call: %d %s", r.Status, r.Body)
+	}
+	var second ticket
+	r.decode(t, &second)
 	if len(second.PossibleDuplicates) != 1 || second.PossibleDuplicates[0].Number != first.Number {
 		t.Fatalf("duplicates of the second call: %+v", second.PossibleDuplicates)
+	}
+	var raw struct {
+		PossibleDuplicates []map[string]any `json:"possible_duplicates"`
+	}
+	r.decode(t, &raw)
+	heat, err := f.s.WorkType(context.Background(), "HEAT-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"number": first.Number, "status": "routed", "apartment": "12", "description": "Течёт с потолка в ванной",
+		"created_at": first.CreatedAt,
+		"work_type":  map[string]any{"code": "HEAT-02", "name": heat.Name, "category": heat.Category, "emergency": heat.Emergency},
+	}
+	if got := raw.PossibleDuplicates[0]; !reflect.DeepEqual(got, want) {
+		t.Errorf("the duplicate as listed:\n got %v\nwant %v", got, want)
 	}
 	// Another category or another building is not a duplicate; nor is one older than 7 days.
 	other := f.newTicket("EL-05")
