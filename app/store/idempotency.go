@@ -75,7 +75,8 @@ func (tx *Tx) CreateTicketOnce(n app.NewTicket, key string) (t *app.Ticket, repl
 }
 
 // CreateTicketKeyed is Tx.CreateTicketOnce in its own transaction, as the user in
-// ctx, with the possible duplicates of a newly created ticket.
+// ctx, with the possible duplicates of a newly created ticket in brief (none for
+// a retry).
 func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key string) (*app.Ticket, []app.TicketBrief, bool, error) {
 	var out *app.Ticket
 	var dups []app.TicketBrief

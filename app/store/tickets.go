@@ -1026,8 +1026,9 @@ func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInpu
 }
 
 // CreateTicket is Tx.CreateTicket in its own transaction, as the user in ctx; it
-// also returns the open tickets of the same building and category from the last 7
-// days, so that the operator can link instead of filing twice.
+// also returns, in brief, the open tickets of the same building and category from
+// the last 7 days (duplicateBriefs), so that the operator can link instead of
+// filing twice.
 func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []app.TicketBrief, error) {
 	var out *app.Ticket
 	var dups []app.TicketBrief
