@@ -82,6 +82,8 @@ func (s *Store) CreateTicketKeyed(ctx context.Context, n app.NewTicket, key stri
 	var dups []app.TicketBrief
 	var replay bool
 	err := s.Write(ctx, func(tx *Tx) error {
+		// The ticket as built is complete: reading it back would cost the single
+		// writer a query per ticket.
 		var err error
 		out, replay, err = tx.CreateTicketOnce(n, strings.TrimSpace(key))
 		if err != nil || replay {

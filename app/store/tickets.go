@@ -1028,24 +1028,13 @@ func (s *Store) Act(ctx context.Context, number string, a app.Action, in ActInpu
 // CreateTicket is Tx.CreateTicket in its own transaction, as the user in ctx; it
 // also returns, in brief, the open tickets of the same building and category from
 // the last 7 days (duplicateBriefs), so that the operator can link instead of
-// filing twice.
+// filing twice. It is CreateTicketKeyed without a key.
 func (s *Store) CreateTicket(ctx context.Context, n app.NewTicket) (*app.Ticket, []app.TicketBrief, error) {
-	var out *app.Ticket
-	var dups []app.TicketBrief
-	err := s.Write(ctx, func(tx *Tx) error {
-		// The ticket as built is complete: reading it back would cost the single
-		// writer a query per ticket.
-		var err error
-		if out, err = tx.CreateTicket(n); err != nil {
-			return err
-		}
-		dups, err = tx.duplicateBriefs(out)
-		return err
-	})
+	t, dups, _, err := s.CreateTicketKeyed(ctx, n, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	return out, dups, nil
+	return t, dups, nil
 }
 
 // Duplicates lists the open tickets of t's building and category from the 7 days
